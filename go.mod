@@ -1,0 +1,3 @@
+module netprog
+
+go 1.25
