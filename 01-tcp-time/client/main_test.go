@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"netprog/internal/loopback"
+)
+
+const sample = "2026-11-25 13:07:14.622228"
+
+// ask runs the client with args and returns what it printed and its error.
+func ask(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var stdout bytes.Buffer
+	err := run(context.Background(), args, nil, &stdout, io.Discard)
+	return stdout.String(), err
+}
+
+// replies is a fake time server's handler that writes reply and closes.
+func replies(reply string) func(net.Conn) {
+	return func(c net.Conn) { _, _ = io.WriteString(c, reply) }
+}
+
+// neverWrites is a fake server's handler that accepts and then sends
+// nothing, until the client hangs up.
+func neverWrites(c net.Conn) { _, _ = io.Copy(io.Discard, c) }
+
+func TestClientPrintsTheTime(t *testing.T) {
+	t.Run("prints the reply as one line", func(t *testing.T) {
+		addr := loopback.Serve(t, replies(sample+"\r\n"))
+		got, err := ask(t, "-addr", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sample + "\n"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+
+	t.Run("prints a reply without a line ending, as the tutorial's server sends", func(t *testing.T) {
+		addr := loopback.Serve(t, replies(sample))
+		got, err := ask(t, "-addr", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sample + "\n"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+
+	t.Run("reads until EOF when the reply comes in fragments", func(t *testing.T) {
+		// The server writes 3 bytes at a time and gives the client time
+		// to read each piece before the next: a client that stopped
+		// after one Read would print "202".
+		hungUp := make(chan int, 1)
+		addr := loopback.Serve(t, func(c net.Conn) {
+			reply := sample + "\r\n"
+			for i := 0; i < len(reply); i += 3 {
+				if _, err := io.WriteString(c, reply[i:min(i+3, len(reply))]); err != nil {
+					return
+				}
+				// Wait up to 5ms for the client to hang up, which it
+				// must not do before the server closes.
+				_ = c.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
+				if _, err := c.Read(make([]byte, 1)); errors.Is(err, io.EOF) {
+					hungUp <- i + 3
+					return
+				}
+			}
+		})
+		got, err := ask(t, "-addr", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case n := <-hungUp:
+			t.Errorf("the client hung up after %d bytes, before the server closed", n)
+		default:
+		}
+		if want := sample + "\n"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+
+	t.Run("quotes control characters rather than print them", func(t *testing.T) {
+		addr := loopback.Serve(t, replies("\x1b[2Jgotcha\r\n"))
+		got, err := ask(t, "-addr", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `"\x1b[2Jgotcha"` + "\n"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+
+	t.Run("asks over UDP with -udp", func(t *testing.T) {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pc.Close()
+		go func() {
+			buf := make([]byte, 512)
+			_, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return // closed at the end of the test
+			}
+			_, _ = pc.WriteTo([]byte(sample+"\r\n"), from)
+		}()
+		got, err := ask(t, "-udp", "-addr", pc.LocalAddr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sample + "\n"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+}
+
+func TestClientFailures(t *testing.T) {
+	t.Run("a refused connection asks whether the server runs", func(t *testing.T) {
+		// Listen, note the port, and close: now nothing listens there.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		_ = ln.Close()
+
+		_, err = ask(t, "-addr", addr)
+		if !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, wsaeconnrefused) {
+			t.Errorf("got %v, want connection refused", err)
+		}
+		if err == nil || !strings.Contains(err.Error(), "is the server running?") {
+			t.Errorf("got %v, want the hint to start the server", err)
+		}
+	})
+
+	t.Run("gives up when the server never writes", func(t *testing.T) {
+		addr := loopback.Serve(t, neverWrites)
+		start := time.Now()
+		_, err := ask(t, "-addr", addr, "-timeout", "50ms")
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("got %v, want a deadline error", err)
+		}
+		if err == nil || !strings.Contains(err.Error(), "no reply within 50ms") {
+			t.Errorf("got %v, want it to say how long it waited", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("gave up after %v, want about 50ms", d)
+		}
+	})
+
+	t.Run("gives up when no UDP reply comes", func(t *testing.T) {
+		// A UDP socket that never answers: the datagram is received
+		// and ignored, and nothing tells the client.
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pc.Close()
+		_, err = ask(t, "-udp", "-addr", pc.LocalAddr().String(), "-timeout", "50ms")
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("got %v, want a deadline error", err)
+		}
+		if err == nil || !strings.Contains(err.Error(), "-udp") {
+			t.Errorf("got %v, want the hint to start the server with -udp", err)
+		}
+	})
+
+	t.Run("an empty reply is an error", func(t *testing.T) {
+		addr := loopback.Serve(t, replies(""))
+		out, err := ask(t, "-addr", addr)
+		if err == nil || !strings.Contains(err.Error(), "empty reply") {
+			t.Errorf("got %v, want an empty-reply error", err)
+		}
+		if out != "" {
+			t.Errorf("printed %q, want nothing", out)
+		}
+	})
+
+	t.Run("a reply longer than a time is an error", func(t *testing.T) {
+		addr := loopback.Serve(t, replies(strings.Repeat("x", maxReply+1)))
+		out, err := ask(t, "-addr", addr)
+		if err == nil || !strings.Contains(err.Error(), "more than 1024 bytes") {
+			t.Errorf("got %v, want a too-long error", err)
+		}
+		if out != "" {
+			t.Errorf("printed %q, want nothing", out)
+		}
+	})
+
+	t.Run("cancelling the context interrupts the read", func(t *testing.T) {
+		accepted := make(chan struct{})
+		addr := loopback.Serve(t, func(c net.Conn) {
+			close(accepted)
+			neverWrites(c)
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			<-accepted
+			cancel()
+		}()
+		err := run(ctx, []string{"-addr", addr}, nil, io.Discard, io.Discard)
+		if err == nil || err.Error() != "interrupted" {
+			t.Errorf("got %v, want interrupted", err)
+		}
+	})
+}
+
+func TestClientFlags(t *testing.T) {
+	bad := []struct {
+		name string
+		args []string
+	}{
+		{"an unknown flag", []string{"-host", "127.0.0.1"}},
+		{"a timeout that is not a duration", []string{"-timeout", "5"}},
+		{"a timeout of zero", []string{"-timeout", "0s"}},
+		{"an argument", []string{"127.0.0.1:6789"}},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name+" is bad usage", func(t *testing.T) {
+			var stderr bytes.Buffer
+			err := run(context.Background(), tc.args, nil, io.Discard, &stderr)
+			if !errors.Is(err, errUsage) {
+				t.Errorf("got %v, want errUsage", err)
+			}
+			if !strings.Contains(stderr.String(), "usage: client") {
+				t.Errorf("got stderr %q, want the usage", stderr.String())
+			}
+		})
+	}
+
+	t.Run("bad usage exits with status 2", func(t *testing.T) {
+		// Run this test binary again as the client itself (see
+		// TestMain), so that main and os.Exit run for real.
+		cmd := exec.Command(os.Args[0], "-no-such-flag")
+		cmd.Env = append(os.Environ(), "NETPROG_RUN_MAIN=1")
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+			t.Errorf("got %v, want exit status 2", err)
+		}
+	})
+
+	t.Run("-h prints every flag with its default", func(t *testing.T) {
+		var stderr bytes.Buffer
+		if err := run(context.Background(), []string{"-h"}, nil, io.Discard, &stderr); err != nil {
+			t.Fatalf("got %v, want nil", err)
+		}
+		for _, want := range []string{"-addr", "127.0.0.1:6789", "-udp", "-timeout", "5s"} {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("usage %q does not mention %q", stderr.String(), want)
+			}
+		}
+	})
+}
+
+// TestMain lets a test run this binary as the client: with
+// NETPROG_RUN_MAIN=1 set, it calls main instead of running the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("NETPROG_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}

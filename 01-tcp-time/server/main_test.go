@@ -1,0 +1,305 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"netprog/internal/loopback"
+)
+
+// startServer runs the server on a free loopback port with extra flags,
+// and returns its address. It is stopped when the test ends.
+func startServer(t *testing.T, flags ...string) string {
+	t.Helper()
+	args := append([]string{"-addr", "127.0.0.1:0"}, flags...)
+	return loopback.Start(t, run, args, nil).Addr
+}
+
+// askTime connects to addr and reads the whole reply, as a client does.
+// It returns an error rather than failing the test, so that goroutines
+// other than the test's may call it.
+func askTime(addr string) (string, error) {
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		return "", err
+	}
+	reply, err := io.ReadAll(conn)
+	return string(reply), err
+}
+
+// checkTime says what is wrong with reply, or nil if it is the time in the
+// tutorial's format, followed by CRLF, and within a second of now.
+func checkTime(reply string) error {
+	text, ok := strings.CutSuffix(reply, "\r\n")
+	if !ok {
+		return fmt.Errorf("got %q, want a line ending in CRLF", reply)
+	}
+	got, err := time.ParseInLocation(layout, text, time.Local)
+	if err != nil {
+		return fmt.Errorf("got %q, want the time as %q: %v", text, layout, err)
+	}
+	if d := time.Since(got); d < -time.Second || d > time.Second {
+		return fmt.Errorf("got %v, want within a second of now (off by %v)", got, d)
+	}
+	return nil
+}
+
+// wantTime fails the test unless the server at addr tells the time.
+func wantTime(t *testing.T, addr string) {
+	t.Helper()
+	reply, err := askTime(addr)
+	if err != nil {
+		t.Fatalf("ask %s: %v", addr, err)
+	}
+	if err := checkTime(reply); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestServerTellsTheTime(t *testing.T) {
+	t.Run("a client gets the local time and CRLF", func(t *testing.T) {
+		addr := startServer(t)
+		wantTime(t, addr)
+	})
+
+	t.Run("100 clients at once each get the time", func(t *testing.T) {
+		addr := startServer(t)
+		var wg sync.WaitGroup
+		for range 100 {
+			wg.Go(func() {
+				reply, err := askTime(addr)
+				if err == nil {
+					err = checkTime(reply)
+				}
+				if err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	})
+
+	t.Run("a client that never reads does not hold up others", func(t *testing.T) {
+		addr := startServer(t)
+		for range 10 {
+			idle, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = idle.Close() })
+		}
+		wantTime(t, addr)
+	})
+
+	t.Run("the server logs who connected", func(t *testing.T) {
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0"}, nil)
+		conn, err := net.Dial("tcp", p.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.ReadAll(conn) // the reply is not what this test checks
+		_ = conn.Close()
+		if err := p.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		if want := conn.LocalAddr().String() + " connected"; !strings.Contains(p.Stderr(), want) {
+			t.Errorf("got log %q, want it to contain %q", p.Stderr(), want)
+		}
+	})
+}
+
+func TestServerUDP(t *testing.T) {
+	t.Run("a datagram gets the time back", func(t *testing.T) {
+		addr := startServer(t, "-udp")
+		conn, err := net.Dial("udp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if err := conn.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Write([]byte("what time is it?")); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 1024)
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("no reply datagram: %v", err)
+		}
+		if err := checkTime(string(buf[:n])); err != nil {
+			t.Error(err)
+		}
+	})
+
+	t.Run("TCP still works with -udp", func(t *testing.T) {
+		addr := startServer(t, "-udp")
+		wantTime(t, addr)
+	})
+}
+
+func TestServerStops(t *testing.T) {
+	t.Run("cancelling the context stops it and run returns nil", func(t *testing.T) {
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0", "-udp"}, nil)
+		wantTime(t, p.Addr)
+		if err := p.Stop(); err != nil {
+			t.Fatalf("run returned %v, want nil", err)
+		}
+		if conn, err := net.Dial("tcp", p.Addr); err == nil {
+			_ = conn.Close()
+			t.Error("a client could still connect after the server stopped")
+		}
+	})
+
+	t.Run("a client that never reads is cut off by the write deadline", func(t *testing.T) {
+		// net.Pipe has no buffer: a write waits until the other end
+		// reads. Here it never does, so only the deadline ends tellTime.
+		srv, cli := net.Pipe()
+		defer cli.Close()
+		var logs bytes.Buffer
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			tellTime(srv, 20*time.Millisecond, log.New(&logs, "", 0))
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("tellTime still blocked after 5s, want it cut off at 20ms")
+		}
+		if !strings.Contains(logs.String(), "deadline") &&
+			!strings.Contains(logs.String(), "timeout") {
+			t.Errorf("got log %q, want it to report the timeout", logs.String())
+		}
+	})
+}
+
+func TestServerBindErrors(t *testing.T) {
+	t.Run("a port in use says to choose another", func(t *testing.T) {
+		taken, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer taken.Close()
+		err = run(context.Background(), []string{"-addr", taken.Addr().String()},
+			nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "choose another port") {
+			t.Errorf("got %v, want an error that says to choose another port", err)
+		}
+	})
+
+	t.Run("an address of another machine says so", func(t *testing.T) {
+		// 192.0.2.1 is reserved for documentation (RFC 5737), so it is
+		// no address of this machine. Binding sends no packet.
+		err := run(context.Background(), []string{"-addr", "192.0.2.1:0"},
+			nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "not an address of this machine") {
+			t.Errorf("got %v, want an error that says the address is not this machine's", err)
+		}
+	})
+}
+
+func TestServerFlags(t *testing.T) {
+	bad := []struct {
+		name string
+		args []string
+	}{
+		{"an unknown flag is bad usage", []string{"-port", "6789"}},
+		{"a timeout that is not a duration is bad usage", []string{"-timeout", "5"}},
+		{"an argument is bad usage", []string{"127.0.0.1:6789"}},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			err := run(context.Background(), tc.args, nil, io.Discard, &stderr)
+			if !errors.Is(err, errUsage) {
+				t.Errorf("got %v, want errUsage", err)
+			}
+			if !strings.Contains(stderr.String(), "usage: server") {
+				t.Errorf("got stderr %q, want the usage", stderr.String())
+			}
+		})
+	}
+
+	t.Run("-h prints every flag with its default", func(t *testing.T) {
+		var stderr bytes.Buffer
+		if err := run(context.Background(), []string{"-h"}, nil, io.Discard, &stderr); err != nil {
+			t.Fatalf("got %v, want nil", err)
+		}
+		for _, want := range []string{"-addr", "127.0.0.1:6789", "-udp", "-timeout", "5s"} {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("usage %q does not mention %q", stderr.String(), want)
+			}
+		}
+	})
+}
+
+// BenchmarkServer measures how many clients a second the server serves:
+// each connects, reads the time to EOF and closes, with as many clients in
+// parallel as GOMAXPROCS. Compare it with BenchmarkBareLoop.
+func BenchmarkServer(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, ln, nil, 5*time.Second, log.New(io.Discard, "", 0))
+	}()
+	benchmarkClients(b, ln.Addr().String())
+	cancel()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkBareLoop is the least a TCP time server can do: accept, write,
+// close, one client after another, with no goroutine, deadline or log. The
+// server above should come close to it.
+func BenchmarkBareLoop(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return // closed below
+			}
+			_, _ = io.WriteString(conn, time.Now().Format(layout)+"\r\n")
+			_ = conn.Close()
+		}
+	}()
+	benchmarkClients(b, ln.Addr().String())
+	_ = ln.Close()
+	<-done
+}
+
+func benchmarkClients(b *testing.B, addr string) {
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if reply, err := askTime(addr); err != nil || len(reply) != len(layout)+2 {
+				b.Errorf("got %q, %v, want the time", reply, err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "conns/s")
+}
