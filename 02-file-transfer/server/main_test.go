@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/png"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"netprog/internal/loopback"
+)
+
+// writeFile writes data to a new file named name in a temporary folder and
+// returns its path.
+func writeFile(tb testing.TB, name string, data []byte) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// randomBytes returns n bytes that do not compress, the same for a seed.
+func randomBytes(n int, seed uint64) []byte {
+	b := make([]byte, n)
+	r := rand.NewChaCha8([32]byte{byte(seed)})
+	_, _ = r.Read(b) // ChaCha8.Read never fails
+	return b
+}
+
+// fetch connects to addr and reads everything the server sends.
+func fetch(addr string) ([]byte, error) {
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(conn)
+}
+
+// decodeJSON checks a json-mode reply and returns the file in it.
+func decodeJSON(reply []byte) (name string, data []byte, err error) {
+	var msg struct {
+		Filename string `json:"filename"`
+		Filedata []byte `json:"filedata"`
+	}
+	if err := json.Unmarshal(reply, &msg); err != nil {
+		return "", nil, fmt.Errorf("reply is not the tutorial's JSON: %w", err)
+	}
+	return msg.Filename, msg.Filedata, nil
+}
+
+// decodeStream checks a stream-mode reply: a header line whose size and
+// sha256 match the bytes after it. It returns the file.
+func decodeStream(reply []byte) (name string, data []byte, err error) {
+	line, data, ok := bytes.Cut(reply, []byte("\n"))
+	if !ok {
+		return "", nil, errors.New("reply has no header line")
+	}
+	var h struct {
+		Filename string `json:"filename"`
+		Size     int64  `json:"size"`
+		SHA256   string `json:"sha256"`
+	}
+	if err := json.Unmarshal(line, &h); err != nil {
+		return "", nil, fmt.Errorf("bad header %q: %w", line, err)
+	}
+	if int64(len(data)) != h.Size {
+		return "", nil, fmt.Errorf("header says %d bytes, got %d", h.Size, len(data))
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != h.SHA256 {
+		return "", nil, fmt.Errorf("header's sha256 %s does not match the bytes", h.SHA256)
+	}
+	return h.Filename, data, nil
+}
+
+var decoders = map[string]func([]byte) (string, []byte, error){
+	"json":   decodeJSON,
+	"stream": decodeStream,
+}
+
+func TestServerSendsTheFile(t *testing.T) {
+	want := randomBytes(3<<20, 1)
+	path := writeFile(t, "photo.jpg", want)
+	for proto, decode := range decoders {
+		t.Run(proto+" mode sends the file byte for byte", func(t *testing.T) {
+			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+				"-proto", proto, "-file", path}, nil)
+			reply, err := fetch(p.Addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name, got, err := decode(reply)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name != "photo.jpg" {
+				t.Errorf("got name %q, want %q (the base name only)", name, "photo.jpg")
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("got %d bytes that differ from the file's %d", len(got), len(want))
+			}
+		})
+
+		t.Run(proto+" mode sends the same file to 50 clients at once", func(t *testing.T) {
+			want := randomBytes(256<<10, 3) // small: 50 copies stay quick
+			path := writeFile(t, "photo.jpg", want)
+			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+				"-proto", proto, "-file", path}, nil)
+			// Check one reply in full, then that every client gets
+			// the same bytes.
+			first, err := fetch(p.Addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, got, err := decode(first); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("first client: got %d bytes, %v; want the file", len(got), err)
+			}
+			var wg sync.WaitGroup
+			for i := range 50 {
+				wg.Go(func() {
+					reply, err := fetch(p.Addr)
+					if err != nil {
+						t.Errorf("client %d: %v", i, err)
+					} else if !bytes.Equal(reply, first) {
+						t.Errorf("client %d got other bytes than the first", i)
+					}
+				})
+			}
+			wg.Wait()
+		})
+
+		t.Run(proto+" mode sends a sample picture without -file", func(t *testing.T) {
+			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+				"-proto", proto}, nil)
+			reply, err := fetch(p.Addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name, got, err := decode(reply)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name != "sample.png" {
+				t.Errorf("got name %q, want sample.png", name)
+			}
+			if _, err := png.Decode(bytes.NewReader(got)); err != nil {
+				t.Errorf("sample.png is not a PNG: %v", err)
+			}
+		})
+	}
+
+	t.Run("json mode is what Python's json.dumps would send", func(t *testing.T) {
+		path := writeFile(t, "hi.txt", []byte("hi!"))
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0", "-file", path}, nil)
+		reply, err := fetch(p.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Python writes ", " and ": " between items; JSON does not care.
+		if want := `{"filename":"hi.txt","filedata":"aGkh"}`; string(reply) != want {
+			t.Errorf("got %s, want %s", reply, want)
+		}
+	})
+}
+
+func TestServerCutsOffStuckClients(t *testing.T) {
+	// 16 MiB is more than the socket buffers between a client that
+	// never reads and the server hold, so the server's writes stop,
+	// until the deadline.
+	path := writeFile(t, "big.bin", make([]byte, 16<<20))
+	p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+		"-proto", "stream", "-file", path, "-timeout", "100ms"}, nil)
+
+	stuck, err := net.Dial("tcp", p.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
+	// A small receive buffer fills sooner (the system may round it up).
+	if err := stuck.(*net.TCPConn).SetReadBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+
+	// Others are served meanwhile.
+	reply, err := fetch(p.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := decodeStream(reply); err != nil {
+		t.Fatal(err)
+	}
+
+	// Stopping waits for every client, so it returns only once the stuck
+	// one has been cut off.
+	if err := p.Stop(); err != nil {
+		t.Fatalf("run returned %v, want nil", err)
+	}
+	if !strings.Contains(p.Stderr(), "i/o timeout") {
+		t.Errorf("got log %q, want a write timeout", p.Stderr())
+	}
+}
+
+func TestServerStops(t *testing.T) {
+	t.Run("cancelling the context stops it and run returns nil", func(t *testing.T) {
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0"}, nil)
+		if _, err := fetch(p.Addr); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Stop(); err != nil {
+			t.Fatalf("run returned %v, want nil", err)
+		}
+		if conn, err := net.Dial("tcp", p.Addr); err == nil {
+			_ = conn.Close()
+			t.Error("a client could still connect after the server stopped")
+		}
+	})
+}
+
+func TestServerStartErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a missing file", []string{"-file", filepath.Join(dir, "nope.png")},
+			"no such file"},
+		{"a folder", []string{"-file", dir}, "not a regular file"},
+		{"a port in use", nil, "choose another with -addr"},
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, tc := range tests {
+		t.Run(tc.name+" is a clear error", func(t *testing.T) {
+			args := append([]string{"-addr", taken.Addr().String()}, tc.args...)
+			err := run(context.Background(), args, nil, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+
+	bad := [][]string{
+		{"-proto", "xml"},
+		{"-timeout", "0s"},
+		{"-port", "5566"},
+		{"photo.jpg"},
+	}
+	for _, args := range bad {
+		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
+			var stderr bytes.Buffer
+			err := run(context.Background(), args, nil, io.Discard, &stderr)
+			if !errors.Is(err, errUsage) {
+				t.Errorf("got %v, want errUsage", err)
+			}
+			if !strings.Contains(stderr.String(), "usage: server") {
+				t.Errorf("got stderr %q, want the usage", stderr.String())
+			}
+		})
+	}
+}
+
+// BenchmarkServer measures how fast the server delivers a 4 MiB file to
+// clients reading in parallel, in MB/s of the file (json mode sends 4/3 as
+// many bytes on the wire). Compare it with BenchmarkBareCopy.
+func BenchmarkServer(b *testing.B) {
+	path := writeFile(b, "bench.bin", randomBytes(4<<20, 2))
+	for _, proto := range []string{"json", "stream"} {
+		b.Run(proto, func(b *testing.B) {
+			f, err := load(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			send := f.sendStream
+			if proto == "json" {
+				if err := f.encodeJSON(); err != nil {
+					b.Fatal(err)
+				}
+				send = f.sendJSON
+			}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				done <- serve(ctx, ln, send, 10*time.Second, log.New(io.Discard, "", 0))
+			}()
+			benchmarkClients(b, ln.Addr().String(), f.size)
+			cancel()
+			if err := <-done; err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}
+
+// BenchmarkBareCopy is the least a file server can do: accept, io.Copy the
+// file to the connection, close, with no header, encoding or deadline.
+func BenchmarkBareCopy(b *testing.B) {
+	path := writeFile(b, "bench.bin", randomBytes(4<<20, 2))
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return // closed below
+			}
+			wg.Go(func() {
+				_, _ = io.Copy(conn, io.NewSectionReader(f, 0, info.Size()))
+				_ = conn.Close()
+			})
+		}
+	})
+	benchmarkClients(b, ln.Addr().String(), info.Size())
+	_ = ln.Close()
+	wg.Wait()
+}
+
+// benchmarkClients fetches from addr in parallel (RunParallel rather than
+// b.Loop, to have several clients at once) and reports the file's bytes a
+// second.
+func benchmarkClients(b *testing.B, addr string, size int64) {
+	b.SetBytes(size)
+	b.RunParallel(func(pb *testing.PB) {
+		buf := make([]byte, 64<<10)
+		for pb.Next() {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			n, err := io.CopyBuffer(io.Discard, bufio.NewReader(conn), buf)
+			_ = conn.Close()
+			if err != nil || n < size {
+				b.Errorf("got %d bytes, %v; want at least %d", n, err, size)
+				return
+			}
+		}
+	})
+}
