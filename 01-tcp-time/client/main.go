@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // maxReply bounds what we accept from the server. The tutorial reads 1024
@@ -72,13 +73,17 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		}
 		return errUsage
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return errUsage
+	var problem string
+	switch _, _, err := net.SplitHostPort(*addr); {
+	case fs.NArg() > 0:
+		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case err != nil:
+		problem = fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:6789", *addr)
+	case *timeout <= 0:
+		problem = "-timeout must be more than 0"
 	}
-	if *timeout <= 0 {
-		fmt.Fprintln(stderr, "-timeout must be more than 0")
+	if problem != "" {
+		fmt.Fprintln(stderr, problem)
 		fs.Usage()
 		return errUsage
 	}
@@ -104,7 +109,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	}
 	// The reply comes from the network: never print control characters
 	// from it raw, they could drive the terminal. Quote them instead.
-	if strings.IndexFunc(text, notPrintable) >= 0 {
+	if !utf8.ValidString(text) || strings.ContainsFunc(text, notPrintable) {
 		text = strconv.Quote(text)
 	}
 	_, err = fmt.Fprintln(stdout, text)

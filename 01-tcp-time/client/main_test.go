@@ -47,7 +47,7 @@ func TestClientPrintsTheTime(t *testing.T) {
 		}
 	})
 
-	t.Run("prints a reply without a line ending, as the tutorial's server sends", func(t *testing.T) {
+	t.Run("prints a reply without a line ending, as Python's server", func(t *testing.T) {
 		addr := loopback.Serve(t, replies(sample))
 		got, err := ask(t, "-addr", addr)
 		if err != nil {
@@ -62,46 +62,53 @@ func TestClientPrintsTheTime(t *testing.T) {
 		// The server writes 3 bytes at a time and gives the client time
 		// to read each piece before the next: a client that stopped
 		// after one Read would print "202".
-		hungUp := make(chan int, 1)
+		hungUp := make(chan int, 1) // bytes sent when the client hung up, or 0
 		addr := loopback.Serve(t, func(c net.Conn) {
 			reply := sample + "\r\n"
 			for i := 0; i < len(reply); i += 3 {
-				if _, err := io.WriteString(c, reply[i:min(i+3, len(reply))]); err != nil {
-					return
+				piece := reply[i:min(i+3, len(reply))]
+				if _, err := io.WriteString(c, piece); err != nil {
+					break
 				}
 				// Wait up to 5ms for the client to hang up, which it
 				// must not do before the server closes.
 				_ = c.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
 				if _, err := c.Read(make([]byte, 1)); errors.Is(err, io.EOF) {
-					hungUp <- i + 3
+					hungUp <- i + len(piece)
 					return
 				}
 			}
+			hungUp <- 0
 		})
 		got, err := ask(t, "-addr", addr)
+		if n := <-hungUp; n > 0 {
+			t.Errorf("the client hung up after %d bytes, before the server closed", n)
+		}
 		if err != nil {
 			t.Fatal(err)
-		}
-		select {
-		case n := <-hungUp:
-			t.Errorf("the client hung up after %d bytes, before the server closed", n)
-		default:
 		}
 		if want := sample + "\n"; got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	})
 
-	t.Run("quotes control characters rather than print them", func(t *testing.T) {
-		addr := loopback.Serve(t, replies("\x1b[2Jgotcha\r\n"))
-		got, err := ask(t, "-addr", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := `"\x1b[2Jgotcha"` + "\n"; got != want {
-			t.Errorf("got %q, want %q", got, want)
-		}
-	})
+	quoted := []struct{ name, reply, want string }{
+		{"an escape sequence", "\x1b[2Jgotcha\r\n", `"\x1b[2Jgotcha"`},
+		{"a C1 control byte that is not UTF-8", "\x9b2Jgotcha", `"\x9b2Jgotcha"`},
+		{"a second line", "12:00\r\n13:00\r\n", `"12:00\r\n13:00"`},
+	}
+	for _, tc := range quoted {
+		t.Run("quotes "+tc.name+" rather than print it", func(t *testing.T) {
+			addr := loopback.Serve(t, replies(tc.reply))
+			got, err := ask(t, "-addr", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := tc.want + "\n"; got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
 
 	t.Run("asks over UDP with -udp", func(t *testing.T) {
 		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -169,7 +176,8 @@ func TestClientFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer pc.Close()
-		_, err = ask(t, "-udp", "-addr", pc.LocalAddr().String(), "-timeout", "50ms")
+		addr := pc.LocalAddr().String()
+		_, err = ask(t, "-udp", "-addr", addr, "-timeout", "50ms")
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
 			t.Errorf("got %v, want a deadline error", err)
 		}
@@ -226,6 +234,7 @@ func TestClientFlags(t *testing.T) {
 		{"an unknown flag", []string{"-host", "127.0.0.1"}},
 		{"a timeout that is not a duration", []string{"-timeout", "5"}},
 		{"a timeout of zero", []string{"-timeout", "0s"}},
+		{"an address without a port", []string{"-addr", "127.0.0.1"}},
 		{"an argument", []string{"127.0.0.1:6789"}},
 	}
 	for _, tc := range bad {
@@ -255,7 +264,8 @@ func TestClientFlags(t *testing.T) {
 
 	t.Run("-h prints every flag with its default", func(t *testing.T) {
 		var stderr bytes.Buffer
-		if err := run(context.Background(), []string{"-h"}, nil, io.Discard, &stderr); err != nil {
+		err := run(context.Background(), []string{"-h"}, nil, io.Discard, &stderr)
+		if err != nil {
 			t.Fatalf("got %v, want nil", err)
 		}
 		for _, want := range []string{"-addr", "127.0.0.1:6789", "-udp", "-timeout", "5s"} {

@@ -28,8 +28,8 @@ import (
 	"time"
 )
 
-// layout is the time format of Python's str(datetime.now()), so the
-// tutorial's client prints exactly what it printed against its own server.
+// layout is the time format of Python's str(datetime.now()), the
+// tutorial's server's, so its client prints the same time from this one.
 const layout = "2006-01-02 15:04:05.000000"
 
 // errUsage reports a mistake on the command line. The flag package has
@@ -69,8 +69,17 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		}
 		return errUsage
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
+	var problem string
+	switch _, _, err := net.SplitHostPort(*addr); {
+	case fs.NArg() > 0:
+		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case err != nil:
+		problem = fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:6789", *addr)
+	case *timeout <= 0:
+		problem = "-timeout must be more than 0"
+	}
+	if problem != "" {
+		fmt.Fprintln(stderr, problem)
 		fs.Usage()
 		return errUsage
 	}
@@ -199,11 +208,17 @@ func serveUDP(ctx context.Context, pc net.PacketConn, logger *log.Logger) error 
 	buf := make([]byte, 512) // what the client sends is ignored
 	for {
 		_, from, err := pc.ReadFrom(buf)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil // shutting down: serve closed the socket
-			}
+		if ctx.Err() != nil {
+			return nil // shutting down: serve closed the socket
+		}
+		if errors.Is(err, net.ErrClosed) {
 			return fmt.Errorf("udp: %w", err)
+		}
+		if err != nil {
+			// One bad datagram (Windows reports one larger than buf
+			// as an error) must not stop the service.
+			logger.Printf("udp: %v", err)
+			continue
 		}
 		logger.Printf("%s sent a datagram", from)
 		line := time.Now().Format(layout) + "\r\n"

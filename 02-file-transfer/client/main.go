@@ -148,7 +148,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 // The decoder reads from the connection as the data arrives; the whole
 // message must be in memory before the name and the file can be known,
 // since either may come last. The limit keeps that memory bounded.
-func receiveJSON(in *countingReader, root *os.Root, maxSize byteSize) (string, int64, error) {
+func receiveJSON(in *countingReader, root *os.Root,
+	maxSize byteSize) (string, int64, error) {
 	// base64 turns every 3 bytes into 4 characters; allow some more for
 	// the rest of the object.
 	limit := (int64(maxSize)+2)/3*4 + maxHeader
@@ -212,7 +213,8 @@ type header struct {
 // receiveStream reads a header line, then exactly the number of bytes it
 // announces, hashing them on the way to disk; nothing of the file is held
 // in memory. It saves the file in root and returns its name and size.
-func receiveStream(in *countingReader, root *os.Root, maxSize byteSize) (string, int64, error) {
+func receiveStream(in *countingReader, root *os.Root,
+	maxSize byteSize) (string, int64, error) {
 	br := bufio.NewReaderSize(in, maxHeader)
 	line, err := br.ReadSlice('\n')
 	switch {

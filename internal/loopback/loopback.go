@@ -34,9 +34,10 @@ func Serve(tb testing.TB, handle func(net.Conn)) string {
 	}
 
 	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns = map[net.Conn]bool{}
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		conns  = map[net.Conn]bool{}
+		closed bool // set by the cleanup; later connections close at once
 	)
 	wg.Go(func() {
 		for {
@@ -45,6 +46,11 @@ func Serve(tb testing.TB, handle func(net.Conn)) string {
 				return // the listener was closed by the cleanup below
 			}
 			mu.Lock()
+			if closed {
+				mu.Unlock()
+				_ = conn.Close() // accepted as the test ended
+				continue
+			}
 			conns[conn] = true
 			mu.Unlock()
 			wg.Go(func() {
@@ -61,6 +67,7 @@ func Serve(tb testing.TB, handle func(net.Conn)) string {
 	tb.Cleanup(func() {
 		_ = ln.Close() // nothing to do if it fails; Accept returns either way
 		mu.Lock()
+		closed = true
 		for conn := range conns {
 			_ = conn.Close() // wakes a handler blocked on it
 		}
@@ -82,11 +89,13 @@ var StartTimeout = 5 * time.Second
 type Program struct {
 	Addr string // the address from the program's "listening on" line
 
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error // what run returned; read only after done is closed
-	stdout syncBuffer
-	stderr syncBuffer
+	cancel  context.CancelFunc
+	done    chan struct{}
+	err     error // what run returned; read only after done is closed
+	stopped sync.Once
+	stopErr error // what Stop returns
+	stdout  syncBuffer
+	stderr  syncBuffer
 }
 
 // listening matches the whole line every server prints when it is ready.
@@ -125,16 +134,20 @@ func Start(tb testing.TB, run RunFunc, args []string, env map[string]string) *Pr
 
 // Stop cancels the program's context, as Ctrl-C does, and returns what run
 // returned. It waits at most StartTimeout; a program that takes longer is
-// reported as an error, since a server must shut down promptly.
+// reported as an error, since a server must shut down promptly. Calling
+// Stop again returns the same.
 func (p *Program) Stop() error {
-	p.cancel()
-	select {
-	case <-p.done:
-		return p.err
-	case <-time.After(StartTimeout):
-		return errors.New("run did not return within " +
-			StartTimeout.String() + " of being cancelled")
-	}
+	p.stopped.Do(func() {
+		p.cancel()
+		select {
+		case <-p.done:
+			p.stopErr = p.err
+		case <-time.After(StartTimeout):
+			p.stopErr = errors.New("run did not return within " +
+				StartTimeout.String() + " of being cancelled")
+		}
+	})
+	return p.stopErr
 }
 
 // Stdout returns what the program has written to stdout so far.

@@ -150,6 +150,9 @@ func TestStart(t *testing.T) {
 		if err := p.Stop(); err == nil {
 			t.Error("got nil, want an error saying run did not return")
 		}
+		if err := p.Stop(); err == nil {
+			t.Error("second Stop: got nil, want the same error")
+		}
 	})
 
 	t.Run("fails the test when run returns before listening", func(t *testing.T) {
