@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"image/png"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"netprog/internal/loopback"
+)
+
+// newAPI returns the API's handler with count pictures and key "demo".
+func newAPI(t *testing.T, count int) http.Handler {
+	t.Helper()
+	pics, err := drawPictures(count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return (&api{key: "demo", pictures: pics, log: log.New(io.Discard, "", 0)}).handler()
+}
+
+// get sends the handler a GET for target, as a client of host would, and
+// returns the response.
+func get(h http.Handler, host, target string) *http.Response {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.Host = host
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+type listReply struct {
+	Code     int    `json:"code"`
+	Msg      string `json:"msg"`
+	Newslist []item `json:"newslist"`
+}
+
+func getList(t *testing.T, h http.Handler, host, target string) listReply {
+	t.Helper()
+	resp := get(h, host, target)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: got %s, want 200 OK (the code is in the JSON)", target, resp.Status)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("GET %s: got Content-Type %q, want application/json", target, ct)
+	}
+	var reply listReply
+	if err := json.NewDecoder(resp.Body).Decode(&reply); err != nil {
+		t.Fatalf("GET %s: answer is not JSON: %v", target, err)
+	}
+	return reply
+}
+
+func TestAPICodes(t *testing.T) {
+	h := newAPI(t, 1)
+	tests := []struct {
+		name   string
+		target string
+		code   int
+		count  int
+	}{
+		{"a good key and num list num pictures", "/meinv/?key=demo&num=10", 200, 10},
+		{"num 50 is the most", "/meinv/?key=demo&num=50", 200, 50},
+		{"a wrong key is code 230", "/meinv/?key=guess&num=10", 230, 0},
+		{"a missing key is code 230", "/meinv/?num=10", 230, 0},
+		{"an empty key is code 230", "/meinv/?key=&num=10", 230, 0},
+		{"a missing num is code 280", "/meinv/?key=demo", 280, 0},
+		{"num that is not a number is code 270", "/meinv/?key=demo&num=ten", 270, 0},
+		{"num 0 is code 270", "/meinv/?key=demo&num=0", 270, 0},
+		{"num 51 is code 270", "/meinv/?key=demo&num=51", 270, 0},
+		{"an empty num is code 270", "/meinv/?key=demo&num=", 270, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reply := getList(t, h, "127.0.0.1:8000", tc.target)
+			if reply.Code != tc.code {
+				t.Errorf("got code %d (%q), want %d", reply.Code, reply.Msg, tc.code)
+			}
+			if reply.Msg == "" {
+				t.Error("got no msg, want one")
+			}
+			if len(reply.Newslist) != tc.count {
+				t.Errorf("got %d pictures, want %d", len(reply.Newslist), tc.count)
+			}
+		})
+	}
+}
+
+func TestAPIList(t *testing.T) {
+	h := newAPI(t, 3)
+	t.Run("picUrl follows the host the client asked", func(t *testing.T) {
+		for _, host := range []string{"127.0.0.1:8000", "127.0.0.1:5555", "[::1]:80"} {
+			reply := getList(t, h, host, "/meinv/?key=demo&num=2")
+			want := "http://" + host + "/images/1.png"
+			if got := reply.Newslist[0].PicURL; got != want {
+				t.Errorf("host %s: got picUrl %q, want %q", host, got, want)
+			}
+		}
+	})
+
+	t.Run("every item has the real API's fields", func(t *testing.T) {
+		reply := getList(t, h, "127.0.0.1:8000", "/meinv/?key=demo&num=1")
+		it := reply.Newslist[0]
+		if it.Ctime == "" || it.Title == "" || it.Description == "" || it.URL == "" {
+			t.Errorf("got %+v, want every field filled", it)
+		}
+	})
+
+	t.Run("more than count pictures repeats them", func(t *testing.T) {
+		reply := getList(t, h, "h", "/meinv/?key=demo&num=5")
+		var got []string
+		for _, it := range reply.Newslist {
+			got = append(got, strings.TrimPrefix(it.PicURL, "http://h/images/"))
+		}
+		want := "1.png 2.png 3.png 1.png 2.png"
+		if strings.Join(got, " ") != want {
+			t.Errorf("got %v, want %s", got, want)
+		}
+	})
+}
+
+func TestAPIPictures(t *testing.T) {
+	h := newAPI(t, 5)
+	t.Run("every picture is a distinct PNG", func(t *testing.T) {
+		seen := map[string]int{}
+		for n := 1; n <= 5; n++ {
+			target := "/images/" + strconv.Itoa(n) + ".png"
+			resp := get(h, "h", target)
+			body, _ := io.ReadAll(resp.Body) // a recorder's body never fails
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s: got %s, want 200", target, resp.Status)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "image/png" {
+				t.Errorf("GET %s: got Content-Type %q, want image/png", target, ct)
+			}
+			if cl := resp.Header.Get("Content-Length"); cl != strconv.Itoa(len(body)) {
+				t.Errorf("GET %s: got Content-Length %q for %d bytes", target, cl, len(body))
+			}
+			if _, err := png.Decode(bytes.NewReader(body)); err != nil {
+				t.Errorf("GET %s: not a PNG: %v", target, err)
+			}
+			if m, dup := seen[string(body)]; dup {
+				t.Errorf("picture %d is the same as picture %d", n, m)
+			}
+			seen[string(body)] = n
+		}
+	})
+
+	notFound := []string{"/images/0.png", "/images/6.png", "/images/01.png",
+		"/images/1.jpg", "/images/x.png", "/images/", "/", "/meinv/extra",
+		"/images/-1.png"}
+	for _, target := range notFound {
+		t.Run(target+" is 404", func(t *testing.T) {
+			if resp := get(h, "h", target); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("got %s, want 404 Not Found", resp.Status)
+			}
+		})
+	}
+
+	t.Run("POST is not allowed", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodPost, "/meinv/?key=demo&num=1", nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusMethodNotAllowed {
+			t.Errorf("got %d, want 405", rec.Code)
+		}
+	})
+}
+
+func TestServer(t *testing.T) {
+	t.Run("serves over HTTP and stops on cancel", func(t *testing.T) {
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0", "-count", "2"}, nil)
+		client := &http.Client{Timeout: 5 * time.Second}
+		resp, err := client.Get("http://" + p.Addr + "/meinv/?key=demo&num=2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reply listReply
+		err = json.NewDecoder(resp.Body).Decode(&reply)
+		_ = resp.Body.Close()
+		if err != nil || reply.Code != 200 || len(reply.Newslist) != 2 {
+			t.Fatalf("got %+v, %v; want code 200 and 2 pictures", reply, err)
+		}
+		pic, err := client.Get(reply.Newslist[1].PicURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = png.Decode(pic.Body)
+		_ = pic.Body.Close()
+		if err != nil {
+			t.Errorf("picture 2 is not a PNG: %v", err)
+		}
+		if err := p.Stop(); err != nil {
+			t.Errorf("Stop: got %v, want nil", err)
+		}
+	})
+
+	t.Run("-delay slows pictures, and a client that leaves is let go", func(t *testing.T) {
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+			"-count", "1", "-delay", "1h"}, nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+			"http://"+p.Addr+"/images/1.png", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = http.DefaultClient.Do(req)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("got %v, want the request to time out", err)
+		}
+		// Shutdown waits for requests in progress: it returns only
+		// because the server noticed the client left.
+		if err := p.Stop(); err != nil {
+			t.Errorf("Stop: got %v, want nil", err)
+		}
+	})
+
+	bad := [][]string{{"-count", "0"}, {"-count", "101"}, {"-delay", "-1s"},
+		{"-key", ""}, {"extra"}}
+	for _, args := range bad {
+		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
+			err := run(context.Background(), args, nil, io.Discard, io.Discard)
+			if !errors.Is(err, errUsage) {
+				t.Errorf("got %v, want errUsage", err)
+			}
+		})
+	}
+}
