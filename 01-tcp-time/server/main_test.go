@@ -159,7 +159,7 @@ func TestServerUDP(t *testing.T) {
 }
 
 func TestServerStops(t *testing.T) {
-	t.Run("shutdown waits for the client being served, up to its deadline", func(t *testing.T) {
+	t.Run("shutdown waits for the client being served, for a time", func(t *testing.T) {
 		stuck, peer := net.Pipe()
 		defer peer.Close()
 		closed := make(chan struct{})
@@ -172,7 +172,8 @@ func TestServerStops(t *testing.T) {
 				t.Errorf("serve returned %v, want nil", err)
 			}
 		case <-time.After(5 * time.Second):
-			t.Fatal("serve still waiting after 5s, want it to give up on the client after 50ms")
+			t.Fatal("serve still waiting after 5s, " +
+				"want it to give up on the client after 50ms")
 		}
 		select {
 		case <-closed:

@@ -72,8 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	out := fs.String("out", ".", "folder to save the file in (made if missing)")
 	proto := fs.String("proto", "json", "protocol: json (the tutorial's) or stream")
 	maxSize := byteSize(64 << 20)
-	fs.Var(&maxSize, "max-size", "largest file to accept, in bytes or with "+
-		"KiB, MiB or GiB")
+	fs.Var(&maxSize, "max-size", "largest file to accept: a `size` in bytes, "+
+		"or with KiB, MiB or GiB")
 	timeout := fs.Duration("timeout", 30*time.Second,
 		"how long to wait for the connection, and for each piece of data")
 	if err := fs.Parse(args); err != nil {
@@ -97,17 +97,6 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		return errUsage
 	}
 
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return fmt.Errorf("-out: %w", err)
-	}
-	// Every file operation below goes through root, which refuses any
-	// name that would lead outside the folder.
-	root, err := os.OpenRoot(*out)
-	if err != nil {
-		return fmt.Errorf("-out: %w", err)
-	}
-	defer root.Close()
-
 	dialer := net.Dialer{Timeout: *timeout}
 	conn, err := dialer.DialContext(ctx, "tcp", *addr)
 	if err != nil {
@@ -120,6 +109,17 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	// Ctrl-C closes the connection, which ends a read in progress.
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
+
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return fmt.Errorf("-out: %w", err)
+	}
+	// Every file operation below goes through root, which refuses any
+	// name that would lead outside the folder.
+	root, err := os.OpenRoot(*out)
+	if err != nil {
+		return fmt.Errorf("-out: %w", err)
+	}
+	defer root.Close()
 
 	in := &countingReader{r: deadlineReader{conn, *timeout}}
 	receive := receiveStream
@@ -184,8 +184,12 @@ func receiveJSON(in *countingReader, root *os.Root,
 	}
 	// The object must be all there is: the server closes after it.
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		if in.n > limit {
+		switch {
+		case in.n > limit:
 			return "", 0, tooLarge
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return "", 0, fmt.Errorf("server did not close the connection "+
+				"after the JSON object: %w", err)
 		}
 		return "", 0, fmt.Errorf("server sent more after the JSON object (%w)", err)
 	}
@@ -252,11 +256,14 @@ func receiveStream(in *countingReader, root *os.Root,
 		}
 		// The server closes right after the file: anything more means
 		// it and we disagree about the size.
-		if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
-			if err != nil {
-				return fmt.Errorf("after the file: %w", err)
-			}
+		switch _, err := br.ReadByte(); {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return fmt.Errorf("server did not close the connection "+
+				"after the file: %w", err)
+		case err == nil:
 			return fmt.Errorf("server sent more than the %d bytes it announced", h.Size)
+		case !errors.Is(err, io.EOF):
+			return fmt.Errorf("after the file: %w", err)
 		}
 		if got := hex.EncodeToString(hash.Sum(nil)); got != h.SHA256 {
 			return fmt.Errorf("checksum mismatch: the %d bytes received "+
@@ -316,10 +323,14 @@ func safeName(name string) (string, error) {
 		return "", unsafe("not UTF-8")
 	case strings.ContainsAny(name, `/\`):
 		return "", unsafe("it holds a path separator")
-	case strings.ContainsFunc(name, unicode.IsControl):
-		return "", unsafe("it holds a control character")
+	case strings.ContainsFunc(name, notGraphic):
+		return "", unsafe("it holds a control or invisible character")
 	case strings.Contains(name, ":"):
 		return "", unsafe("a colon names a drive or stream on Windows")
+	case strings.HasPrefix(name, "."):
+		return "", unsafe("a hidden file, such as .bashrc")
+	case strings.HasSuffix(name, ".") || strings.HasSuffix(name, " "):
+		return "", unsafe("Windows drops a final dot or space")
 	case filepath.IsAbs(name) || !filepath.IsLocal(name):
 		return "", unsafe("not a plain name on this system")
 	}
@@ -344,7 +355,9 @@ func saveAtomic(root *os.Root, name string, write func(io.Writer) error) error {
 		err = closeErr
 	}
 	if err == nil {
-		err = root.Rename(tmp, name)
+		if err = root.Rename(tmp, name); err != nil {
+			err = fmt.Errorf("save as %q: %w", name, err)
+		}
 	}
 	if err != nil {
 		_ = root.Remove(tmp) // best effort: the error that matters is err
@@ -352,6 +365,11 @@ func saveAtomic(root *os.Root, name string, write func(io.Writer) error) error {
 	}
 	return nil
 }
+
+// notGraphic reports the characters that are not visible text: control
+// characters, and format characters such as U+202E, which makes
+// "a\u202Egnp.exe" show as "aexe.png".
+func notGraphic(r rune) bool { return !unicode.IsGraphic(r) }
 
 // countingReader counts the bytes read through it, for error messages.
 type countingReader struct {

@@ -56,8 +56,8 @@ func sends(reply []byte) func(net.Conn) {
 
 // receive runs the client against addr with -out dir and more flags, and
 // returns what it printed and its error.
-func receive(t *testing.T, addr, dir string, flags ...string) (string, error) {
-	t.Helper()
+func receive(tb testing.TB, addr, dir string, flags ...string) (string, error) {
+	tb.Helper()
 	var stdout bytes.Buffer
 	args := append([]string{"-addr", addr, "-out", dir}, flags...)
 	err := run(context.Background(), args, nil, &stdout, io.Discard)
@@ -66,11 +66,11 @@ func receive(t *testing.T, addr, dir string, flags ...string) (string, error) {
 
 // folder returns the names and contents of the files in dir; a folder in
 // it shows as "<folder>".
-func folder(t *testing.T, dir string) map[string]string {
-	t.Helper()
+func folder(tb testing.TB, dir string) map[string]string {
+	tb.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	files := map[string]string{}
 	for _, e := range entries {
@@ -80,21 +80,30 @@ func folder(t *testing.T, dir string) map[string]string {
 		}
 		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		files[e.Name()] = string(data)
 	}
 	return files
 }
 
+// describe lists the files of a folder() with their sizes, for messages.
+func describe(files map[string]string) string {
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		parts = append(parts, fmt.Sprintf("%s (%d bytes)", name, len(files[name])))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
 // outFolder returns a new output folder that already holds photo.png, so
 // that tests can check a failed transfer leaves it as it was.
-func outFolder(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
+func outFolder(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
 	err := os.WriteFile(filepath.Join(dir, "photo.png"), []byte("old"), 0o644)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return dir
 }
@@ -120,11 +129,32 @@ func TestClientSavesTheFile(t *testing.T) {
 			}
 			files := folder(t, dir)
 			if len(files) != 1 {
-				t.Errorf("folder holds %v, want photo.png alone", slices.Sorted(maps.Keys(files)))
+				t.Errorf("folder holds %v, want photo.png alone", describe(files))
 			}
 			if files["photo.png"] != string(data) {
 				t.Errorf("saved %d bytes that differ from the %d sent",
 					len(files["photo.png"]), len(data))
+			}
+		})
+	}
+
+	// The exact bytes the server sends for a file hi.txt holding "hi!",
+	// as the server's tests pin them.
+	golden := map[string]string{
+		"json": `{"filename":"hi.txt","filedata":"aGkh"}`,
+		"stream": `{"filename":"hi.txt","size":3,"sha256":` +
+			`"c0ddd62c7717180e7ffb8a15bb9674d3ec92592e0b7ac7d1d5289836b4553be2"}` +
+			"\nhi!",
+	}
+	for proto, reply := range golden {
+		t.Run(proto+" mode reads exactly the server's bytes", func(t *testing.T) {
+			addr := loopback.Serve(t, sends([]byte(reply)))
+			dir := t.TempDir()
+			if _, err := receive(t, addr, dir, "-proto", proto); err != nil {
+				t.Fatal(err)
+			}
+			if got := folder(t, dir)["hi.txt"]; got != "hi!" {
+				t.Errorf("got %q in hi.txt, want %q", got, "hi!")
 			}
 		})
 	}
@@ -231,7 +261,7 @@ func TestClientRejectsBadReplies(t *testing.T) {
 			}
 			if after := folder(t, dir); !maps.Equal(after, before) {
 				t.Errorf("the folder changed: %v, want it as it was",
-					slices.Sorted(maps.Keys(after)))
+					describe(after))
 			}
 		})
 	}
@@ -242,7 +272,8 @@ func TestClientRejectsBadReplies(t *testing.T) {
 var hostileNames = []string{
 	"", ".", "..", "../x", "../../etc/passwd", "/etc/passwd", "a/b",
 	`..\x`, `C:\Windows\x`, "C:x", "a\x00b", "\x1b[31mred", "photo.png/",
-	strings.Repeat("a", 256),
+	strings.Repeat("a", 256), ".bashrc", "a\u202egnp.exe", "photo.png.",
+	"photo.png ",
 }
 
 func TestClientRejectsHostileNames(t *testing.T) {
@@ -264,10 +295,10 @@ func TestClientRejectsHostileNames(t *testing.T) {
 					t.Errorf("got %v, want an error containing %s", err, want)
 				}
 				if files := folder(t, dir); len(files) != 0 {
-					t.Errorf("the folder holds %v, want it empty", slices.Sorted(maps.Keys(files)))
+					t.Errorf("the folder holds %v, want it empty", describe(files))
 				}
 				if files := folder(t, parent); len(files) != 1 {
-					t.Errorf("the parent holds %v, want out alone", slices.Sorted(maps.Keys(files)))
+					t.Errorf("the parent holds %v, want out alone", describe(files))
 				}
 			})
 		}
@@ -285,11 +316,32 @@ func TestClientGivesUp(t *testing.T) {
 			if !errors.Is(err, os.ErrDeadlineExceeded) {
 				t.Errorf("got %v, want a deadline error", err)
 			}
-			if err == nil || !strings.Contains(err.Error(), "no data from "+addr+" for 50ms") {
+			want := "no data from " + addr + " for 50ms"
+			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("got %v, want it to say how long it waited", err)
 			}
 			if files := folder(t, dir); len(files) != 1 || files["photo.png"] != "old" {
-				t.Errorf("the folder changed: %v", slices.Sorted(maps.Keys(files)))
+				t.Errorf("the folder changed: %v", describe(files))
+			}
+		})
+
+		t.Run(proto+" mode says so when the server does not close", func(t *testing.T) {
+			reply := streamReply("photo.png", []byte("new"))
+			if proto == "json" {
+				reply = jsonReply("photo.png", []byte("new"))
+			}
+			addr := loopback.Serve(t, func(c net.Conn) {
+				_, _ = c.Write(reply)
+				_, _ = io.Copy(io.Discard, c) // and never closes
+			})
+			dir := outFolder(t)
+			_, err := receive(t, addr, dir, "-proto", proto, "-timeout", "50ms")
+			want := "server did not close the connection"
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("got %v, want it to say the server did not close", err)
+			}
+			if files := folder(t, dir); len(files) != 1 || files["photo.png"] != "old" {
+				t.Errorf("the folder changed: %v", describe(files))
 			}
 		})
 
@@ -308,7 +360,7 @@ func TestClientGivesUp(t *testing.T) {
 				t.Errorf("got %v, want a deadline error", err)
 			}
 			if files := folder(t, dir); len(files) != 1 || files["photo.png"] != "old" {
-				t.Errorf("the folder changed: %v", slices.Sorted(maps.Keys(files)))
+				t.Errorf("the folder changed: %v", describe(files))
 			}
 		})
 	}
@@ -346,7 +398,7 @@ func TestClientGivesUp(t *testing.T) {
 			t.Errorf("got %v, want interrupted", err)
 		}
 		if files := folder(t, dir); len(files) != 1 || files["photo.png"] != "old" {
-			t.Errorf("the folder changed: %v", slices.Sorted(maps.Keys(files)))
+			t.Errorf("the folder changed: %v", describe(files))
 		}
 	})
 }
@@ -414,8 +466,11 @@ func FuzzSafeName(f *testing.F) {
 			t.Errorf("safeName accepted %q", name)
 		case strings.ContainsAny(name, "/\\:\x00"):
 			t.Errorf("safeName accepted %q, which holds a separator or NUL", name)
-		case strings.ContainsFunc(name, unicode.IsControl):
-			t.Errorf("safeName accepted %q, which holds a control character", name)
+		case strings.ContainsFunc(name, func(r rune) bool { return !unicode.IsGraphic(r) }):
+			t.Errorf("safeName accepted %q, which holds an invisible character", name)
+		case strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") ||
+			strings.HasSuffix(name, " "):
+			t.Errorf("safeName accepted %q, a hidden name or one Windows would change", name)
 		case filepath.Base(name) != name || !filepath.IsLocal(name):
 			t.Errorf("safeName accepted %q, which is not a plain local name", name)
 		}
@@ -425,6 +480,7 @@ func FuzzSafeName(f *testing.F) {
 func FuzzParseHeader(f *testing.F) {
 	sum := strings.Repeat("ab", 32)
 	f.Add([]byte(`{"filename":"a.png","size":3,"sha256":"` + sum + `"}` + "\n"))
+	f.Add([]byte(`{"filename":"a.png","size":0,"sha256":"` + sum + `"}`))
 	f.Add([]byte(`{"filename":"a.png","size":-1,"sha256":""}`))
 	f.Add([]byte(`{"filename":1}`))
 	f.Add([]byte(`{"size":1e99}`))

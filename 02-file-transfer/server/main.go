@@ -45,6 +45,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(),
 		os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first Ctrl-C asks for a clean stop; once it has, a second one
+	// ends the program at once, as usual.
+	context.AfterFunc(ctx, stop)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	if errors.Is(err, errUsage) {
 		os.Exit(2)
@@ -61,31 +64,38 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] "+
-			"[-file PATH] [-proto json|stream] [-timeout D]")
+			"[-file PATH] [-proto json|stream] [-timeout D] [-max-clients N]")
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:5566",
 		"address to listen on (0.0.0.0:5566 to let other machines in)")
 	path := fs.String("file", "", "file to send (default: a sample picture, sample.png)")
 	proto := fs.String("proto", "json", "protocol: json (the tutorial's) or stream")
-	timeout := fs.Duration("timeout", 30*time.Second,
-		"how long one write to a client may take: a client that stops "+
-			"reading for this long is cut off")
+	cfg := config{grace: 10 * time.Second}
+	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second,
+		"how long one write of 64 KiB to a client may take: a client "+
+			"that reads slower than that is cut off")
+	fs.IntVar(&cfg.maxClients, "max-clients", 100,
+		"how many clients to serve at once; more wait their turn")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return errUsage
 	}
-	if fs.NArg() > 0 || (*proto != "json" && *proto != "stream") || *timeout <= 0 {
-		switch {
-		case fs.NArg() > 0:
-			fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
-		case *timeout <= 0:
-			fmt.Fprintln(stderr, "-timeout must be more than 0")
-		default:
-			fmt.Fprintf(stderr, "-proto must be json or stream, not %q\n", *proto)
-		}
+	var problem string
+	switch {
+	case fs.NArg() > 0:
+		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case *proto != "json" && *proto != "stream":
+		problem = fmt.Sprintf("-proto must be json or stream, not %q", *proto)
+	case cfg.timeout <= 0:
+		problem = "-timeout must be more than 0"
+	case cfg.maxClients < 1:
+		problem = "-max-clients must be 1 or more"
+	}
+	if problem != "" {
+		fmt.Fprintln(stderr, problem)
 		fs.Usage()
 		return errUsage
 	}
@@ -95,14 +105,14 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer f.Close()
-	send := f.sendStream
+	cfg.send = f.sendStream
 	if *proto == "json" {
 		// The tutorial encodes the file once and sends the same
 		// string to every client. So does this server.
 		if err := f.encodeJSON(); err != nil {
 			return err
 		}
-		send = f.sendJSON
+		cfg.send = f.sendJSON
 	}
 
 	ln, err := net.Listen("tcp", *addr)
@@ -110,13 +120,13 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("%w (is another server using that port? "+
 			"choose another with -addr)", err)
 	}
-	logger := log.New(stderr, "", log.LstdFlags)
-	logger.Printf("listening on %s (sending %s, %d bytes, as %s)",
+	cfg.log = log.New(stderr, "", log.LstdFlags)
+	cfg.log.Printf("listening on %s (sending %s, %d bytes, as %s)",
 		ln.Addr(), f.name, f.size, *proto)
-	if err := serve(ctx, ln, send, *timeout, logger); err != nil {
+	if err := serve(ctx, ln, cfg); err != nil {
 		return err
 	}
-	logger.Print("stopped")
+	cfg.log.Print("stopped")
 	return nil
 }
 
@@ -221,58 +231,123 @@ func (f *file) sendStream(w io.Writer) error {
 	}
 	// io.Copy moves 32 KiB at a time: memory stays the same however
 	// large the file, and however many clients there are.
-	_, err = io.Copy(w, f.body())
+	n, err := io.Copy(w, f.body())
+	if err == nil && n != f.size {
+		err = fmt.Errorf("sent %d of %d bytes: the file changed on disk", n, f.size)
+	}
 	return err
 }
 
-// serve accepts connections on ln and calls send for each in a goroutine
-// of its own, until ctx is cancelled. Then it stops accepting, waits for
-// the clients it is serving, and returns nil.
-func serve(ctx context.Context, ln net.Listener, send func(io.Writer) error,
-	timeout time.Duration, logger *log.Logger) error {
+// config is how the server serves each client.
+type config struct {
+	send       func(io.Writer) error // writes the file in the chosen protocol
+	timeout    time.Duration         // bound on each write of 64 KiB
+	maxClients int                   // clients served at once
+	grace      time.Duration         // how long Ctrl-C waits for transfers
+	log        *log.Logger
+}
+
+// serve accepts connections on ln and sends the file to each in a
+// goroutine of its own, at most cfg.maxClients at once, until ctx is
+// cancelled. Then it stops accepting, gives the transfers in progress
+// cfg.grace to finish, closes what is left, and returns nil.
+func serve(ctx context.Context, ln net.Listener, cfg config) error {
 	// Closing the listener is what wakes Accept when ctx is cancelled.
 	stop := context.AfterFunc(ctx, func() {
 		_ = ln.Close() // an error means it is closed already
 	})
 	defer stop()
 
-	var clients sync.WaitGroup
-	defer clients.Wait()
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil // shutting down: we closed the listener
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("accept: %w", err)
-			}
-			// Out of file descriptors, most likely: too many clients
-			// at once. Wait a little and go on.
-			logger.Printf("accept: %v (retrying)", err)
+	var (
+		clients sync.WaitGroup
+		mu      sync.Mutex
+		open    = map[net.Conn]bool{} // the connections being served
+	)
+	// A client takes a slot before it is accepted, and gives it back
+	// when done. With every slot taken, new clients wait in the
+	// system's queue of connections, costing nothing here.
+	slots := make(chan struct{}, cfg.maxClients)
+	err := func() error {
+		for {
 			select {
-			case <-time.After(100 * time.Millisecond):
+			case slots <- struct{}{}:
 			case <-ctx.Done():
+				return nil
 			}
-			continue
-		}
-		clients.Go(func() {
-			defer conn.Close()
-			start := time.Now()
-			err := send(deadlineWriter{conn, timeout})
+			conn, err := ln.Accept()
 			if err != nil {
-				logger.Printf("%s: %v", conn.RemoteAddr(), err)
-				return
+				<-slots
+				if ctx.Err() != nil {
+					return nil // shutting down: we closed the listener
+				}
+				if errors.Is(err, net.ErrClosed) {
+					return fmt.Errorf("accept: %w", err)
+				}
+				// Out of file descriptors, most likely. Wait a
+				// little and go on.
+				cfg.log.Printf("accept: %v (retrying)", err)
+				select {
+				case <-time.After(100 * time.Millisecond):
+				case <-ctx.Done():
+				}
+				continue
 			}
-			logger.Printf("%s: sent in %v", conn.RemoteAddr(),
-				time.Since(start).Round(time.Millisecond))
-		})
+			mu.Lock()
+			open[conn] = true
+			mu.Unlock()
+			clients.Go(func() {
+				defer func() {
+					mu.Lock()
+					delete(open, conn)
+					mu.Unlock()
+					_ = conn.Close() // the transfer is over either way
+					<-slots
+				}()
+				sendTo(conn, cfg)
+			})
+		}
+	}()
+
+	// Let the transfers in progress finish, but not for ever.
+	done := make(chan struct{})
+	go func() {
+		clients.Wait()
+		close(done)
+	}()
+	mu.Lock()
+	if n := len(open); n > 0 {
+		cfg.log.Printf("stopping: waiting up to %v for %d transfers", cfg.grace, n)
 	}
+	mu.Unlock()
+	select {
+	case <-done:
+	case <-time.After(cfg.grace):
+		mu.Lock()
+		cfg.log.Printf("stopping: cutting off %d transfers", len(open))
+		for conn := range open {
+			_ = conn.Close() // makes its write fail, which ends it
+		}
+		mu.Unlock()
+		<-done
+	}
+	return err
+}
+
+// sendTo sends the file to one client and logs how it went.
+func sendTo(conn net.Conn, cfg config) {
+	start := time.Now()
+	if err := cfg.send(deadlineWriter{conn, cfg.timeout}); err != nil {
+		cfg.log.Printf("%s: %v", conn.RemoteAddr(), err)
+		return
+	}
+	cfg.log.Printf("%s: sent in %v", conn.RemoteAddr(),
+		time.Since(start).Round(time.Millisecond))
 }
 
 // deadlineWriter gives every write of at most 64 KiB its own deadline. A
-// client that keeps reading, however slowly, gets the whole file; one that
-// stops reading for timeout is cut off, and frees its goroutine.
+// client that reads at least 64 KiB every timeout gets the whole file,
+// however large; one that stops reading is cut off, and frees its
+// goroutine.
 type deadlineWriter struct {
 	conn    net.Conn
 	timeout time.Duration

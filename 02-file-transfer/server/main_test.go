@@ -168,18 +168,30 @@ func TestServerSendsTheFile(t *testing.T) {
 		})
 	}
 
-	t.Run("json mode is what Python's json.dumps would send", func(t *testing.T) {
-		path := writeFile(t, "hi.txt", []byte("hi!"))
-		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0", "-file", path}, nil)
-		reply, err := fetch(p.Addr)
-		if err != nil {
-			t.Fatal(err)
-		}
+	// The exact bytes on the wire for a file hi.txt holding "hi!". The
+	// client's tests feed it the same bytes, so the two programs cannot
+	// drift apart without one of them failing.
+	golden := map[string]string{
 		// Python writes ", " and ": " between items; JSON does not care.
-		if want := `{"filename":"hi.txt","filedata":"aGkh"}`; string(reply) != want {
-			t.Errorf("got %s, want %s", reply, want)
-		}
-	})
+		"json": `{"filename":"hi.txt","filedata":"aGkh"}`,
+		"stream": `{"filename":"hi.txt","size":3,"sha256":` +
+			`"c0ddd62c7717180e7ffb8a15bb9674d3ec92592e0b7ac7d1d5289836b4553be2"}` +
+			"\nhi!",
+	}
+	for proto, want := range golden {
+		t.Run(proto+" mode sends exactly the protocol's bytes", func(t *testing.T) {
+			path := writeFile(t, "hi.txt", []byte("hi!"))
+			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+				"-proto", proto, "-file", path}, nil)
+			reply, err := fetch(p.Addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(reply) != want {
+				t.Errorf("got %q, want %q", reply, want)
+			}
+		})
+	}
 }
 
 func TestServerCutsOffStuckClients(t *testing.T) {
@@ -189,16 +201,7 @@ func TestServerCutsOffStuckClients(t *testing.T) {
 	path := writeFile(t, "big.bin", make([]byte, 16<<20))
 	p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
 		"-proto", "stream", "-file", path, "-timeout", "100ms"}, nil)
-
-	stuck, err := net.Dial("tcp", p.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stuck.Close()
-	// A small receive buffer fills sooner (the system may round it up).
-	if err := stuck.(*net.TCPConn).SetReadBuffer(4096); err != nil {
-		t.Fatal(err)
-	}
+	dialStuck(t, p.Addr)
 
 	// Others are served meanwhile.
 	reply, err := fetch(p.Addr)
@@ -209,14 +212,126 @@ func TestServerCutsOffStuckClients(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Stopping waits for every client, so it returns only once the stuck
-	// one has been cut off.
+	// Stopping waits for every client (up to 10s), so it returns this
+	// soon only if the stuck one has been cut off by the deadline.
 	if err := p.Stop(); err != nil {
-		t.Fatalf("run returned %v, want nil", err)
+		t.Fatalf("Stop: got %v, want nil", err)
 	}
 	if !strings.Contains(p.Stderr(), "i/o timeout") {
 		t.Errorf("got log %q, want a write timeout", p.Stderr())
 	}
+}
+
+// startServe runs serve on a loopback listener with cfg, sending a 16 MiB
+// file in stream mode, and returns its address, a function that cancels it
+// as Ctrl-C would, and a channel that gets what serve returns.
+func startServe(t *testing.T, cfg config) (string, context.CancelFunc, <-chan error) {
+	t.Helper()
+	f, err := load(writeFile(t, "big.bin", make([]byte, 16<<20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	cfg.send = f.sendStream
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, ln, cfg) }()
+	return ln.Addr().String(), cancel, done
+}
+
+// dialStuck connects to addr and never reads, with a small receive buffer
+// so that the server's writes soon block.
+func dialStuck(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	// The system may round the size up; 16 MiB is more than it holds.
+	if err := conn.(*net.TCPConn).SetReadBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+func TestServerLimits(t *testing.T) {
+	t.Run("Ctrl-C cuts off transfers that outlast the grace period", func(t *testing.T) {
+		var logs syncLog
+		addr, cancel, done := startServe(t, config{timeout: time.Minute,
+			maxClients: 10, grace: 50 * time.Millisecond, log: log.New(&logs, "", 0)})
+		stuck := dialStuck(t, addr)
+		// Read the header: the transfer has started.
+		if _, err := bufio.NewReader(stuck).ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v, want nil", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("serve still waiting after 5s, want it to give up after 50ms")
+		}
+		if !strings.Contains(logs.String(), "cutting off 1 transfers") {
+			t.Errorf("got log %q, want it to say it cut the transfer off", logs.String())
+		}
+	})
+
+	t.Run("clients over -max-clients wait their turn", func(t *testing.T) {
+		addr, _, _ := startServe(t, config{timeout: time.Minute, maxClients: 1,
+			grace: time.Second, log: log.New(io.Discard, "", 0)})
+		stuck := dialStuck(t, addr)
+		if _, err := bufio.NewReader(stuck).ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+		// The second client is connected (the system queues it) but
+		// not served while the first holds the only slot.
+		second, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer second.Close()
+		_ = second.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if n, err := second.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("got %d bytes, %v; want nothing while the slot is taken", n, err)
+		}
+		// When the first goes, the second is served in full.
+		_ = stuck.Close()
+		_ = second.SetReadDeadline(time.Now().Add(10 * time.Second))
+		reply, err := io.ReadAll(second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := decodeStream(reply); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// syncLog is a log destination that the server writes while the test
+// reads it.
+type syncLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func TestServerStops(t *testing.T) {
@@ -294,12 +409,13 @@ func BenchmarkServer(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer f.Close()
-			send := f.sendStream
+			cfg := config{send: f.sendStream, timeout: 10 * time.Second,
+				maxClients: 100, grace: time.Second, log: log.New(io.Discard, "", 0)}
 			if proto == "json" {
 				if err := f.encodeJSON(); err != nil {
 					b.Fatal(err)
 				}
-				send = f.sendJSON
+				cfg.send = f.sendJSON
 			}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
@@ -308,7 +424,7 @@ func BenchmarkServer(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
 			go func() {
-				done <- serve(ctx, ln, send, 10*time.Second, log.New(io.Discard, "", 0))
+				done <- serve(ctx, ln, cfg)
 			}()
 			benchmarkClients(b, ln.Addr().String(), f.size)
 			cancel()

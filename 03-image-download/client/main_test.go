@@ -417,7 +417,8 @@ func TestWorkers(t *testing.T) {
 			once.Do(func() { close(started) })
 			<-r.Context().Done()
 		}
-		f := (&fakeAPI{names: []string{"a.png", "b.png", "c.png"}, picture: picture}).start(t)
+		names := []string{"a.png", "b.png", "c.png"}
+		f := (&fakeAPI{names: names, picture: picture}).start(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
 			<-started

@@ -48,7 +48,8 @@ func getList(t *testing.T, h http.Handler, host, target string) listReply {
 	t.Helper()
 	resp := get(h, host, target)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: got %s, want 200 OK (the code is in the JSON)", target, resp.Status)
+		t.Fatalf("GET %s: got %s, want 200 OK (the code is in the JSON)",
+			target, resp.Status)
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("GET %s: got Content-Type %q, want application/json", target, ct)
