@@ -8,9 +8,10 @@
 //	go run ./03-image-download/server
 //	go run ./03-image-download/client
 //
-// Against the real API, give it your key in the environment:
+// Against the real API, put your key in the environment variable
+// TIANAPI_KEY, then:
 //
-//	TIANAPI_KEY=... go run ./03-image-download/client -api http://api.tianapi.com/meinv/
+//	go run ./03-image-download/client -api http://api.tianapi.com/meinv/
 package main
 
 import (
@@ -76,19 +77,22 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: client [-api URL] [-num N] [-out DIR] "+
-			"[-workers N] [-timeout D] [-max-size N]\n"+
+		fmt.Fprintln(fs.Output(), "usage: client [-api URL] [-key KEY] [-num N] "+
+			"[-out DIR] [-workers N] [-timeout D] [-max-size N]\n"+
 			"The API key comes from the environment variable TIANAPI_KEY "+
 			"(default demo, the local server's).")
 		fs.PrintDefaults()
 	}
-	apiURL := fs.String("api", "http://127.0.0.1:8000/meinv/", "the picture API's address")
+	apiURL := fs.String("api", "http://127.0.0.1:8000/meinv/",
+		"the picture API's address")
 	key := fs.String("key", "", "API key (default: $TIANAPI_KEY, else demo); "+
 		"prefer the variable: other users can see a command line")
 	num := fs.Int("num", 10, "how many pictures to ask for (1 to 50)")
-	out := fs.String("out", "downloads", "folder to save the pictures in (made if missing)")
+	out := fs.String("out", "downloads",
+		"folder to save the pictures in (made if missing)")
 	workers := fs.Int("workers", 4, "how many pictures to download at once")
-	timeout := fs.Duration("timeout", 30*time.Second, "how long one request may take")
+	timeout := fs.Duration("timeout", 30*time.Second,
+		"how long one request, body included, may take")
 	maxSize := fs.Int64("max-size", 20<<20, "largest picture to accept, in bytes")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -110,7 +114,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	case fs.NArg() > 0:
 		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		problem = fmt.Sprintf("-api %q: want an http:// or https:// URL", *apiURL)
+		problem = "-api: want an http:// or https:// URL"
 	case cfg.num < 1 || cfg.num > 50:
 		problem = "-num must be from 1 to 50"
 	case cfg.workers < 1:
@@ -141,17 +145,22 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	// One client for every request: it keeps connections open between
 	// requests to the same server, and bounds each request in time.
 	client := &http.Client{Timeout: cfg.timeout}
-	links, err := askAPI(ctx, client, cfg)
+	links, err := askAPI(ctx, client, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	failed := download(ctx, client, root, cfg, links, stdout)
-	fmt.Fprintf(stdout, "%d saved, %d failed\n", len(links)-failed, failed)
+	// Progress goes to stderr, a line per picture; the summary to stdout.
+	saved, failed := download(ctx, client, root, cfg, links, stderr)
+	summary := fmt.Sprintf("%d saved, %d failed", saved, failed)
+	if rest := len(links) - saved - failed; rest > 0 {
+		summary += fmt.Sprintf(", %d not started", rest)
+	}
+	fmt.Fprintln(stdout, summary)
 	switch {
 	case ctx.Err() != nil:
 		return errors.New("interrupted")
-	case failed > 0:
-		return fmt.Errorf("%d of %d pictures failed", failed, len(links))
+	case saved < len(links):
+		return fmt.Errorf("%d of %d pictures failed", len(links)-saved, len(links))
 	}
 	return nil
 }
@@ -159,7 +168,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 // apiReply is the API's answer: the older shape has the list at the top,
 // the newer one under "result", as "newslist" or "list".
 type apiReply struct {
-	Code     int       `json:"code"`
+	Code     *int      `json:"code"`
 	Msg      string    `json:"msg"`
 	Newslist []picture `json:"newslist"`
 	Result   *struct {
@@ -179,9 +188,19 @@ var hints = map[int]string{
 	280: "a parameter is missing: check -api",
 }
 
-// askAPI asks the API for cfg.num pictures and returns their links,
-// resolved against the API's address.
-func askAPI(ctx context.Context, client *http.Client, cfg config) ([]*url.URL, error) {
+// link is one picture's address, as the API gave it.
+type link struct {
+	url   *url.URL // nil if it is not a link to fetch
+	err   error    // why not
+	shown string   // for messages
+}
+
+func (l link) String() string { return l.shown }
+
+// askAPI asks the API for cfg.num pictures and returns their links. Notes
+// on the answer go to logw.
+func askAPI(ctx context.Context, client *http.Client, cfg config,
+	logw io.Writer) ([]link, error) {
 	u := *cfg.api
 	q := u.Query() // url.Values escapes what needs escaping
 	q.Set("key", cfg.key)
@@ -202,8 +221,15 @@ func askAPI(ctx context.Context, client *http.Client, cfg config) ([]*url.URL, e
 		if errors.As(err, &urlErr) {
 			err = urlErr.Err // it repeats the URL, key and all
 		}
-		return nil, fmt.Errorf("ask %s: %w (is the server running? "+
-			"go run ./03-image-download/server)", shown, err)
+		switch {
+		case timedOut(err):
+			return nil, fmt.Errorf("ask %s: no answer within -timeout %v: %w",
+				shown, cfg.timeout, err)
+		case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, wsaeconnrefused):
+			return nil, fmt.Errorf("ask %s: %w (is the server running? "+
+				"go run ./03-image-download/server)", shown, err)
+		}
+		return nil, fmt.Errorf("ask %s: %w", shown, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAPIReply+1))
@@ -216,14 +242,40 @@ func askAPI(ctx context.Context, client *http.Client, cfg config) ([]*url.URL, e
 		return nil, fmt.Errorf("ask %s: answer larger than %d bytes", shown, maxAPIReply)
 	}
 
+	list, err := parseReply(body)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) > cfg.num {
+		fmt.Fprintf(logw, "the API listed %d pictures for -num %d: "+
+			"taking the first %d\n", len(list), cfg.num, cfg.num)
+		list = list[:cfg.num]
+	}
+	links := make([]link, len(list))
+	for i, raw := range list {
+		links[i] = parseLink(cfg.api, raw)
+	}
+	return links, nil
+}
+
+// wsaeconnrefused is how Windows reports a refused connection.
+const wsaeconnrefused = syscall.Errno(10061)
+
+// parseReply checks the API's answer and returns the picture links in it.
+func parseReply(body []byte) ([]string, error) {
 	var reply apiReply
 	if err := json.Unmarshal(body, &reply); err != nil {
-		return nil, fmt.Errorf("ask %s: the answer is not the API's JSON: %w: %q",
-			shown, err, abbrev(body))
+		return nil, fmt.Errorf("the answer is not the API's JSON: %w: %q",
+			err, abbrev(body))
 	}
-	if reply.Code != 200 {
-		err := fmt.Errorf("the API answered code %d: %s", reply.Code, reply.Msg)
-		if hint, ok := hints[reply.Code]; ok {
+	switch {
+	case reply.Code == nil:
+		return nil, fmt.Errorf("the answer has no code: %q", abbrev(body))
+	case *reply.Code != 200:
+		// The message comes from the network: quoted, and not too long.
+		err := fmt.Errorf("the API answered code %d: %q",
+			*reply.Code, abbrev([]byte(reply.Msg)))
+		if hint, ok := hints[*reply.Code]; ok {
 			err = fmt.Errorf("%w (%s)", err, hint)
 		}
 		return nil, err
@@ -238,13 +290,53 @@ func askAPI(ctx context.Context, client *http.Client, cfg config) ([]*url.URL, e
 	if len(list) == 0 {
 		return nil, errors.New("the API answered success but listed no pictures")
 	}
-	links := make([]*url.URL, len(list))
+	links := make([]string, len(list))
 	for i, p := range list {
-		// A link may be relative ("/images/1.png"): it is relative to
-		// the API's address. Parse errors show up when it is fetched.
-		links[i], _ = cfg.api.Parse(p.PicURL)
+		links[i] = p.PicURL
 	}
 	return links, nil
+}
+
+// parseLink resolves a picture's link against the API's address: a link
+// may be relative ("/images/1.png"). Only http and https links to a file
+// are fetched.
+func parseLink(api *url.URL, raw string) link {
+	var l link
+	u, err := api.Parse(raw)
+	if err == nil {
+		// Shown without its query, which may hold a key, and without
+		// a password.
+		shown := *u
+		if shown.RawQuery != "" {
+			shown.RawQuery = "..."
+		}
+		l.shown = shown.Redacted()
+	} else {
+		l.shown = quoteLink(raw)
+	}
+	switch {
+	case strings.TrimSpace(raw) == "" || strings.HasPrefix(raw, "?") ||
+		strings.HasPrefix(raw, "#"):
+		// It would lead back to the API itself.
+		l.shown = quoteLink(raw)
+		l.err = errors.New("not a link to a picture")
+	case err != nil:
+		l.err = fmt.Errorf("not a link: %w", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		l.err = errors.New("not an http or https link")
+	default:
+		l.url = u
+	}
+	return l
+}
+
+// quoteLink quotes a link that is not a URL, for messages, without its
+// query.
+func quoteLink(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i] + "?..."
+	}
+	return strconv.Quote(abbrev([]byte(raw)))
 }
 
 // redacted returns u as text with the key's value hidden.
@@ -255,25 +347,26 @@ func redacted(u *url.URL) string {
 		q.Set("key", "REDACTED")
 		c.RawQuery = q.Encode()
 	}
-	return c.String()
+	return c.Redacted()
 }
 
 // result is what one download ended with.
 type result struct {
-	link *url.URL
+	link link
 	name string // the file saved, if err is nil
 	size int64
 	err  error
 }
 
 // download fetches every link with at most cfg.workers requests at once,
-// prints a line as each finishes, and returns how many failed.
+// prints a line to progress as each finishes, and returns how many were
+// saved and how many failed; the rest were never started (Ctrl-C).
 //
 // The tutorial starts one thread per picture. With 10 that is fine; with
 // 10,000 it opens 10,000 connections at once. Here a fixed number of
 // workers take links from a channel: the work waits, not the machine.
 func download(ctx context.Context, client *http.Client, root *os.Root,
-	cfg config, links []*url.URL, stdout io.Writer) (failed int) {
+	cfg config, links []link, progress io.Writer) (saved, failed int) {
 	jobs := make(chan int)
 	results := make(chan result)
 	names := &nameSet{taken: map[string]bool{}}
@@ -305,18 +398,18 @@ func download(ctx context.Context, client *http.Client, root *os.Root,
 		close(results)
 	}()
 
-	done := 0
 	for r := range results {
-		done++
+		done := saved + failed + 1
 		if r.err != nil {
 			failed++
-			fmt.Fprintf(stdout, "[%d/%d] failed %s: %v\n", done, len(links), r.link, r.err)
+			fmt.Fprintf(progress, "[%d/%d] failed %s: %v\n", done, len(links), r.link, r.err)
 			continue
 		}
-		fmt.Fprintf(stdout, "[%d/%d] saved %s (%s)\n", done, len(links),
+		saved++
+		fmt.Fprintf(progress, "[%d/%d] saved %s (%s)\n", done, len(links),
 			filepath.Join(cfg.out, r.name), humanSize(r.size))
 	}
-	return failed + len(links) - done // those never started count as failed
+	return saved, failed
 }
 
 // timedOut says whether err is a request that ran out of time.
@@ -329,11 +422,11 @@ func timedOut(err error) bool {
 // fetch downloads one picture into root and returns the name it saved it
 // under and its size. i is the picture's place in the list, from 0.
 func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
-	link *url.URL, i int, names *nameSet) (string, int64, error) {
-	if link == nil || (link.Scheme != "http" && link.Scheme != "https") {
-		return "", 0, errors.New("not an http or https link")
+	l link, i int, names *nameSet) (string, int64, error) {
+	if l.err != nil {
+		return "", 0, l.err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, l.url.String(), nil)
 	if err != nil {
 		return "", 0, err
 	}
@@ -341,7 +434,7 @@ func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
 	if err != nil {
 		var urlErr *url.Error
 		if errors.As(err, &urlErr) {
-			err = urlErr.Err // the link is on the line already
+			err = urlErr.Err // it repeats the link, query and all
 		}
 		return "", 0, err
 	}
@@ -354,22 +447,19 @@ func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
 			humanSize(resp.ContentLength), humanSize(cfg.maxSize))
 	}
 
-	// Is it a picture? Believe the Content-Type if it says image/...;
-	// otherwise look at the first bytes, as a browser does.
+	// Is it a picture? Look at its first bytes, as a browser does: a
+	// server may call a login page image/png.
 	body := bufio.NewReaderSize(io.LimitReader(resp.Body, cfg.maxSize+1), 4096)
-	ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if !strings.HasPrefix(ctype, "image/") {
-		head, err := body.Peek(512)
-		if err != nil && !errors.Is(err, io.EOF) {
-			return "", 0, err
-		}
-		ctype, _, _ = mime.ParseMediaType(http.DetectContentType(head))
-		if !strings.HasPrefix(ctype, "image/") {
-			return "", 0, fmt.Errorf("not a picture (%s)", ctype)
-		}
+	head, err := body.Peek(512)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", 0, err
+	}
+	ctype, err := pictureType(head, resp.Header.Get("Content-Type"))
+	if err != nil {
+		return "", 0, err
 	}
 
-	name := names.claim(fileName(link, i, ctype))
+	name := names.claim(fileName(l.url, i, ctype))
 	var size int64
 	err = saveAtomic(root, name, func(w io.Writer) error {
 		// Copied 32 KiB at a time: a picture is never whole in memory.
@@ -390,30 +480,54 @@ func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
 	return name, size, nil
 }
 
-// fileName picks a file name for the picture at link, the i-th in the
-// list, of type ctype: the last segment of the link's path if it is a
-// safe name, or else the picture's number; with an extension that fits
-// ctype if it has none.
-func fileName(link *url.URL, i int, ctype string) string {
-	name := path.Base(link.Path) // unescaped: %2F is "/" here, and refused
-	if !safeName(name) {
-		name = strconv.Itoa(i + 1)
+// pictureType returns the media type of a body that starts with head, if
+// it is a picture. The bytes decide; the server's Content-Type is used
+// only for formats the bytes do not tell (Go knows the common ones).
+func pictureType(head []byte, contentType string) (string, error) {
+	if len(head) == 0 {
+		return "", errors.New("empty body, not a picture")
 	}
-	if path.Ext(name) == "" {
-		name += extension(ctype)
+	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(head))
+	if strings.HasPrefix(sniffed, "image/") {
+		return sniffed, nil
+	}
+	declared, _, _ := mime.ParseMediaType(contentType)
+	if sniffed == "application/octet-stream" && strings.HasPrefix(declared, "image/") {
+		return declared, nil // a format DetectContentType does not know
+	}
+	return "", fmt.Errorf("not a picture (%s)", sniffed)
+}
+
+// fileName picks a file name for the picture at u, the i-th in the list,
+// of type ctype: the last segment of the link's path, unescaped, if it is
+// a safe name, or else the picture's number; with an extension that fits
+// ctype.
+func fileName(u *url.URL, i int, ctype string) string {
+	escaped := u.EscapedPath()
+	segment := escaped[strings.LastIndex(escaped, "/")+1:]
+	// Unescaped after the split: "a%2Fb.png" is one segment, "a/b.png",
+	// and refused below rather than taken for a path.
+	name, err := url.PathUnescape(segment)
+	if ext := path.Ext(name); ext == "" || mime.TypeByExtension(ext) != ctype {
+		name = strings.TrimSuffix(name, ext) + extension(ctype)
+	}
+	if err != nil || !safeName(name) {
+		name = strconv.Itoa(i+1) + extension(ctype)
 	}
 	return name
 }
 
 // safeName says whether name can be used as a file name in the output
-// folder: a plain name, not a path, with nothing a terminal or another
-// system would read as something else.
+// folder: a plain, visible name, not a path, and one that no system
+// would change or read as something else.
 func safeName(name string) bool {
-	return name != "" && name != "." && name != ".." && len(name) <= 200 &&
-		utf8.ValidString(name) &&
+	return name != "" && len(name) <= 200 && utf8.ValidString(name) &&
 		!strings.ContainsAny(name, `/\:`) &&
-		!strings.ContainsFunc(name, unicode.IsControl) &&
-		!strings.HasPrefix(name, ".") && // no hidden files, no ".download-"
+		// Control characters, and format characters such as U+202E,
+		// which shows "a\u202Egnp.exe" as "aexe.png".
+		!strings.ContainsFunc(name, func(r rune) bool { return !unicode.IsGraphic(r) }) &&
+		!strings.HasPrefix(name, ".") && // no hidden files, no "..", no ".download-"
+		!strings.HasSuffix(name, ".") && !strings.HasSuffix(name, " ") && // Windows drops them
 		filepath.IsLocal(name)
 }
 
@@ -436,10 +550,11 @@ func extension(ctype string) string {
 }
 
 // nameSet hands out file names so that no two pictures of one run get the
-// same: the second "a.png" becomes "a-1.png".
+// same: the second "a.png" becomes "a-1.png". Names differing only in case
+// count as the same, as they are on Windows and macOS.
 type nameSet struct {
 	mu    sync.Mutex
-	taken map[string]bool
+	taken map[string]bool // lower-case names
 }
 
 func (s *nameSet) claim(name string) string {
@@ -447,17 +562,17 @@ func (s *nameSet) claim(name string) string {
 	defer s.mu.Unlock()
 	ext := path.Ext(name)
 	stem := strings.TrimSuffix(name, ext)
-	for n := 1; s.taken[name]; n++ {
+	for n := 1; s.taken[strings.ToLower(name)]; n++ {
 		name = fmt.Sprintf("%s-%d%s", stem, n, ext)
 	}
-	s.taken[name] = true
+	s.taken[strings.ToLower(name)] = true
 	return name
 }
 
 func (s *nameSet) release(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.taken, name)
+	delete(s.taken, strings.ToLower(name))
 }
 
 // saveAtomic creates a temporary file in root, lets write fill it, and

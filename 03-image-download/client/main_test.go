@@ -9,9 +9,12 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -84,26 +87,28 @@ func listReply(base string, names []string) string {
 
 // fetchAll runs the client against the fake with -out dir and more flags,
 // and returns what it printed and its error.
-func fetchAll(t *testing.T, f *fakeAPI, dir string, flags ...string) (string, error) {
-	t.Helper()
-	return downloadCtx(context.Background(), t, f, dir, nil, flags...)
+func fetchAll(tb testing.TB, f *fakeAPI, dir string, flags ...string) (string, error) {
+	tb.Helper()
+	return downloadCtx(context.Background(), tb, f, dir, nil, flags...)
 }
 
-func downloadCtx(ctx context.Context, t *testing.T, f *fakeAPI, dir string,
+func downloadCtx(ctx context.Context, tb testing.TB, f *fakeAPI, dir string,
 	env map[string]string, flags ...string) (string, error) {
-	t.Helper()
-	var stdout bytes.Buffer
+	tb.Helper()
+	// Progress (stderr) and the summary (stdout) in one: the client
+	// writes both from one goroutine.
+	var out bytes.Buffer
 	args := append([]string{"-api", f.srv.URL + "/meinv/", "-out", dir}, flags...)
-	err := run(ctx, args, func(k string) string { return env[k] }, &stdout, io.Discard)
-	return stdout.String(), err
+	err := run(ctx, args, func(k string) string { return env[k] }, &out, &out)
+	return out.String(), err
 }
 
 // files returns the names of the files in dir, sorted.
-func files(t *testing.T, dir string) []string {
-	t.Helper()
+func files(tb testing.TB, dir string) []string {
+	tb.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var names []string
 	for _, e := range entries {
@@ -131,7 +136,7 @@ func TestDownload(t *testing.T) {
 				t.Errorf("output %q does not contain %q", out, want)
 			}
 		}
-		data, err := os.ReadFile(dir + "/2.png")
+		data, err := os.ReadFile(filepath.Join(dir, "2.png"))
 		if err != nil || !bytes.Equal(data, tinyPNG) {
 			t.Errorf("2.png holds %d bytes, %v; want the picture", len(data), err)
 		}
@@ -158,24 +163,41 @@ func TestDownload(t *testing.T) {
 		})
 	}
 
-	t.Run("fetches only http and https links", func(t *testing.T) {
+	t.Run("fetches only http and https links to a file", func(t *testing.T) {
 		reply := `{"code":200,"msg":"success","newslist":[
 			{"picUrl":"file:///etc/passwd"},
 			{"picUrl":"ftp://127.0.0.1/a.png"},
+			{"picUrl":""},
+			{"picUrl":"?page=2"},
+			{"picUrl":"/pics/missing.png?token=SECRET123"},
 			{"picUrl":"/pics/a.png"}]}`
-		f := (&fakeAPI{reply: reply}).start(t)
+		picture := func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/pics/missing.png" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(tinyPNG)
+		}
+		f := (&fakeAPI{reply: reply, picture: picture}).start(t)
 		dir := t.TempDir()
 		out, err := fetchAll(t, f, dir)
-		if err == nil || err.Error() != "2 of 3 pictures failed" {
-			t.Errorf("got %v, want 2 of 3 pictures failed", err)
+		if err == nil || err.Error() != "5 of 6 pictures failed" {
+			t.Errorf("got %v, want 5 of 6 pictures failed", err)
 		}
 		for _, want := range []string{
 			"failed file:///etc/passwd: not an http or https link",
 			"failed ftp://127.0.0.1/a.png: not an http or https link",
+			`failed "": not a link to a picture`,
+			`failed "?...": not a link to a picture`,
+			"/pics/missing.png?...: 404 Not Found",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output %q does not contain %q", out, want)
 			}
+		}
+		if strings.Contains(out, "SECRET123") {
+			t.Errorf("output %q shows a link's query", out)
 		}
 		if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
 			t.Errorf("got files %v, want [a.png]", got)
@@ -211,14 +233,18 @@ func TestAPIErrors(t *testing.T) {
 	}{
 		{"a wrong key (230) says to check the key",
 			`{"code":230,"msg":"key错误或为空"}`,
-			"the API answered code 230: key错误或为空 (check the key: " +
+			`the API answered code 230: "key错误或为空" (check the key: ` +
 				"-key or the environment variable TIANAPI_KEY)"},
 		{"a bad num (270) says to check -num", `{"code":270,"msg":"bad num"}`,
-			"code 270: bad num (check -num)"},
+			`code 270: "bad num" (check -num)`},
 		{"a missing parameter (280)", `{"code":280,"msg":"missing num"}`,
-			"code 280: missing num"},
+			`code 280: "missing num"`},
 		{"an unknown code", `{"code":150,"msg":"out of credit"}`,
-			"code 150: out of credit"},
+			`code 150: "out of credit"`},
+		{"no code at all", `{"msg":"hello"}`, "the answer has no code"},
+		{"a message with an escape sequence, quoted",
+			`{"code":150,"msg":"\u001b[2Jgone\nnext line"}`,
+			`code 150: "\x1b[2Jgone\nnext line"`},
 		{"success with no list", `{"code":200,"msg":"success"}`,
 			"listed no pictures"},
 		{"an answer that is not JSON", `<html>Bad Gateway</html>`,
@@ -261,6 +287,21 @@ func TestAPIErrors(t *testing.T) {
 		}
 	})
 
+	t.Run("an API that never answers points at -timeout", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(
+			func(w http.ResponseWriter, r *http.Request) {
+				<-r.Context().Done() // until the client gives up
+			}))
+		defer srv.Close()
+		_, err := fetchAll(t, &fakeAPI{srv: srv}, t.TempDir(), "-timeout", "100ms")
+		if err == nil || !strings.Contains(err.Error(), "no answer within -timeout 100ms") {
+			t.Errorf("got %v, want it to point at -timeout", err)
+		}
+		if err != nil && strings.Contains(err.Error(), "is the server running") {
+			t.Errorf("got %v: the server is running", err)
+		}
+	})
+
 	t.Run("a refused connection says to start the server", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		srv.Close() // now nothing listens there
@@ -298,6 +339,11 @@ func TestBadPictures(t *testing.T) {
 			_, _ = w.Write(tinyPNG[:10])
 			w.(http.Flusher).Flush()
 			<-r.Context().Done() // never finishes
+		case "/pics/liar.png":
+			w.Header().Set("Content-Type", "image/png") // but it is a page
+			_, _ = io.WriteString(w, "<!DOCTYPE html><html>Log in first</html>")
+		case "/pics/empty.png":
+			w.Header().Set("Content-Type", "image/png")
 		case "/pics/blob":
 			w.Header().Set("Content-Type", "application/octet-stream")
 			_, _ = w.Write(tinyPNG) // a PNG all the same
@@ -308,7 +354,7 @@ func TestBadPictures(t *testing.T) {
 	}
 	names := []string{
 		"good.png", "missing.png", "page.png", "huge.png", "huge-stream.png",
-		"slow.png", "blob",
+		"slow.png", "blob", "liar.png", "empty.png",
 		"x/dup.png", "y/dup.png", // the same base name twice
 		"%2e%2e",               // ".." once unescaped
 		"..%2F..%2Fescape.png", // "../../escape.png" once unescaped
@@ -318,11 +364,12 @@ func TestBadPictures(t *testing.T) {
 	f := (&fakeAPI{names: names, picture: picture}).start(t)
 	// The output folder is one level down, so that an escape would show.
 	parent := t.TempDir()
-	dir := parent + "/out"
-	out, err := fetchAll(t, f, dir, "-num", "13", "-max-size", "1000", "-timeout", "200ms")
+	dir := filepath.Join(parent, "out")
+	out, err := fetchAll(t, f, dir, "-num", "15", "-max-size", "1000",
+		"-timeout", "200ms")
 
-	if err == nil || err.Error() != "5 of 13 pictures failed" {
-		t.Errorf("got %v, want 5 of 13 pictures failed", err)
+	if err == nil || err.Error() != "7 of 15 pictures failed" {
+		t.Errorf("got %v, want 7 of 15 pictures failed", err)
 	}
 	wantLines := []string{
 		"missing.png: 404 Not Found",
@@ -330,17 +377,19 @@ func TestBadPictures(t *testing.T) {
 		"huge.png: 5.0 KB is larger than -max-size 1.0 KB",
 		"huge-stream.png: larger than -max-size 1.0 KB",
 		"slow.png: no complete answer within -timeout 200ms",
-		"8 saved, 5 failed",
+		"liar.png: not a picture (text/html)",
+		"empty.png: empty body, not a picture",
+		"8 saved, 7 failed",
 	}
 	for _, want := range wantLines {
 		if !strings.Contains(out, want) {
 			t.Errorf("output does not contain %q:\n%s", want, out)
 		}
 	}
-	// 10 is "..", 12 has a backslash, 13 an escape: they are named by
-	// their place in the list.
-	want := []string{"10.png", "12.png", "13.png", "blob.png", "dup-1.png", "dup.png",
-		"escape.png", "good.png"}
+	// These are named by their place in the list: 12 is "..", 13 holds
+	// slashes once unescaped, 14 a backslash, 15 an escape sequence.
+	want := []string{"12.png", "13.png", "14.png", "15.png", "blob.png",
+		"dup-1.png", "dup.png", "good.png"}
 	if got := files(t, dir); !slices.Equal(got, want) {
 		t.Errorf("got files %v, want %v", got, want)
 	}
@@ -457,12 +506,107 @@ func TestFlags(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
-	s := &nameSet{taken: map[string]bool{}}
-	got := []string{s.claim("a.png"), s.claim("a.png"), s.claim("a.png"), s.claim("b")}
-	want := []string{"a.png", "a-1.png", "a-2.png", "b"}
-	if !slices.Equal(got, want) {
-		t.Errorf("got %v, want %v", got, want)
+	t.Run("a name is handed out once, whatever its case", func(t *testing.T) {
+		s := &nameSet{taken: map[string]bool{}}
+		got := []string{s.claim("a.png"), s.claim("a.png"), s.claim("A.png"),
+			s.claim("b")}
+		want := []string{"a.png", "a-1.png", "A-2.png", "b"}
+		if !slices.Equal(got, want) {
+			t.Errorf("got %v, want %v", got, want)
+		}
+	})
+
+	names := []struct{ link, ctype, want string }{
+		{"http://h/pics/cat.png", "image/png", "cat.png"},
+		{"http://h/pics/cat.png", "image/jpeg", "cat.jpg"},
+		{"http://h/pics/cat", "image/gif", "cat.gif"},
+		{"http://h/pics/%E7%8C%AB.png", "image/png", "猫.png"},
+		{"http://h/pics/a%2Fb.png", "image/png", "7.png"},
+		{"http://h/pics/dir/", "image/png", "7.png"},
+		{"http://h/", "image/png", "7.png"},
+		{"http://h/pics/.hidden.png", "image/png", "7.png"},
+		{"http://h/pics/%E2%80%AEgnp.exe", "image/png", "7.png"},
+		{"http://h/pics/cat.png.", "image/png", "cat.png.png"},
+		{"http://h/pics/x?name=../../evil.png", "image/png", "x.png"},
 	}
+	for _, tc := range names {
+		t.Run(fmt.Sprintf("%s as %s is saved as %s", tc.link, tc.ctype, tc.want),
+			func(t *testing.T) {
+				u, err := url.Parse(tc.link)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fileName(u, 6, tc.ctype); got != tc.want {
+					t.Errorf("got %q, want %q", got, tc.want)
+				}
+			})
+	}
+}
+
+func TestSaveAtomic(t *testing.T) {
+	root, err := os.OpenRoot(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	if err := root.WriteFile("a.png", []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("connection reset")
+	err = saveAtomic(root, "a.png", func(w io.Writer) error {
+		_, _ = w.Write([]byte("half a pic")) // some bytes, then trouble
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("got %v, want %v", err, boom)
+	}
+	entries, err := fs.ReadDir(root.FS(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "a.png" {
+		t.Errorf("the folder holds %v, want a.png alone", entries)
+	}
+	if data, _ := root.ReadFile("a.png"); string(data) != "old" {
+		t.Errorf("a.png holds %q, want the old %q", data, "old")
+	}
+}
+
+func FuzzFileName(f *testing.F) {
+	for _, seed := range []string{"pics/cat.png", "a%2Fb.png", "%2e%2e", "dir/",
+		"%E2%80%AEgnp.exe", "x.png.", "%00", ".bashrc", "CON", "a%5Cb"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		u, err := url.Parse("http://h/" + p)
+		if err != nil {
+			return
+		}
+		name := fileName(u, 0, "image/png")
+		if !safeName(name) || !strings.HasSuffix(strings.ToLower(name), ".png") {
+			t.Errorf("fileName(%q) = %q, want a safe name ending in .png", p, name)
+		}
+		if filepath.Base(name) != name {
+			t.Errorf("fileName(%q) = %q, which is a path", p, name)
+		}
+	})
+}
+
+func FuzzParseReply(f *testing.F) {
+	f.Add([]byte(`{"code":200,"msg":"success","newslist":[{"picUrl":"/a.png"}]}`))
+	f.Add([]byte(`{"code":200,"result":{"list":[{"picUrl":"x"}]}}`))
+	f.Add([]byte(`{"code":230,"msg":"bad key"}`))
+	f.Add([]byte(`{"code":"200"}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		links, err := parseReply(body)
+		if err == nil && len(links) == 0 {
+			t.Errorf("parseReply(%q) accepted an answer with no links", body)
+		}
+		if err != nil && links != nil {
+			t.Errorf("parseReply(%q) returned links and an error", body)
+		}
+	})
 }
 
 // BenchmarkWorkers downloads 40 pictures that each take 100ms to arrive,

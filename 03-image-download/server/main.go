@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		"the API key the server accepts (a test key, not a secret)")
 	count := fs.Int("count", 20, "how many pictures the server has (1 to 100)")
 	delay := fs.Duration("delay", 0, "how long each picture takes to send, "+
-		"to see concurrency pay off (e.g. 100ms)")
+		"up to 10s, to see concurrency pay off (e.g. 100ms; default 0)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -94,8 +94,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		problem = "-key must not be empty"
 	case *count < 1 || *count > maxPictures:
 		problem = fmt.Sprintf("-count must be from 1 to %d", maxPictures)
-	case *delay < 0:
-		problem = "-delay must not be negative"
+	case *delay < 0 || *delay > 10*time.Second:
+		problem = "-delay must be from 0 to 10s"
 	}
 	if problem != "" {
 		fmt.Fprintln(stderr, problem)
@@ -113,8 +113,12 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 			"choose another with -addr)", err)
 	}
 	logger := log.New(stderr, "", log.LstdFlags)
-	logger.Printf("listening on %s (try http://%s/meinv/?key=%s&num=10)",
-		ln.Addr(), ln.Addr(), *key)
+	if *key == "demo" {
+		logger.Printf("listening on %s (try curl 'http://%s/meinv/?key=demo&num=2')",
+			ln.Addr(), ln.Addr())
+	} else {
+		logger.Printf("listening on %s (with the key given by -key)", ln.Addr())
+	}
 	api := &api{key: *key, pictures: pictures, delay: *delay, log: logger}
 	if err := serve(ctx, ln, api.handler()); err != nil {
 		return err
@@ -125,7 +129,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 
 // serve runs an HTTP server on ln until ctx is cancelled, then shuts it
 // down: it stops accepting, and waits a bounded time for requests in
-// progress.
+// progress before it closes their connections.
 func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	// Every phase of a request has a bound, so a client that sends its
 	// headers or reads the answer one byte a minute cannot hold a
@@ -137,6 +141,9 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 		WriteTimeout:      time.Minute,
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    16 << 10,
+		// Requests' contexts end with ctx, so Ctrl-C also ends a
+		// picture's -delay at once.
+		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -148,7 +155,9 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// Some responses are still being written after the budget:
+		// cut them off. The server has stopped all the same.
+		_ = srv.Close() // its error would only repeat that
 	}
 	<-errc // http.ErrServerClosed, as expected after Shutdown
 	return nil
