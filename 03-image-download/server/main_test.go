@@ -263,3 +263,40 @@ func TestServer(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkAPI measures requests a second over loopback HTTP, with
+// clients in parallel, for a list of 10 pictures and for one picture.
+func BenchmarkAPI(b *testing.B) {
+	pics, err := drawPictures(10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &api{key: "demo", pictures: pics, log: log.New(io.Discard, "", 0)}
+	srv := httptest.NewServer(a.handler())
+	defer srv.Close()
+	client := srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	targets := map[string]string{"list": "/meinv/?key=demo&num=10",
+		"picture": "/images/3.png"}
+	for name, target := range targets {
+		b.Run(name, func(b *testing.B) {
+			b.SetParallelism(4) // RunParallel, not b.Loop: clients at once
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					resp, err := client.Get(srv.URL + target)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					_, err = io.Copy(io.Discard, resp.Body)
+					_ = resp.Body.Close()
+					if err != nil || resp.StatusCode != http.StatusOK {
+						b.Errorf("got %s, %v", resp.Status, err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
+	}
+}
