@@ -1,6 +1,7 @@
 // Package loopback holds the few helpers the chapters' tests share: a TCP
-// handler on a loopback port, and a program's run function started in the
-// background and stopped again.
+// handler on a loopback port, a program's run function started in the
+// background and stopped again, and a scripted fake SMTP server with a
+// certificate for its TLS.
 //
 // Everything here listens on 127.0.0.1 port 0, so the system picks a free
 // port: tests never collide with each other, with a server a learner left

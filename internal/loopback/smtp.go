@@ -1,0 +1,204 @@
+package loopback
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"io"
+	"math/big"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// SMTPScript is what a FakeSMTP server says. Replies are looked up by the
+// client's whole command line first ("RCPT TO:<bad@example.com>"), then by
+// its verb ("RCPT"); a command found in neither gets "250 OK". A reply may
+// have several lines, separated by "\r\n". Two replies are actions:
+// Stall sends nothing more (the client must time out), Drop closes the
+// connection.
+type SMTPScript struct {
+	Greeting string            // default "220 fake ESMTP"
+	Replies  map[string]string // see above; "." is the reply to the data
+	TLS      *tls.Config       // if set, a 220 reply to STARTTLS starts TLS
+	// DropInData closes the connection after the first line of data.
+	DropInData bool
+	// DiscardData throws each message's data away, recording "" for
+	// it: for benchmarks, where keeping it would cost more than sending.
+	DiscardData bool
+}
+
+// The two actions a reply can be.
+const (
+	Stall = "<stall>"
+	Drop  = "<drop>"
+)
+
+// FakeSMTP is a scripted SMTP server on a loopback port. It records the
+// commands it is sent, and each message's data.
+type FakeSMTP struct {
+	Addr string
+
+	script   SMTPScript
+	mu       sync.Mutex
+	commands []string
+	messages []string
+}
+
+// NewFakeSMTP starts a fake SMTP server that follows script. It stops
+// when the test ends.
+func NewFakeSMTP(tb testing.TB, script SMTPScript) *FakeSMTP {
+	tb.Helper()
+	if script.Greeting == "" {
+		script.Greeting = "220 fake ESMTP"
+	}
+	f := &FakeSMTP{script: script}
+	f.Addr = Serve(tb, f.session)
+	return f
+}
+
+// Commands returns the command lines received so far, in order.
+func (f *FakeSMTP) Commands() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.commands...)
+}
+
+// Messages returns the data of each message received so far, with the
+// dot-stuffing undone and CRLF line endings.
+func (f *FakeSMTP) Messages() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.messages...)
+}
+
+func (f *FakeSMTP) session(conn net.Conn) {
+	r := bufio.NewReader(conn)
+	if !f.reply(conn, f.script.Greeting) {
+		return
+	}
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return // the client hung up
+		}
+		line = strings.TrimRight(line, "\r\n")
+		f.mu.Lock()
+		f.commands = append(f.commands, line)
+		f.mu.Unlock()
+
+		verb := strings.ToUpper(strings.Fields(line + " x")[0])
+		reply, ok := f.script.Replies[line]
+		if !ok {
+			reply, ok = f.script.Replies[verb]
+		}
+		if !ok {
+			reply = "250 OK"
+			if verb == "DATA" {
+				reply = "354 go ahead"
+			}
+			if verb == "QUIT" {
+				reply = "221 bye"
+			}
+		}
+		if !f.reply(conn, reply) {
+			return
+		}
+		switch {
+		case verb == "DATA" && strings.HasPrefix(reply, "354"):
+			data, ok := f.readData(r)
+			if !ok {
+				_ = conn.Close() // DropInData: hang up mid-message
+				return
+			}
+			f.mu.Lock()
+			f.messages = append(f.messages, data)
+			f.mu.Unlock()
+			end, ok := f.script.Replies["."]
+			if !ok {
+				end = "250 OK: queued"
+			}
+			if !f.reply(conn, end) {
+				return
+			}
+		case verb == "STARTTLS" && strings.HasPrefix(reply, "220") && f.script.TLS != nil:
+			tlsConn := tls.Server(conn, f.script.TLS)
+			if err := tlsConn.Handshake(); err != nil {
+				return
+			}
+			conn, r = tlsConn, bufio.NewReader(tlsConn)
+		case verb == "QUIT":
+			return
+		}
+	}
+}
+
+// reply sends reply, or acts on it; it reports whether to go on.
+func (f *FakeSMTP) reply(conn net.Conn, reply string) bool {
+	switch reply {
+	case Stall:
+		_, _ = io.Copy(io.Discard, conn) // until the client gives up
+		return false
+	case Drop:
+		return false // Serve closes the connection
+	}
+	_, err := io.WriteString(conn, reply+"\r\n")
+	return err == nil
+}
+
+// readData reads a message up to the line ".", undoing dot-stuffing.
+func (f *FakeSMTP) readData(r *bufio.Reader) (string, bool) {
+	var b strings.Builder
+	for n := 0; ; n++ {
+		line, err := r.ReadSlice('\n') // no copy: cheap when discarding
+		if errors.Is(err, bufio.ErrBufferFull) {
+			err = nil // a long line: take it in pieces
+		}
+		if err != nil || (f.script.DropInData && n == 1) {
+			return "", false
+		}
+		if string(line) == ".\r\n" {
+			return b.String(), true
+		}
+		if !f.script.DiscardData {
+			b.Write(bytes.TrimPrefix(line, []byte(".")))
+		}
+	}
+}
+
+// TLSConfig returns a server configuration with a new self-signed
+// certificate for 127.0.0.1, ::1 and localhost, and the certificate in PEM
+// form, for a client to trust.
+func TLSConfig(tb testing.TB) (*tls.Config, []byte) {
+	tb.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return &tls.Config{Certificates: []tls.Certificate{cert}}, pemCert
+}
