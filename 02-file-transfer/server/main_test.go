@@ -97,21 +97,29 @@ var decoders = map[string]func([]byte) (string, []byte, error){
 	"stream": decodeStream,
 }
 
+// serveAndFetch starts the server with flags, and returns the file one
+// client gets from it, decoded.
+func serveAndFetch(t *testing.T, decode func([]byte) (string, []byte, error),
+	flags ...string) (string, []byte) {
+	t.Helper()
+	p := loopback.Start(t, run, append([]string{"-addr", "127.0.0.1:0"}, flags...), nil)
+	reply, err := fetch(p.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, data, err := decode(reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name, data
+}
+
 func TestServerSendsTheFile(t *testing.T) {
 	want := randomBytes(3<<20, 1)
 	path := writeFile(t, "photo.jpg", want)
 	for proto, decode := range decoders {
 		t.Run(proto+" mode sends the file byte for byte", func(t *testing.T) {
-			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
-				"-proto", proto, "-file", path}, nil)
-			reply, err := fetch(p.Addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			name, got, err := decode(reply)
-			if err != nil {
-				t.Fatal(err)
-			}
+			name, got := serveAndFetch(t, decode, "-proto", proto, "-file", path)
 			if name != "photo.jpg" {
 				t.Errorf("got name %q, want %q (the base name only)", name, "photo.jpg")
 			}
@@ -149,16 +157,7 @@ func TestServerSendsTheFile(t *testing.T) {
 		})
 
 		t.Run(proto+" mode sends a sample picture without -file", func(t *testing.T) {
-			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
-				"-proto", proto}, nil)
-			reply, err := fetch(p.Addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			name, got, err := decode(reply)
-			if err != nil {
-				t.Fatal(err)
-			}
+			name, got := serveAndFetch(t, decode, "-proto", proto)
 			if name != "sample.png" {
 				t.Errorf("got name %q, want sample.png", name)
 			}
