@@ -45,14 +45,16 @@ func TestEndToEnd(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill() // ends it if the test did not
-		_ = cmd.Wait()         // reaps it; its status is not the question
-	})
-
 	// Wait for the listening line, then let the rest of stderr drain.
 	addr := make(chan string, 1)
+	drained := make(chan struct{})
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill() // ends it if the test did not
+		<-drained              // Wait must come after the last read
+		_ = cmd.Wait()         // reaps it; its status is not the question
+	})
 	go func() {
+		defer close(drained)
 		listening := regexp.MustCompile(`listening on (\S+)`)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {

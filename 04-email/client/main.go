@@ -476,7 +476,8 @@ func explain(step string, err error) error {
 	if errors.As(err, &netErr) && netErr.Timeout() {
 		return fmt.Errorf("%s: no answer in time: %w", step, err)
 	}
-	if errors.Is(err, syscall.ECONNREFUSED) {
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.Errno(10061)) {
+		// (10061 is how Windows says it.)
 		return fmt.Errorf("%s: %w (is the server running? go run ./04-email/server)",
 			step, err)
 	}

@@ -34,7 +34,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode"
+	"unicode/utf8"
 )
 
 // maxReply bounds the gateway's answer.
@@ -125,7 +125,14 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	}
 
 	form := buildForm(*account, key, number, *content, time.Now(), *plainKey)
-	client := &http.Client{Timeout: *timeout}
+	client := &http.Client{
+		Timeout: *timeout,
+		// A redirect would post the form again, elsewhere: a second
+		// send, and the key to a stranger. Take it as an answer.
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
 	res, err := submit(ctx, client, u, form)
 	if err != nil {
 		return err
@@ -144,9 +151,14 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 // normalizeMobile checks a Chinese mobile number, 11 digits starting with
 // 1, with or without +86 or 86 in front, and returns its 11 digits.
 func normalizeMobile(s string) (string, error) {
-	digits := strings.TrimPrefix(strings.TrimPrefix(s, "+86"), "86")
-	if len(s) == 11 {
-		digits = s // an 11-digit number that starts with 86 is not a prefix
+	digits := s
+	if len(s) > 11 {
+		// One prefix, +86 or 86, the country code of China.
+		if d, ok := strings.CutPrefix(s, "+86"); ok {
+			digits = d
+		} else {
+			digits = strings.TrimPrefix(s, "86")
+		}
 	}
 	if len(digits) != 11 || digits[0] != '1' {
 		return "", fmt.Errorf("%q is not a mobile number: want 11 digits "+
@@ -230,9 +242,9 @@ var hints = map[string]string{
 // sent, and a second post would send it twice.
 func submit(ctx context.Context, client *http.Client, gateway *url.URL,
 	form url.Values) (*result, error) {
-	// A form travels as key=value pairs joined with &, every byte
-	// outside letters and digits escaped (%E4%BD%A0 for 你): the body
-	// of an HTML form's POST.
+	// A form travels as key=value pairs joined with &, each byte other
+	// than letters, digits and -._~ escaped as %XX (%E4%BD%A0 for 你),
+	// a space as +: the body of an HTML form's POST.
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, gateway.String(),
 		strings.NewReader(form.Encode()))
 	if err != nil {
@@ -253,7 +265,7 @@ func submit(ctx context.Context, client *http.Client, gateway *url.URL,
 		case errors.As(err, &netErr) && netErr.Timeout():
 			return nil, fmt.Errorf("post to %s: no answer in time: %w (the message "+
 				"may still have been sent: check before sending again)", gateway.Host, err)
-		case errors.Is(err, syscall.ECONNREFUSED):
+		case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, wsaeconnrefused):
 			return nil, fmt.Errorf("post to %s: %w (is the gateway running? "+
 				"go run ./05-sms/server)", gateway.Host, err)
 		}
@@ -261,18 +273,25 @@ func submit(ctx context.Context, client *http.Client, gateway *url.URL,
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("read the answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
+	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("the gateway answered %s: %s", resp.Status, start(body))
+	case len(body) > maxReply:
+		return nil, fmt.Errorf("the gateway answered %s, with more than %d KiB",
+			resp.Status, maxReply>>10)
 	}
 	res, err := parseResult(body)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", err, start(body))
+		return nil, fmt.Errorf("the gateway answered %s, but %w: %s",
+			resp.Status, err, start(body))
 	}
 	return res, nil
 }
+
+// wsaeconnrefused is how Windows reports a refused connection.
+const wsaeconnrefused = syscall.Errno(10061)
 
 // parseResult reads the gateway's answer: JSON when asked for (it was),
 // or XML, which the gateway sends when not.
@@ -305,8 +324,12 @@ func parseResult(body []byte) (*result, error) {
 	default:
 		return nil, errors.New("the answer is neither JSON nor XML")
 	}
+	res.Code = strings.TrimSpace(res.Code)
 	if res.Code == "" {
 		return nil, errors.New("the answer has no code")
+	}
+	if _, err := strconv.Atoi(res.Code); err != nil {
+		return nil, fmt.Errorf("the answer's code %q is not a number", res.Code)
 	}
 	return &res, nil
 }
@@ -320,11 +343,14 @@ func start(body []byte) string {
 	return strconv.Quote(s)
 }
 
-// quoted returns s as it is, or quoted if it holds control characters:
-// it comes from the network and must not drive the terminal.
+// quoted returns s as it is, or quoted if it holds anything but visible
+// text (control characters, U+202E which turns text around, invalid
+// UTF-8): it comes from the network and must not drive the terminal.
 func quoted(s string) string {
-	if strings.ContainsFunc(s, unicode.IsControl) {
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, notPrintable) {
 		return strconv.Quote(s)
 	}
 	return s
 }
+
+func notPrintable(r rune) bool { return !strconv.IsPrint(r) }
