@@ -5,7 +5,7 @@
 // uses Python's smtplib. Try it against the local mail server:
 //
 //	go run ./04-email/server
-//	go run ./04-email/client -to 'Luo Hao <luohao@example.com>' -subject Hello -body 'Hi!'
+//	go run ./04-email/client -to "Luo Hao <luohao@example.com>" -body Hi!
 //
 // To see the message it would send, with its MIME encoding, add -dry-run.
 // A password, when the server wants one (-user), comes only from the
@@ -205,7 +205,12 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	default:
 		return err
 	}
-	fmt.Fprintf(stdout, "sent to %d recipients via %s\n", len(m.rcpts())-len(s.rejected), *server)
+	n := len(m.rcpts()) - len(s.rejected)
+	plural := "s"
+	if n == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(stdout, "sent to %d recipient%s via %s\n", n, plural, *server)
 	return nil
 }
 
@@ -215,11 +220,19 @@ func newMessage(from string, to, cc, bcc []string, subject string,
 	// A line break in a header value would end the header and start
 	// another: "Hi\r\nBcc: everyone@example.com". Refuse it, whatever
 	// the value.
-	values := append([]string{from, subject}, concat(to, cc, bcc, attach)...)
-	for _, v := range values {
-		if err := checkHeaderValue(v); err != nil {
-			return nil, err
+	for _, f := range []struct {
+		name   string
+		values []string
+	}{{"-from", []string{from}}, {"-subject", []string{subject}}, {"-to", to},
+		{"-cc", cc}, {"-bcc", bcc}, {"-attach", attach}} {
+		for _, v := range f.values {
+			if err := checkHeaderValue(v); err != nil {
+				return nil, fmt.Errorf("%s %q: %w", f.name, v, err)
+			}
 		}
+	}
+	if len(subject) > 900 {
+		return nil, errors.New("-subject is too long: 900 bytes at most")
 	}
 	var m message
 	var err error
@@ -247,24 +260,16 @@ func newMessage(from string, to, cc, bcc []string, subject string,
 	return &m, nil
 }
 
-func concat(lists ...[]string) []string {
-	var all []string
-	for _, l := range lists {
-		all = append(all, l...)
-	}
-	return all
-}
-
 // checkHeaderValue refuses a value that holds a line break or another
 // control character, which could end the header it is put in.
 func checkHeaderValue(v string) error {
 	for _, r := range v {
 		if r == '\r' || r == '\n' {
-			return fmt.Errorf("%q holds a line break: refused, "+
-				"since it could add headers of its own", v)
+			return errors.New("holds a line break: refused, " +
+				"since it could add headers of its own")
 		}
 		if r < ' ' && r != '\t' || r == 0x7f {
-			return fmt.Errorf("%q holds a control character", v)
+			return errors.New("holds a control character")
 		}
 	}
 	return nil
@@ -275,12 +280,10 @@ func (m *message) rcpts() []*mail.Address {
 	return append(append(append([]*mail.Address(nil), m.to...), m.cc...), m.bcc...)
 }
 
+// isLoopback says whether host is this machine, by the names net/smtp's
+// PlainAuth also takes as safe without TLS.
 func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // sender holds how to reach the server.
@@ -472,6 +475,11 @@ func explain(step string, err error) error {
 		}
 		return err
 	}
+	var unknownCA x509.UnknownAuthorityError
+	if errors.As(err, &unknownCA) {
+		return fmt.Errorf("%s: %w (if the server's certificate is your own, "+
+			"as the local server's is, trust it with -ca FILE)", step, err)
+	}
 	var netErr net.Error
 	if errors.As(err, &netErr) && netErr.Timeout() {
 		return fmt.Errorf("%s: no answer in time: %w", step, err)
@@ -490,13 +498,21 @@ func explain(step string, err error) error {
 func writeMessage(w io.Writer, m *message, now time.Time) error {
 	h := header{w: w}
 	h.add("From", m.from.String()) // a non-ASCII name is encoded by String
-	h.add("To", addressList(m.to))
+	if len(m.to) > 0 {
+		h.add("To", addressList(m.to))
+	} else {
+		h.add("To", "undisclosed-recipients:;") // Bcc only: an empty group
+	}
 	if len(m.cc) > 0 {
 		h.add("Cc", addressList(m.cc))
 	}
 	// Header values are ASCII. Anything else travels as an "encoded
 	// word", =?utf-8?b?...?=, which mail programs decode for display.
-	h.add("Subject", mime.BEncoding.Encode("utf-8", m.subject))
+	// A long subject becomes several encoded words: each goes on a line
+	// of its own ("folding"), since a header line may not be longer
+	// than 998 characters.
+	h.add("Subject", strings.ReplaceAll(mime.BEncoding.Encode("utf-8", m.subject),
+		"?= =?", "?=\r\n =?"))
 	h.add("Date", now.Format(time.RFC1123Z))
 	h.add("Message-ID", messageID(m.from.Address))
 	h.add("MIME-Version", "1.0")

@@ -194,6 +194,33 @@ func TestMessage(t *testing.T) {
 		}
 	})
 
+	t.Run("a long subject is folded and decodes whole", func(t *testing.T) {
+		long := strings.Repeat("示例代码实验邮件", 30)
+		m, err := newMessage("a@example.com", nil, nil, []string{"b@example.com"},
+			long, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := writeMessage(&buf, m, now); err != nil {
+			t.Fatal(err)
+		}
+		// "Subject: " and one encoded word of at most 75 characters.
+		for _, line := range strings.Split(buf.String(), "\r\n") {
+			if len(line) > len("Subject: ")+75 {
+				t.Errorf("a header line of %d characters: %.40q...", len(line), line)
+			}
+		}
+		p := parse(t, buf.String())
+		var dec mime.WordDecoder
+		if got, err := dec.DecodeHeader(p.header.Get("Subject")); err != nil || got != long {
+			t.Errorf("Subject decodes to %q, %v", got, err)
+		}
+		if to := p.header.Get("To"); to != "undisclosed-recipients:;" {
+			t.Errorf("To with only a Bcc: got %q, want undisclosed-recipients:;", to)
+		}
+	})
+
 	t.Run("a non-ASCII file name is in the RFC 2231 form", func(t *testing.T) {
 		if !strings.Contains(raw, "filename*=utf-8''%E6%9C%AC%E6%9C%88") {
 			t.Error("no filename*=utf-8'' parameter for 本月数据.xlsx")
@@ -224,9 +251,15 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"a line break in the subject", []string{"-to", "a@example.com",
 			"-subject", "Hi\r\nBcc: everyone@example.com"}, "line break"},
-		{"a line break in a name", []string{"-to", "Eve\n <a@example.com>"}, "line break"},
+		// An address with a line break is refused by this check and
+		// by net/mail alike: the message names the value either way.
+		{"a line break in a name", []string{"-to", "Eve\n <a@example.com>"},
+			`-to "Eve\n <a@example.com>"`},
 		{"a line break in -from", []string{"-to", "a@example.com",
-			"-from", "x@example.com\nBcc: y@example.com"}, "line break"},
+			"-from", "x@example.com\nBcc: y@example.com"},
+			`-from "x@example.com\nBcc: y@example.com"`},
+		{"a subject over 900 bytes", []string{"-to", "a@example.com",
+			"-subject", strings.Repeat("x", 901)}, "too long"},
 		{"an address net/mail cannot parse", []string{"-to", "not an address"},
 			`-to "not an address"`},
 		{"no recipients", []string{"-subject", "hi"}, "no recipients"},
@@ -444,7 +477,7 @@ func TestSendFailures(t *testing.T) {
 		if !strings.Contains(stderr, "refused b@example.com: the server said 550 no such user") {
 			t.Errorf("stderr %q does not name b@example.com", stderr)
 		}
-		if !strings.Contains(stdout, "sent to 1 recipients") || len(f.Messages()) != 1 {
+		if !strings.Contains(stdout, "sent to 1 recipient ") || len(f.Messages()) != 1 {
 			t.Errorf("got %q and %d messages, want one sent", stdout, len(f.Messages()))
 		}
 	})

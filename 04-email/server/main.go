@@ -10,7 +10,7 @@
 // (AUTH PLAIN or LOGIN), as the tutorial's mail server does.
 //
 //	go run ./04-email/server
-//	go run ./04-email/client -addr 127.0.0.1:1025
+//	go run ./04-email/client -server 127.0.0.1:1025
 //
 // With encryption and a password (taken from the environment, never a flag):
 //
@@ -937,13 +937,26 @@ func (s *session) protocol() string {
 // holds only a dot. A line of the message that starts with a dot was sent
 // with a second dot in front (dot-stuffing), so that it cannot end the
 // message early; readData takes it off again. Lines are copied as they
-// came, however long: capWriter bounds the total.
+// came, however long: capWriter bounds the total, and the whole message
+// must arrive within ten times the idle timeout.
+//
+// Only CRLF "." CRLF ends a message. A bare LF is taken as a line end in
+// the data (and saved as CRLF), but never as part of the end: if one
+// server took LF "." CRLF as the end and another did not, a client could
+// hide a second message, with another sender, inside the first ("SMTP
+// smuggling").
 func (s *session) readData(w io.Writer) error {
-	lineStart := true
+	lineStart, afterCRLF := true, true // the DATA line ended in CRLF
+	deadline := time.Now().Add(10 * s.cfg.timeout)
 	for {
 		// Each line gets the idle timeout, so a large message on
-		// a slow link arrives, and a client gone quiet is cut off.
-		if err := s.tcp.SetReadDeadline(time.Now().Add(s.cfg.timeout)); err != nil {
+		// a slow link arrives, and a client gone quiet is cut off;
+		// the deadline above stops one that never ends.
+		next := time.Now().Add(s.cfg.timeout)
+		if next.After(deadline) {
+			next = deadline
+		}
+		if err := s.tcp.SetReadDeadline(next); err != nil {
 			return err
 		}
 		chunk, err := s.r.ReadSlice('\n')
@@ -954,7 +967,7 @@ func (s *session) readData(w io.Writer) error {
 			return err
 		}
 		if lineStart {
-			if string(chunk) == ".\r\n" || string(chunk) == ".\n" {
+			if afterCRLF && string(chunk) == ".\r\n" {
 				return nil
 			}
 			if chunk[0] == '.' {
@@ -962,6 +975,15 @@ func (s *session) readData(w io.Writer) error {
 			}
 		}
 		lineStart = bytes.HasSuffix(chunk, []byte("\n"))
+		if lineStart {
+			afterCRLF = bytes.HasSuffix(chunk, []byte("\r\n"))
+			if !afterCRLF {
+				// Saved with CRLF, like every other line. The
+				// full slice expression makes append copy, not
+				// write into the reader's buffer.
+				chunk = append(chunk[:len(chunk)-1:len(chunk)-1], '\r', '\n')
+			}
+		}
 		_, _ = w.Write(chunk) // capWriter keeps its error for later
 	}
 }
@@ -1013,6 +1035,13 @@ func saveAtomic(root *os.Root, name string, write func(io.Writer) error) error {
 	if err != nil {
 		_ = root.Remove(tmp) // best effort: the error that matters is err
 		return err
+	}
+	// The rename itself is on disk once the folder is synced. Unix
+	// can sync a folder; Windows cannot, and makes its renames durable
+	// by itself: the error there is expected and changes nothing.
+	if dir, err := root.Open("."); err == nil {
+		_ = dir.Sync()
+		_ = dir.Close() // opened for reading: nothing to lose
 	}
 	return nil
 }

@@ -337,6 +337,26 @@ func TestConversations(t *testing.T) {
 	}
 }
 
+func TestSTARTTLSDropsWhatCameBeforeTheHandshake(t *testing.T) {
+	// A command sent in the same packet as STARTTLS came in plain text:
+	// anyone on the way could have put it there. It must not be run
+	// inside the TLS session.
+	p, out := start(t, nil, "-tls")
+	c := dial(t, p.Addr)
+	c.play(out, step{"EHLO test", "250-"})
+	c.write("STARTTLS\r\nMAIL FROM:<evil@example.com>\r\n")
+	if got := c.reply(); !strings.HasPrefix(got, "220") {
+		t.Fatalf("got %q, want 220", got)
+	}
+	conn := tls.Client(c.conn, tlsConfig(t, out, "127.0.0.1"))
+	if err := conn.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	c.conn, c.r = conn, bufio.NewReader(conn)
+	c.play(out, step{"EHLO test", "250-"},
+		step{"RCPT TO:<b@example.com>", "503 "}) // no MAIL was taken
+}
+
 func TestEHLOListsExtensions(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -421,9 +441,12 @@ func TestMessageText(t *testing.T) {
 		{"lines that begin with a dot lose the dot the client added", nil,
 			"Subject: dots\r\n\r\n..\r\n...two\r\n..hidden\r\n.\r\n",
 			"Subject: dots\r\n\r\n.\r\n..two\r\n.hidden\r\n", "250 "},
-		{"lines that end with a bare LF are accepted", nil,
-			"Subject: lf\n\n..one\nbody\n.\n",
-			"Subject: lf\n\n.one\nbody\n", "250 "},
+		{"lines that end with a bare LF are saved with CRLF", nil,
+			"Subject: lf\n\n..one\nbody\r\n.\r\n",
+			"Subject: lf\r\n\r\n.one\r\nbody\r\n", "250 "},
+		{"a dot after a bare LF is no end: nothing can be smuggled", nil,
+			"Subject: s\r\n\r\nbody\n.\r\nMAIL FROM:<evil@example.com>\r\n.\r\n",
+			"Subject: s\r\n\r\nbody\r\n\r\nMAIL FROM:<evil@example.com>\r\n", "250 "},
 		{"a line longer than 1000 bytes is kept whole", nil,
 			"Subject: long\r\n\r\n" + long + "\r\n." + long + "\r\n.\r\n",
 			"Subject: long\r\n\r\n" + long + "\r\n" + long + "\r\n", "250 "},

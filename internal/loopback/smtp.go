@@ -158,19 +158,29 @@ func (f *FakeSMTP) reply(conn net.Conn, reply string) bool {
 // readData reads a message up to the line ".", undoing dot-stuffing.
 func (f *FakeSMTP) readData(r *bufio.Reader) (string, bool) {
 	var b strings.Builder
-	for n := 0; ; n++ {
-		line, err := r.ReadSlice('\n') // no copy: cheap when discarding
+	lineStart := true
+	for lines := 0; ; {
+		// A piece of a line, or a whole one; no copy, which is cheap
+		// when discarding.
+		piece, err := r.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			err = nil // a long line: take it in pieces
 		}
-		if err != nil || (f.script.DropInData && n == 1) {
+		if err != nil || (f.script.DropInData && lines == 1) {
 			return "", false
 		}
-		if string(line) == ".\r\n" {
-			return b.String(), true
+		if lineStart {
+			if string(piece) == ".\r\n" {
+				return b.String(), true
+			}
+			piece = bytes.TrimPrefix(piece, []byte("."))
+		}
+		lineStart = bytes.HasSuffix(piece, []byte("\n"))
+		if lineStart {
+			lines++
 		}
 		if !f.script.DiscardData {
-			b.Write(bytes.TrimPrefix(line, []byte(".")))
+			b.Write(piece)
 		}
 	}
 }
