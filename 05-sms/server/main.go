@@ -446,13 +446,14 @@ func (g *gateway) deliver(number, content string) (int, string) {
 		content = strconv.Quote(content)
 	}
 	// One write per message, under the lock, so that lines never mix.
-	if _, err := fmt.Fprintf(g.stdout, "%s: %s\n", masked(number),
-		content); err != nil {
+	smsid := rand.Text() // random base32: a fresh id for each message
+	if _, err := fmt.Fprintf(g.stdout, "%s (smsid %s): %s\n", masked(number),
+		smsid, content); err != nil {
 		g.log.Printf("print message: %v", err)
 		return codeFailed, "0"
 	}
 	g.sent[number] = sendLog{last: now, count: prev.count + 1}
-	return codeSubmitted, rand.Text() // rand.Text is random base32
+	return codeSubmitted, smsid
 }
 
 // printable reports whether s is valid UTF-8 with nothing but printable

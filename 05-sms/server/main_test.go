@@ -427,9 +427,11 @@ func TestDelivery(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tg := newTestGateway(t)
 			tc.form.Set("content", tc.content)
-			checkCode(t, submit(t, tg.h, tc.form), 2)
-			if got := tg.stdout.String(); got != tc.want {
-				t.Errorf("got stdout %q, want %q", got, tc.want)
+			res := submit(t, tg.h, tc.form)
+			checkCode(t, res, 2)
+			want := strings.Replace(tc.want, ": ", " (smsid "+res.SMSID+"): ", 1)
+			if got := tg.stdout.String(); got != want {
+				t.Errorf("got stdout %q, want %q", got, want)
 			}
 		})
 	}
@@ -486,7 +488,8 @@ func TestServer(t *testing.T) {
 		if err := p.Stop(); err != nil {
 			t.Errorf("Stop: got %v, want nil", err)
 		}
-		if want := "138****5678: " + content + "\n"; p.Stdout() != want {
+		want := "138****5678 (smsid " + res.SMSID + "): " + content + "\n"
+		if p.Stdout() != want {
 			t.Errorf("got stdout %q, want %q", p.Stdout(), want)
 		}
 		if !strings.Contains(p.Stderr(), "(account C123, key from SMS_APIKEY)") {
