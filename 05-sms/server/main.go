@@ -1,5 +1,5 @@
 // Command server is a local stand-in for the SMS gateway the tutorial
-// calls in its section "sending SMS" (106.ihuyi.com): an HTTP server that
+// calls in its section "send messages" (106.ihuyi.com): an HTTP server that
 // takes POST /webservice/sms.php?method=Submit with a form (account,
 // password, mobile, content), checks it the way the real gateway does, and
 // answers with the real gateway's codes in JSON or XML.

@@ -1,6 +1,7 @@
 // Package loopback holds the few helpers the chapters' tests share: a TCP
 // handler on a loopback port, a program's run function started in the
-// background and stopped again, and a scripted fake SMTP server with a
+// background and stopped again, another chapter program built and run in
+// a process of its own, and a scripted fake SMTP server with a
 // certificate for its TLS.
 //
 // Everything here listens on 127.0.0.1 port 0, so the system picks a free

@@ -182,3 +182,15 @@ func (f *fakeTB) Helper() {}
 func (f *fakeTB) Fatalf(format string, args ...any) {
 	f.fatal = fmt.Sprintf(format, args...)
 }
+
+func TestBuildAndRun(t *testing.T) {
+	p := BuildAndRun(t, "./testdata/hello", []string{"world"}, "GREETING=hello")
+	if got, want := p.NextLine(t), "hello world"; got != want {
+		t.Errorf("stdout: got %q, want %q", got, want)
+	}
+	conn, err := net.Dial("tcp", p.Addr)
+	if err != nil {
+		t.Fatalf("dial %s: %v", p.Addr, err)
+	}
+	_ = conn.Close()
+}

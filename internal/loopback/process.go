@@ -1,0 +1,106 @@
+package loopback
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// Process is a program of the course built and running in a process of
+// its own, for end-to-end tests: a client's test can run its chapter's
+// server, which is another main package and cannot be imported.
+type Process struct {
+	Addr  string      // the address from its "listening on" line
+	lines chan string // its stdout, line by line
+}
+
+// BuildAndRun builds the main package in dir (such as "../server"), runs
+// it with args and with env added to the test's environment ("NAME=value"),
+// and waits until it prints its listening line. The process is killed
+// when the test ends. Without a go command to build with, the test is
+// skipped.
+func BuildAndRun(tb testing.TB, dir string, args []string, env ...string) *Process {
+	tb.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		tb.Skip("no go command on PATH to build " + dir + " with")
+	}
+	bin := filepath.Join(tb.TempDir(), "program")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	if out, err := exec.Command(goTool, "build", "-o", bin, dir).CombinedOutput(); err != nil {
+		tb.Fatalf("build %s: %v\n%s", dir, err, out)
+	}
+
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+
+	p := &Process{lines: make(chan string, 100)}
+	addr := make(chan string, 1)
+	drained := make(chan struct{}, 2)
+	go func() {
+		defer func() { drained <- struct{}{} }()
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			// listening wants the whole line, line ending included.
+			if m := listening.FindStringSubmatch(sc.Text() + "\n"); m != nil {
+				addr <- m[1]
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr) // the rest of the log
+	}()
+	go func() {
+		defer func() { drained <- struct{}{} }()
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			select {
+			case p.lines <- sc.Text():
+			default: // nobody reads that far: drop it
+			}
+		}
+	}()
+	tb.Cleanup(func() {
+		_ = cmd.Process.Kill() // ends it, if it has not ended
+		<-drained              // Wait must come after the last read
+		<-drained
+		_ = cmd.Wait() // reaps it; its status is not the question
+	})
+
+	select {
+	case p.Addr = <-addr:
+	case <-time.After(StartTimeout):
+		tb.Fatalf("%s printed no listening line within %v", dir, StartTimeout)
+	}
+	return p
+}
+
+// NextLine returns the next line the program prints to stdout, waiting at
+// most StartTimeout; the test fails if none comes.
+func (p *Process) NextLine(tb testing.TB) string {
+	tb.Helper()
+	select {
+	case line := <-p.lines:
+		return line
+	case <-time.After(StartTimeout):
+		tb.Fatalf("the program printed no line within %v", StartTimeout)
+		return ""
+	}
+}
