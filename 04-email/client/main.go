@@ -255,6 +255,15 @@ func newMessage(from string, to, cc, bcc []string, subject string,
 	if len(m.rcpts()) == 0 {
 		return nil, errors.New("no recipients: give -to, -cc or -bcc")
 	}
+	// The envelope is ASCII unless both sides speak SMTPUTF8, which
+	// net/smtp does not. A name may be in any script; an address not.
+	for _, a := range append(m.rcpts(), m.from) {
+		if strings.ContainsFunc(a.Address, func(r rune) bool { return r > 0x7e }) {
+			return nil, fmt.Errorf("address %q is not ASCII: write its domain "+
+				"in ASCII (xn--...); other scripts need SMTPUTF8, "+
+				"which this client does not speak", a.Address)
+		}
+	}
 	m.subject = subject
 	m.attach = attach
 	return &m, nil

@@ -263,6 +263,8 @@ func TestBadInput(t *testing.T) {
 		{"an address net/mail cannot parse", []string{"-to", "not an address"},
 			`-to "not an address"`},
 		{"no recipients", []string{"-subject", "hi"}, "no recipients"},
+		{"an address that is not ASCII", []string{"-to", "骆昊@例子.中国"},
+			"is not ASCII"},
 		{"-body and -body-file together", []string{"-to", "a@example.com",
 			"-body", "x", "-body-file", "y"}, "not both"},
 		{"a bad -tls", []string{"-to", "a@example.com", "-tls", "ssl"}, "-tls must be"},

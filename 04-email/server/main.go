@@ -580,6 +580,12 @@ func parsePath(arg, keyword string) (addr string, size int64, err error) {
 			return "", 0, fmt.Errorf("<%s> is not an address like "+
 				"<name@example.com>", addr)
 		}
+		// Addresses in other scripts need the SMTPUTF8 extension,
+		// which this server does not offer (RFC 6531).
+		if strings.ContainsFunc(addr, func(r rune) bool { return r > 0x7e }) {
+			return "", 0, fmt.Errorf("<%s> is not ASCII, and this server "+
+				"does not speak SMTPUTF8", addr)
+		}
 	}
 	for _, p := range strings.Fields(params) {
 		k, v, _ := strings.Cut(p, "=")

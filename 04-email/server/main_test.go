@@ -248,6 +248,7 @@ func TestConversations(t *testing.T) {
 			{"MAIL FROM:<a@example.com>\rBcc: c@example.com", "501 "},
 			{"MAIL FROM:<>", "250 "}, // a bounce has no sender
 			{"RCPT TO:<>", "501 "},
+			{"RCPT TO:<骆昊@例子.中国>", "501 "}, // needs SMTPUTF8
 			{"RCPT TO:<b@example.com>", "250 "},
 			{"DATA now", "501 "},
 		}},
