@@ -43,7 +43,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("the attachment came back as %d bytes that differ from the %d sent",
 			len(p.files["本月数据.xlsx"]), len(data))
 	}
-	if p.body != "请查收附件中的本月数据" {
+	if p.body != "请查收附件中的本月数据\r\n" {
 		t.Errorf("got body %q", p.body)
 	}
 	if !strings.Contains(string(saved), "with ESMTPSA") {

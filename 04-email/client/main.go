@@ -608,6 +608,9 @@ func messageID(from string) string {
 func writeText(w io.Writer, text string) error {
 	qp := quotedprintable.NewWriter(w)
 	text = strings.ReplaceAll(text, "\r\n", "\n")
+	if !strings.HasSuffix(text, "\n") {
+		text += "\n" // the last line ends like the others
+	}
 	if _, err := io.WriteString(qp, text); err != nil {
 		return err
 	}

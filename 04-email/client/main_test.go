@@ -508,7 +508,7 @@ func TestDryRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := parse(t, stdout.String())
-	if p.body != "hello" || p.header.Get("To") != "<a@example.com>" {
+	if p.body != "hello\r\n" || p.header.Get("To") != "<a@example.com>" {
 		t.Errorf("got %q to %q, want hello to a@example.com", p.body, p.header.Get("To"))
 	}
 }
