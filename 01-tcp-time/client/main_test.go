@@ -36,27 +36,22 @@ func replies(reply string) func(net.Conn) {
 func neverWrites(c net.Conn) { _, _ = io.Copy(io.Discard, c) }
 
 func TestClientPrintsTheTime(t *testing.T) {
-	t.Run("prints the reply as one line", func(t *testing.T) {
-		addr := loopback.Serve(t, replies(sample+"\r\n"))
-		got, err := ask(t, "-addr", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := sample + "\n"; got != want {
-			t.Errorf("got %q, want %q", got, want)
-		}
-	})
-
-	t.Run("prints a reply without a line ending, as Python's server", func(t *testing.T) {
-		addr := loopback.Serve(t, replies(sample))
-		got, err := ask(t, "-addr", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := sample + "\n"; got != want {
-			t.Errorf("got %q, want %q", got, want)
-		}
-	})
+	lines := []struct{ name, reply string }{
+		{"prints the reply as one line", sample + "\r\n"},
+		{"prints a reply without a line ending, as Python's server", sample},
+	}
+	for _, tc := range lines {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := loopback.Serve(t, replies(tc.reply))
+			got, err := ask(t, "-addr", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := sample + "\n"; got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
 
 	t.Run("reads until EOF when the reply comes in fragments", func(t *testing.T) {
 		// The server writes 3 bytes at a time and gives the client time
