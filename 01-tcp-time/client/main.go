@@ -18,12 +18,9 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // maxReply bounds what we accept from the server. The tutorial reads 1024
@@ -57,62 +54,86 @@ func main() {
 
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the usage is what was asked for
+	}
+	if err != nil {
+		return err
+	}
+	return askTime(ctx, cfg, stdout)
+}
+
+// config is what the command line asks for.
+type config struct {
+	addr    string
+	udp     bool
+	timeout time.Duration
+	// dial connects; run uses a net.Dialer's, tests an in-memory one.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// parseFlags reads the command line into a config, or prints what is
+// wrong with it and the usage, and returns errUsage.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: client [-addr HOST:PORT] [-udp] [-timeout D]")
 		fs.PrintDefaults()
 	}
-	addr := fs.String("addr", "127.0.0.1:6789", "address of the time server")
-	udp := fs.Bool("udp", false, "ask over UDP instead of TCP")
-	timeout := fs.Duration("timeout", 5*time.Second,
+	cfg := config{dial: (&net.Dialer{}).DialContext}
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:6789", "address of the time server")
+	fs.BoolVar(&cfg.udp, "udp", false, "ask over UDP instead of TCP")
+	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Second,
 		"how long to wait for the connection and the reply")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return cfg, err
 		}
-		return errUsage
+		return cfg, errUsage
 	}
 	var problem string
-	switch _, _, err := net.SplitHostPort(*addr); {
+	switch _, _, err := net.SplitHostPort(cfg.addr); {
 	case fs.NArg() > 0:
 		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
 	case err != nil:
-		problem = fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:6789", *addr)
-	case *timeout <= 0:
+		problem = fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:6789", cfg.addr)
+	case cfg.timeout <= 0:
 		problem = "-timeout must be more than 0"
 	}
 	if problem != "" {
 		fmt.Fprintln(stderr, problem)
 		fs.Usage()
-		return errUsage
+		return cfg, errUsage
 	}
+	return cfg, nil
+}
 
+// askTime asks the server for the time and prints it.
+func askTime(ctx context.Context, cfg config, stdout io.Writer) error {
 	// One deadline bounds the whole exchange: connecting, and reading.
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	ask := askTCP
-	if *udp {
+	if cfg.udp {
 		ask = askUDP
 	}
-	reply, err := ask(ctx, *addr)
+	reply, err := ask(ctx, cfg)
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return errors.New("interrupted")
 	}
 	if err != nil {
-		return explain(err, *udp, *timeout)
+		return explain(err, reply, cfg)
 	}
 
 	text := strings.TrimRight(string(reply), "\r\n")
 	if text == "" {
-		return fmt.Errorf("%s sent an empty reply", *addr)
+		return fmt.Errorf("%s sent an empty reply", cfg.addr)
 	}
-	// The reply comes from the network: never print control characters
-	// from it raw, they could drive the terminal. Quote them instead.
-	if !utf8.ValidString(text) || strings.ContainsFunc(text, notPrintable) {
-		text = strconv.Quote(text)
-	}
-	_, err = fmt.Fprintln(stdout, text)
+	// The reply comes from the network: quote prints control characters
+	// as escapes, so a hostile server cannot drive the terminal.
+	_, err = fmt.Fprintln(stdout, quote(text))
 	return err
 }
 
@@ -121,9 +142,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 // TCP delivers a stream of bytes, not messages: the server's one write may
 // arrive in several reads, so one Read is not "the reply". The end of the
 // reply is the end of the stream (EOF), which io.ReadAll waits for.
-func askTCP(ctx context.Context, addr string) ([]byte, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
+func askTCP(ctx context.Context, cfg config) ([]byte, error) {
+	conn, err := cfg.dial(ctx, "tcp", cfg.addr)
 	if err != nil {
 		return nil, err
 	}
@@ -140,9 +160,8 @@ func askTCP(ctx context.Context, addr string) ([]byte, error) {
 // UDP has no connection and no delivery guarantee: if the request or the
 // reply is lost, nothing says so. The deadline is the only way to stop
 // waiting.
-func askUDP(ctx context.Context, addr string) ([]byte, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "udp", addr) // sends nothing yet
+func askUDP(ctx context.Context, cfg config) ([]byte, error) {
+	conn, err := cfg.dial(ctx, "udp", cfg.addr) // sends nothing yet
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +178,8 @@ func askUDP(ctx context.Context, addr string) ([]byte, error) {
 }
 
 // readReply calls read with conn's deadline set from ctx, and makes ctx's
-// cancellation (Ctrl-C) interrupt the read too.
+// cancellation (Ctrl-C) interrupt the read too. On an error it returns
+// what arrived before it, for the error message.
 func readReply(ctx context.Context, conn net.Conn,
 	read func() ([]byte, error)) ([]byte, error) {
 	if deadline, ok := ctx.Deadline(); ok {
@@ -173,7 +193,7 @@ func readReply(ctx context.Context, conn net.Conn,
 	defer stop()
 	reply, err := read()
 	if err != nil {
-		return nil, err
+		return reply, err
 	}
 	if len(reply) > maxReply {
 		return nil, fmt.Errorf("%s sent more than %d bytes, "+
@@ -182,8 +202,9 @@ func readReply(ctx context.Context, conn net.Conn,
 	return reply, nil
 }
 
-// explain adds to a failed exchange what it most likely means.
-func explain(err error, udp bool, timeout time.Duration) error {
+// explain adds to a failed exchange what it most likely means. got is
+// what arrived before the error.
+func explain(err error, got []byte, cfg config) error {
 	timedOut := errors.Is(err, os.ErrDeadlineExceeded) ||
 		errors.Is(err, context.DeadlineExceeded)
 	refused := errors.Is(err, syscall.ECONNREFUSED) ||
@@ -191,21 +212,27 @@ func explain(err error, udp bool, timeout time.Duration) error {
 	var opErr *net.OpError
 	connecting := errors.As(err, &opErr) && opErr.Op == "dial"
 	switch {
-	case udp && timedOut:
+	case cfg.udp && timedOut:
 		// Nothing tells a UDP client that its datagram was lost, or
 		// that nobody listens: it can only stop waiting.
-		return fmt.Errorf("no reply within %v: %w (%s)", timeout, err, udpHint)
-	case udp && refused:
+		return fmt.Errorf("no reply within %v: %w (%s)", cfg.timeout, err, udpHint)
+	case cfg.udp && refused:
 		// Some systems answer a datagram to a closed port with an ICMP
 		// message, which shows up here as "connection refused".
 		return fmt.Errorf("%w (%s)", err, udpHint)
 	case timedOut && connecting:
 		return fmt.Errorf("no connection within %v: %w (is the "+
-			"address right? %s)", timeout, err, serverHint)
+			"address right? %s)", cfg.timeout, err, serverHint)
+	case timedOut && len(got) > 0:
+		// The end of the reply is the server closing the connection.
+		return fmt.Errorf("no end of reply within %v: %w (the server "+
+			"sent %d bytes, %s, then stopped without closing the "+
+			"connection: is it a time server?)", cfg.timeout, err,
+			len(got), quote(string(got)))
 	case timedOut:
 		return fmt.Errorf("no reply within %v: %w (the server accepted "+
 			"the connection but sent nothing: is it a time server?)",
-			timeout, err)
+			cfg.timeout, err)
 	case refused:
 		return fmt.Errorf("%w (%s)", err, serverHint)
 	}
@@ -218,5 +245,3 @@ const (
 	wsaeconnrefused = syscall.Errno(10061)
 	wsaeconnreset   = syscall.Errno(10054)
 )
-
-func notPrintable(r rune) bool { return !unicode.IsPrint(r) }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"netprog/internal/loopback"
@@ -52,40 +53,6 @@ func TestClientPrintsTheTime(t *testing.T) {
 			}
 		})
 	}
-
-	t.Run("reads until EOF when the reply comes in fragments", func(t *testing.T) {
-		// The server writes 3 bytes at a time and gives the client time
-		// to read each piece before the next: a client that stopped
-		// after one Read would print "202".
-		hungUp := make(chan int, 1) // bytes sent when the client hung up, or 0
-		addr := loopback.Serve(t, func(c net.Conn) {
-			reply := sample + "\r\n"
-			for i := 0; i < len(reply); i += 3 {
-				piece := reply[i:min(i+3, len(reply))]
-				if _, err := io.WriteString(c, piece); err != nil {
-					break
-				}
-				// Wait up to 5ms for the client to hang up, which it
-				// must not do before the server closes.
-				_ = c.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
-				if _, err := c.Read(make([]byte, 1)); errors.Is(err, io.EOF) {
-					hungUp <- i + len(piece)
-					return
-				}
-			}
-			hungUp <- 0
-		})
-		got, err := ask(t, "-addr", addr)
-		if n := <-hungUp; n > 0 {
-			t.Errorf("the client hung up after %d bytes, before the server closed", n)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := sample + "\n"; got != want {
-			t.Errorf("got %q, want %q", got, want)
-		}
-	})
 
 	quoted := []struct{ name, reply, want string }{
 		{"an escape sequence", "\x1b[2Jgotcha\r\n", `"\x1b[2Jgotcha"`},
@@ -148,21 +115,6 @@ func TestClientFailures(t *testing.T) {
 		}
 	})
 
-	t.Run("gives up when the server never writes", func(t *testing.T) {
-		addr := loopback.Serve(t, neverWrites)
-		start := time.Now()
-		_, err := ask(t, "-addr", addr, "-timeout", "50ms")
-		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Errorf("got %v, want a deadline error", err)
-		}
-		if err == nil || !strings.Contains(err.Error(), "no reply within 50ms") {
-			t.Errorf("got %v, want it to say how long it waited", err)
-		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("gave up after %v, want about 50ms", d)
-		}
-	})
-
 	t.Run("gives up when no UDP reply comes", func(t *testing.T) {
 		// A UDP socket that never answers: the datagram is received
 		// and ignored, and nothing tells the client.
@@ -218,6 +170,112 @@ func TestClientFailures(t *testing.T) {
 		if err == nil || err.Error() != "interrupted" {
 			t.Errorf("got %v, want interrupted", err)
 		}
+	})
+}
+
+// pipeServer starts a fake time server on an in-memory listener, for a
+// test inside a synctest bubble: handle is called for each connection,
+// which is closed when it returns. It returns a config for the client
+// with the given timeout.
+func pipeServer(t *testing.T, timeout time.Duration, handle func(net.Conn)) config {
+	t.Helper()
+	ln := loopback.NewPipeListener()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return // closed by the cleanup
+			}
+			handle(conn)
+			_ = conn.Close() // a pipe's Close does not fail
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close() // a pipe listener's Close does not fail
+		<-done
+	})
+	return config{addr: ln.Addr().String(), timeout: timeout, dial: ln.DialContext}
+}
+
+// These tests are about time: they run in a synctest bubble, where the
+// clock is fake and moves only when every goroutine waits. A 5-second
+// timeout takes no time at all, and a busy machine cannot make the
+// client miss a deadline it should meet.
+func TestClientTimeouts(t *testing.T) {
+	t.Run("reads until EOF when the reply comes in fragments", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			// The server writes 3 bytes at a time, then waits a
+			// second for the client to hang up, which it must not
+			// do before the server closes: a client that stopped
+			// after one Read would print "202".
+			hungUp := make(chan int, 1) // bytes sent when the client hung up, or 0
+			cfg := pipeServer(t, time.Minute, func(c net.Conn) {
+				reply := sample + "\r\n"
+				for i := 0; i < len(reply); i += 3 {
+					piece := reply[i:min(i+3, len(reply))]
+					if _, err := io.WriteString(c, piece); err != nil {
+						break
+					}
+					_ = c.SetReadDeadline(time.Now().Add(time.Second))
+					if _, err := c.Read(make([]byte, 1)); errors.Is(err, io.EOF) {
+						hungUp <- i + len(piece)
+						return
+					}
+				}
+				hungUp <- 0
+			})
+			var stdout bytes.Buffer
+			err := askTime(context.Background(), cfg, &stdout)
+			if n := <-hungUp; n > 0 {
+				t.Errorf("the client hung up after %d bytes, before the server closed", n)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := stdout.String(), sample+"\n"; got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	})
+
+	t.Run("gives up when the server never writes", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			cfg := pipeServer(t, 5*time.Second, neverWrites)
+			start := time.Now()
+			err := askTime(context.Background(), cfg, io.Discard)
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("got %v, want a deadline error", err)
+			}
+			if err == nil || !strings.Contains(err.Error(), "no reply within 5s") ||
+				!strings.Contains(err.Error(), "sent nothing") {
+				t.Errorf("got %v, want it to say that nothing came in 5s", err)
+			}
+			if got := time.Since(start); got != 5*time.Second {
+				t.Errorf("gave up after %v, want 5s", got)
+			}
+		})
+	})
+
+	t.Run("says what came when the server stops halfway", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			cfg := pipeServer(t, 5*time.Second, func(c net.Conn) {
+				_, _ = io.WriteString(c, "2026-11\x1b[2J") // checked below
+				neverWrites(c)
+			})
+			err := askTime(context.Background(), cfg, io.Discard)
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("got %v, want a deadline error", err)
+			}
+			want := `sent 11 bytes, "2026-11\x1b[2J", then stopped`
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("got %v, want it to say %q", err, want)
+			}
+			if err != nil && strings.Contains(err.Error(), "sent nothing") {
+				t.Errorf("got %v, which says nothing came, but 11 bytes did", err)
+			}
+		})
 	})
 }
 

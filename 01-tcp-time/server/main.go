@@ -230,28 +230,3 @@ func serveUDP(ctx context.Context, pc net.PacketConn, logger *log.Logger) error 
 		}
 	}
 }
-
-// explainListen adds to a failed Listen what a learner can do about it.
-func explainListen(err error, addr string) error {
-	host, port, _ := net.SplitHostPort(addr) // Listen has checked its form
-	switch {
-	case errors.Is(err, syscall.EADDRINUSE), errors.Is(err, wsaeaddrinuse):
-		return fmt.Errorf("%w (another program, perhaps another copy of "+
-			"this server, is using port %s: stop it, or choose another "+
-			"port, e.g. -addr 127.0.0.1:6790)", err, port)
-	case errors.Is(err, syscall.EADDRNOTAVAIL), errors.Is(err, wsaeaddrnotavail):
-		return fmt.Errorf("%w (%s is not an address of this machine: "+
-			"use -addr 127.0.0.1:%s for this machine only, or "+
-			"-addr 0.0.0.0:%s to let other machines in)", err, host, port, port)
-	case errors.Is(err, syscall.EACCES):
-		return fmt.Errorf("%w (ports below 1024 need administrator "+
-			"rights: use a port from 1024 up)", err)
-	}
-	return err
-}
-
-// Windows reports the errors above with codes of its own.
-const (
-	wsaeaddrinuse    = syscall.Errno(10048)
-	wsaeaddrnotavail = syscall.Errno(10049)
-)
