@@ -28,8 +28,8 @@ func (g *gateway) authorised(form url.Values) bool {
 	if subtle.ConstantTimeCompare(password, []byte(g.key)) == 1 {
 		return true
 	}
-	sec, err := strconv.ParseInt(form.Get("time"), 10, 64)
-	if err != nil {
+	sec, ok := unixTime(form.Get("time"))
+	if !ok {
 		return false
 	}
 	age := g.now().Sub(time.Unix(sec, 0))
@@ -43,7 +43,39 @@ func (g *gateway) authorised(form url.Values) bool {
 
 // signature is the dynamic password: md5 over the fields joined with
 // nothing between them, in lowercase hex.
+//
+// Nothing between them means that the signature covers the bytes, not
+// where one field ends and the next begins. "Your code is 123450" with
+// time 1795600000 and "Your code is 12345" with time 01795600000 are the
+// same bytes, so they have the same signature. Each field must therefore
+// have a single form that fixes its length, or the gateway would deliver
+// a text nobody signed:
+//
+//   - account must be the gateway's account exactly, and the key is the
+//     gateway's: their lengths are known.
+//   - mobile, if it is a number at all, has a length its first byte
+//     gives: 11 from "1", 13 from "86", 14 from "+86" (see normalise).
+//   - content is free text: every field around it must be fixed.
+//   - time must be in its canonical form (unixTime): digits only, no
+//     leading zero, no sign. Within 10 minutes of now, that is 10 digits
+//     until the year 2286.
+//
+// A new design would sign fields with separators or lengths between them
+// (or a canonical encoding of the whole form) and use HMAC-SHA256.
 func signature(account, key, mobile, content, time string) string {
 	sum := md5.Sum([]byte(account + key + mobile + content + time))
 	return hex.EncodeToString(sum[:])
+}
+
+// unixTime reads the time field of a dynamic password, seconds since
+// 1970, and accepts it only in the one form the client writes it in:
+// what strconv.FormatInt gives back. strconv.ParseInt alone would also
+// take "01795600000" and "+1795600000", which is what lets a signed
+// content lose its last digits to the time.
+func unixTime(s string) (int64, bool) {
+	sec, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || sec < 0 || strconv.FormatInt(sec, 10) != s {
+		return 0, false
+	}
+	return sec, true
 }
