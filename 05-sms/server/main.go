@@ -118,13 +118,15 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] "+
-			"[-account ID]\n(the API key comes from the environment "+
-			"variable SMS_APIKEY, default "+defaultAPIKey+")")
+			"[-account ID] [-max-conns N]\n(the API key comes from the "+
+			"environment variable SMS_APIKEY, default "+defaultAPIKey+")")
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on "+
 		"(callers that are not on this machine get code 400)")
 	account := fs.String("account", "demo", "the API ID the gateway accepts")
+	maxConns := fs.Int("max-conns", 256, "most connections open at once; "+
+		"more wait for a free one")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -137,6 +139,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
 	case *account == "":
 		problem = "-account must not be empty"
+	case *maxConns < 1:
+		problem = "-max-conns must be at least 1"
 	}
 	if problem != "" {
 		fmt.Fprintln(stderr, problem)
@@ -158,7 +162,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	logger.Printf("listening on %s (account %s, key %s)",
 		ln.Addr(), *account, keyFrom)
 	g := newGateway(*account, key, time.Now, stdout, logger)
-	if err := serve(ctx, ln, g.handler(), logger); err != nil {
+	if err := serve(ctx, ln, g.handler(), *maxConns, logger); err != nil {
 		return err
 	}
 	logger.Print("stopped")

@@ -547,14 +547,16 @@ func TestServer(t *testing.T) {
 		if err != nil {
 			t.Errorf("got %v, want nil", err)
 		}
-		for _, want := range []string{"-addr", "-account", "SMS_APIKEY"} {
+		for _, want := range []string{"-addr", "-account", "-max-conns",
+			"SMS_APIKEY"} {
 			if !strings.Contains(stderr.String(), want) {
 				t.Errorf("usage %q does not mention %s", stderr.String(), want)
 			}
 		}
 	})
 
-	bad := [][]string{{"-account", ""}, {"extra"}, {"-nosuch"}, {"-addr"}}
+	bad := [][]string{{"-account", ""}, {"extra"}, {"-nosuch"}, {"-addr"},
+		{"-max-conns", "0"}, {"-max-conns", "many"}}
 	for _, args := range bad {
 		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
 			err := run(context.Background(), args, nil, io.Discard, io.Discard)
@@ -606,8 +608,9 @@ func FuzzMobile(f *testing.F) {
 }
 
 // BenchmarkSubmit measures messages a second over loopback HTTP, with
-// clients in parallel. The gateway's clock moves a day at each reading,
-// so the rate limits never refuse.
+// clients in parallel, through serve: the program's own server, its
+// timeouts and its cap on connections. The gateway's clock moves a day
+// at each reading, so the rate limits never refuse.
 func BenchmarkSubmit(b *testing.B) {
 	var days atomic.Int64
 	now := func() time.Time {
@@ -615,15 +618,28 @@ func BenchmarkSubmit(b *testing.B) {
 	}
 	g := newGateway("demo", "demo-key", now, io.Discard,
 		log.New(io.Discard, "", 0))
-	srv := httptest.NewServer(g.handler())
-	defer srv.Close()
-	client := srv.Client()
-	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, ln, g.handler(), 256, log.New(io.Discard, "", 0))
+	}()
+	transport := &http.Transport{MaxIdleConnsPerHost: 64}
+	defer func() {
+		transport.CloseIdleConnections()
+		cancel()
+		<-done
+	}()
+	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
+	url := "http://" + ln.Addr().String() + target
 	body := goodForm().Encode()
 	b.SetParallelism(4) // RunParallel, not b.Loop: clients at once
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := client.Post(srv.URL+target,
+			resp, err := client.Post(url,
 				"application/x-www-form-urlencoded", strings.NewReader(body))
 			if err != nil {
 				b.Error(err)

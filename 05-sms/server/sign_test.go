@@ -47,7 +47,8 @@ func TestSignedTime(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tg := newTestGateway(t)
 			checkCode(t, submit(t, tg.h, signedAt("demo-key", tc.time)), tc.code)
-			if delivered := tg.stdout.Len() > 0; delivered != (tc.code == codeSubmitted) {
+			delivered := tg.stdout.Len() > 0
+			if delivered != (tc.code == codeSubmitted) {
 				t.Errorf("got stdout %q with code %d", tg.stdout.String(), tc.code)
 			}
 		})
