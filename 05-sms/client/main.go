@@ -311,6 +311,8 @@ func submit(ctx context.Context, client *http.Client, gateway *url.URL,
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("read the answer: %w", err)
+	case resp.StatusCode != http.StatusOK && len(body) == 0:
+		return nil, fmt.Errorf("the gateway answered %s", quote(resp.Status))
 	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("the gateway answered %s: %s",
 			quote(resp.Status), quote(string(body)))

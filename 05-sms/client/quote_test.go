@@ -36,7 +36,8 @@ func rawGateway(tb testing.TB, response string) string {
 func checkEscaped(tb testing.TB, out, want string) {
 	tb.Helper()
 	line := strings.TrimSuffix(out, "\n")
-	if strings.ContainsFunc(line, func(r rune) bool { return !strconv.IsPrint(r) }) {
+	drives := func(r rune) bool { return !strconv.IsPrint(r) }
+	if strings.ContainsFunc(line, drives) {
 		tb.Errorf("got %q, want no control characters in it", out)
 	}
 	if !strings.Contains(out, want) {
@@ -57,8 +58,12 @@ func TestTerminalEscapes(t *testing.T) {
 		if err == nil || stdout != "" {
 			t.Fatalf("got %q, %q; want an error, nothing printed", stdout, err)
 		}
-		checkEscaped(t, err.Error(), `the gateway answered "503 \x1b[2J\x1b[1;32m`+
-			`sent to 138****5678, smsid OK\x1b[0m\rFAKE"`)
+		want := `the gateway answered "503 \x1b[2J\x1b[1;32m` +
+			`sent to 138****5678, smsid OK\x1b[0m\rFAKE"`
+		checkEscaped(t, err.Error(), want)
+		if !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("got %q, want it to end with the status", err)
+		}
 	})
 
 	answers := []struct {
@@ -68,7 +73,8 @@ func TestTerminalEscapes(t *testing.T) {
 	}{
 		{"an escape in the msg of a JSON answer is shown escaped",
 			"application/json",
-			`{"code":405,"msg":"\u001b[2J\u001b[1;32msent\u001b[0m\rOK","smsid":"0"}`,
+			`{"code":405,"msg":"\u001b[2J\u001b[1;32msent\u001b[0m\rOK",` +
+				`"smsid":"0"}`,
 			false, `code 405: "\x1b[2J\x1b[1;32msent\x1b[0m\rOK"`},
 		{"an escape in the smsid of a JSON answer is shown escaped",
 			"application/json",
@@ -82,7 +88,8 @@ func TestTerminalEscapes(t *testing.T) {
 			`<SubmitResult><code>2&#13;OK</code></SubmitResult>`, false,
 			`code "2\rOK" is not a number`},
 		{"a control character in an XML name is shown escaped", "text/xml",
-			"<SubmitResult\u009b[2J>", false, `invalid XML name: SubmitResult\u009b`},
+			"<SubmitResult\u009b[2J>", false,
+			`invalid XML name: SubmitResult\u009b`},
 		{"an answer that is neither JSON nor XML is shown escaped",
 			"text/plain", "\x1b[2Jsent", false, `nor XML: "\x1b[2Jsent"`},
 	}
