@@ -5,8 +5,9 @@
 // answers with the real gateway's codes in JSON or XML.
 //
 // Instead of sending a text message, it "delivers" each one it accepts by
-// printing it on stdout, with the middle of the number hidden, so the
-// chapter runs with no account, no phone and no internet connection.
+// printing it on stdout, with the middle of the number hidden (and the
+// text quoted if it holds control characters, cut after 200 bytes), so
+// the chapter runs with no account, no phone and no internet connection.
 //
 //	go run ./05-sms/server
 //	go run ./05-sms/client -mobile 13812345678
