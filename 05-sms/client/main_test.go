@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -344,6 +345,33 @@ func FuzzNormalizeMobile(f *testing.F) {
 		}
 		if m := mask(n); len(m) != 11 || m[3:7] != "****" {
 			t.Errorf("mask(%q) = %q", n, m)
+		}
+	})
+}
+
+// FuzzParseResult checks the reading of the gateway's answer: what it
+// accepts has a code that is a number, and what it refuses, it says so
+// with nothing in the message that could drive a terminal.
+func FuzzParseResult(f *testing.F) {
+	for _, s := range []string{jsonOK, `{"code":"405","msg":"bad"}`,
+		`<SubmitResult><code>2</code><smsid>7</smsid></SubmitResult>`,
+		`<html>`, `{"code":"2\u001b"}`, "<a\u009b>", "\x1b[2J", `{"msg":1}`,
+		`<SubmitResult><code>2&#13;</code></SubmitResult>`, ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		res, err := parseResult([]byte(body))
+		if err != nil {
+			if strings.ContainsFunc(err.Error(), func(r rune) bool {
+				return !strconv.IsPrint(r)
+			}) {
+				t.Fatalf("parseResult(%q): error %q holds a control character",
+					body, err)
+			}
+			return
+		}
+		if _, convErr := strconv.Atoi(res.Code); convErr != nil {
+			t.Fatalf("parseResult(%q) = code %q, want a number", body, res.Code)
 		}
 	})
 }
