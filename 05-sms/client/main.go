@@ -14,6 +14,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -34,7 +35,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 )
 
 // maxReply bounds the gateway's answer.
@@ -60,6 +60,32 @@ func main() {
 
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return cfg.send(ctx, newClient(cfg.timeout), stdout)
+}
+
+// config is what the command line asks for.
+type config struct {
+	gateway  *url.URL
+	account  string
+	key      string
+	number   string // 11 digits
+	content  string
+	plainKey bool
+	timeout  time.Duration
+}
+
+// parseFlags reads the command line and the environment into a config.
+// A mistake is errUsage, once the usage is printed on stderr; -h is
+// flag.ErrHelp.
+func parseFlags(args []string, getenv func(string) string,
+	stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -71,30 +97,24 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	}
 	gateway := fs.String("gateway",
 		"http://127.0.0.1:8080/webservice/sms.php?method=Submit", "the gateway's URL")
-	account := fs.String("account", "", "API ID (default: $SMS_ACCOUNT, else demo)")
+	cfg := &config{}
+	fs.StringVar(&cfg.account, "account", "",
+		"API ID (default: $SMS_ACCOUNT, else demo)")
 	mobile := fs.String("mobile", "", "the number to send to: 11 digits, "+
 		"optionally after +86")
-	content := fs.String("content", "", "the text (default: a verification "+
-		"message with a fresh random code)")
-	plainKey := fs.Bool("plain-key", false, "send the API key itself as the "+
-		"password, instead of a signature made with it")
-	timeout := fs.Duration("timeout", 10*time.Second, "bound on the request")
+	fs.StringVar(&cfg.content, "content", "", "the text (default: a "+
+		"verification message with a fresh random code)")
+	fs.BoolVar(&cfg.plainKey, "plain-key", false, "send the API key itself "+
+		"as the password, instead of a signature made with it")
+	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "bound on the request")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return nil, err
 		}
-		return errUsage
+		return nil, errUsage
 	}
-	if *account == "" {
-		*account = getenv("SMS_ACCOUNT")
-	}
-	if *account == "" {
-		*account = "demo"
-	}
-	key := getenv("SMS_APIKEY")
-	if key == "" {
-		key = "demo-key"
-	}
+	cfg.account = cmp.Or(cfg.account, getenv("SMS_ACCOUNT"), "demo")
+	cfg.key = cmp.Or(getenv("SMS_APIKEY"), "demo-key")
 	number, numberErr := normalizeMobile(*mobile)
 	u, urlErr := url.Parse(*gateway)
 	var problem string
@@ -107,44 +127,59 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		problem = fmt.Sprintf("-mobile: %v", numberErr)
 	case urlErr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		problem = "-gateway: want an http:// or https:// URL"
-	case *timeout <= 0:
+	case cfg.timeout <= 0:
 		problem = "-timeout must be more than 0"
 	}
 	if problem != "" {
 		fmt.Fprintln(stderr, problem)
 		fs.Usage()
-		return errUsage
+		return nil, errUsage
 	}
-	if *content == "" {
-		code, err := randomCode()
-		if err != nil {
-			return err
-		}
-		*content = "Your verification code is: " + code +
-			". Please do not disclose the verification code to others."
-	}
+	cfg.gateway, cfg.number = u, number
+	return cfg, nil
+}
 
-	form := buildForm(*account, key, number, *content, time.Now(), *plainKey)
-	client := &http.Client{
-		Timeout: *timeout,
+// newClient returns the HTTP client the program posts with.
+func newClient(timeout time.Duration) *http.Client {
+	return &http.Client{
+		Timeout: timeout,
 		// A redirect would post the form again, elsewhere: a second
 		// send, and the key to a stranger. Take it as an answer.
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
 	}
-	res, err := submit(ctx, client, u, form)
+}
+
+// send signs the message, posts it once with client and says what the
+// gateway answered.
+func (cfg *config) send(ctx context.Context, client *http.Client,
+	stdout io.Writer) error {
+	content := cfg.content
+	if content == "" {
+		code, err := randomCode()
+		if err != nil {
+			return err
+		}
+		content = "Your verification code is: " + code +
+			". Please do not disclose the verification code to others."
+	}
+	form := buildForm(cfg.account, cfg.key, cfg.number, content, time.Now(),
+		cfg.plainKey)
+	res, err := submit(ctx, client, cfg.gateway, form)
 	if err != nil {
 		return err
 	}
 	if res.Code != "2" {
-		err := fmt.Errorf("the gateway answered code %s: %s", res.Code, quoted(res.Msg))
+		err := fmt.Errorf("the gateway answered code %s: %s", res.Code,
+			quote(res.Msg))
 		if hint, ok := hints[res.Code]; ok {
 			err = fmt.Errorf("%w (%s)", err, hint)
 		}
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "sent to %s, smsid %s\n", mask(number), quoted(res.SMSID))
+	_, err = fmt.Fprintf(stdout, "sent to %s, smsid %s\n", mask(cfg.number),
+		quote(res.SMSID))
 	return err
 }
 
@@ -276,16 +311,19 @@ func submit(ctx context.Context, client *http.Client, gateway *url.URL,
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("read the answer: %w", err)
+	case resp.StatusCode != http.StatusOK && len(body) == 0:
+		return nil, fmt.Errorf("the gateway answered %s", quote(resp.Status))
 	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("the gateway answered %s: %s", resp.Status, start(body))
+		return nil, fmt.Errorf("the gateway answered %s: %s",
+			quote(resp.Status), quote(string(body)))
 	case len(body) > maxReply:
 		return nil, fmt.Errorf("the gateway answered %s, with more than %d KiB",
-			resp.Status, maxReply>>10)
+			quote(resp.Status), maxReply>>10)
 	}
 	res, err := parseResult(body)
 	if err != nil {
 		return nil, fmt.Errorf("the gateway answered %s, but %w: %s",
-			resp.Status, err, start(body))
+			quote(resp.Status), err, quote(string(body)))
 	}
 	return res, nil
 }
@@ -305,7 +343,8 @@ func parseResult(body []byte) (*result, error) {
 			Code json.Number `json:"code"` // 2 or "2"
 		}
 		if err := json.Unmarshal(body, &raw); err != nil {
-			return nil, fmt.Errorf("the answer is not the gateway's JSON (%v)", err)
+			return nil, fmt.Errorf("the answer is not the gateway's JSON (%s)",
+				quote(err.Error()))
 		}
 		res, res.Code = raw.result, raw.Code.String()
 	case strings.HasPrefix(trimmed, "<"):
@@ -313,12 +352,14 @@ func parseResult(body []byte) (*result, error) {
 			XMLName xml.Name // the root element: SubmitResult, not html
 			result
 		}
-		err := xml.Unmarshal(body, &raw)
-		if err == nil && raw.XMLName.Local != "SubmitResult" {
-			err = fmt.Errorf("<%s> where <SubmitResult> was expected", raw.XMLName.Local)
+		if err := xml.Unmarshal(body, &raw); err != nil {
+			return nil, fmt.Errorf("the answer is not the gateway's XML (%s)",
+				quote(err.Error()))
 		}
-		if err != nil {
-			return nil, fmt.Errorf("the answer is not the gateway's XML (%v)", err)
+		if raw.XMLName.Local != "SubmitResult" {
+			return nil, fmt.Errorf("the answer is not the gateway's XML "+
+				"(<%s> where <SubmitResult> was expected)",
+				quote(raw.XMLName.Local))
 		}
 		res = raw.result
 	default:
@@ -329,28 +370,8 @@ func parseResult(body []byte) (*result, error) {
 		return nil, errors.New("the answer has no code")
 	}
 	if _, err := strconv.Atoi(res.Code); err != nil {
-		return nil, fmt.Errorf("the answer's code %q is not a number", res.Code)
+		return nil, fmt.Errorf("the answer's code %s is not a number",
+			quote(res.Code))
 	}
 	return &res, nil
 }
-
-// start shows the beginning of what the network sent, quoted.
-func start(body []byte) string {
-	s := string(body)
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return strconv.Quote(s)
-}
-
-// quoted returns s as it is, or quoted if it holds anything but visible
-// text (control characters, U+202E which turns text around, invalid
-// UTF-8): it comes from the network and must not drive the terminal.
-func quoted(s string) string {
-	if !utf8.ValidString(s) || strings.ContainsFunc(s, notPrintable) {
-		return strconv.Quote(s)
-	}
-	return s
-}
-
-func notPrintable(r rune) bool { return !strconv.IsPrint(r) }

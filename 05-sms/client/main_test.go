@@ -13,9 +13,15 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"testing/synctest"
+	"time"
+
+	"netprog/internal/loopback"
 )
 
 // fakeGateway records each form posted to it and answers with reply.
@@ -151,7 +157,7 @@ func TestAnswers(t *testing.T) {
 		f := newFakeGateway(t, 200, "text/xml", xmlOK)
 		stdout, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
 		if err != nil || stdout != "sent to 138****5678, smsid 77\n" {
-			t.Errorf("got %q, %v", stdout, err)
+			t.Errorf("got %q, %q", stdout, err)
 		}
 	})
 
@@ -176,7 +182,7 @@ func TestAnswers(t *testing.T) {
 			stdout, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
 			if err == nil || !strings.Contains(err.Error(), tc.want) ||
 				!strings.Contains(err.Error(), "code "+tc.code) {
-				t.Errorf("got %v, want code %s and %q", err, tc.code, tc.want)
+				t.Errorf("got %q, want code %s and %q", err, tc.code, tc.want)
 			}
 			if stdout != "" {
 				t.Errorf("printed %q, want nothing", stdout)
@@ -192,7 +198,7 @@ func TestAnswers(t *testing.T) {
 		{"an HTML page", "text/html", "<html><body>Gateway maintenance</body></html>", 200,
 			"the gateway answered 200 OK, but the answer is not the gateway's XML"},
 		{"an HTML error page", "text/html", "<html><body>Bad Gateway</body></html>", 502,
-			`the gateway answered 502 Bad Gateway: "<html>`},
+			`the gateway answered 502 Bad Gateway: <html><body>Bad Gateway`},
 		{"a redirect, which would post the form again", "text/html", "moved", 307,
 			"the gateway answered 307 Temporary Redirect"},
 		{"a code that is not a number", "text/xml",
@@ -201,9 +207,9 @@ func TestAnswers(t *testing.T) {
 		{"an answer over 64 KiB", "application/json",
 			`{"code":2,"msg":"` + strings.Repeat("x", 70<<10) + `"}`, 200,
 			"more than 64 KiB"},
-		{"plain text", "text/plain", "hello", 200, `neither JSON nor XML: "hello"`},
+		{"plain text", "text/plain", "hello", 200, `neither JSON nor XML: hello`},
 		{"HTTP 500", "text/plain", "database down", 500,
-			`the gateway answered 500 Internal Server Error: "database down"`},
+			`the gateway answered 500 Internal Server Error: database down`},
 		{"JSON without a code", "application/json", `{"msg":"?"}`, 200, "no code"},
 	}
 	for _, tc := range failures {
@@ -211,7 +217,7 @@ func TestAnswers(t *testing.T) {
 			f := newFakeGateway(t, tc.status, tc.ctype, tc.reply)
 			_, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("got %v, want %q", err, tc.want)
+				t.Errorf("got %q, want %q", err, tc.want)
 			}
 			if n := len(f.posted()); n != 1 {
 				t.Errorf("got %d posts, want 1: a send is never retried", n)
@@ -219,20 +225,50 @@ func TestAnswers(t *testing.T) {
 		})
 	}
 
+	// Time is what this case is about: in a synctest bubble the clock
+	// is fake and moves only when every goroutine in it waits, so the
+	// 10-second timeout takes no time at all, and a busy machine cannot
+	// make it pass or fail. The gateway is an http.Server on a pipe
+	// listener: real sockets have no place in a bubble.
 	t.Run("a gateway that never answers times out", func(t *testing.T) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter,
-			r *http.Request) {
-			// Read the form first: only then does the server notice
-			// that the client has gone, and end the context.
-			_, _ = io.Copy(io.Discard, r.Body)
-			<-r.Context().Done()
-		}))
-		defer srv.Close()
-		_, _, err := sendSMS(t, srv.URL, env, "-mobile", "13812345678",
-			"-timeout", "100ms")
-		if err == nil || !strings.Contains(err.Error(), "no answer in time") {
-			t.Errorf("got %v, want a timeout", err)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			pl := loopback.NewPipeListener()
+			srv := &http.Server{Handler: http.HandlerFunc(func(
+				w http.ResponseWriter, r *http.Request) {
+				// Read the form first: only then does the server notice
+				// that the client has gone, and end the context.
+				_, _ = io.Copy(io.Discard, r.Body)
+				<-r.Context().Done()
+			})}
+			served := make(chan error, 1)
+			go func() { served <- srv.Serve(pl) }()
+
+			cfg, err := parseFlags([]string{"-mobile", "13812345678"},
+				func(k string) string { return env[k] }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			client := newClient(cfg.timeout)
+			transport := &http.Transport{DialContext: pl.DialContext}
+			client.Transport = transport
+			var stdout bytes.Buffer
+			start := time.Now()
+			err = cfg.send(context.Background(), client, &stdout)
+			if elapsed := time.Since(start); elapsed != 10*time.Second {
+				t.Errorf("gave up after %v, want the default -timeout, 10s",
+					elapsed)
+			}
+			if err == nil || !strings.Contains(err.Error(), "no answer in time") ||
+				!strings.Contains(err.Error(), "may still have been sent") {
+				t.Errorf("got %q, want a timeout that may have sent", err)
+			}
+			if stdout.Len() > 0 {
+				t.Errorf("printed %q, want nothing", stdout.String())
+			}
+			transport.CloseIdleConnections()
+			_ = srv.Close() // ends the handler, if the client did not
+			<-served
+		})
 	})
 
 	t.Run("a refused connection says to start the gateway", func(t *testing.T) {
@@ -244,8 +280,10 @@ func TestAnswers(t *testing.T) {
 		_ = ln.Close()
 		_, _, err = sendSMS(t, "http://"+addr+"/webservice/sms.php?method=Submit",
 			env, "-mobile", "13812345678")
-		if err == nil || !strings.Contains(err.Error(), "is the gateway running?") {
-			t.Errorf("got %v, want the hint", err)
+		refused := errors.Is(err, syscall.ECONNREFUSED) ||
+			errors.Is(err, wsaeconnrefused) // Windows' code for it
+		if !refused || !strings.Contains(err.Error(), "is the gateway running?") {
+			t.Errorf("got %q, want connection refused, and the hint", err)
 		}
 	})
 }
@@ -310,6 +348,33 @@ func FuzzNormalizeMobile(f *testing.F) {
 		}
 		if m := mask(n); len(m) != 11 || m[3:7] != "****" {
 			t.Errorf("mask(%q) = %q", n, m)
+		}
+	})
+}
+
+// FuzzParseResult checks the reading of the gateway's answer: what it
+// accepts has a code that is a number, and what it refuses, it says so
+// with nothing in the message that could drive a terminal.
+func FuzzParseResult(f *testing.F) {
+	for _, s := range []string{jsonOK, `{"code":"405","msg":"bad"}`,
+		`<SubmitResult><code>2</code><smsid>7</smsid></SubmitResult>`,
+		`<html>`, `{"code":"2\u001b"}`, "<a\u009b>", "\x1b[2J", `{"msg":1}`,
+		`<SubmitResult><code>2&#13;</code></SubmitResult>`, ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		res, err := parseResult([]byte(body))
+		if err != nil {
+			if strings.ContainsFunc(err.Error(), func(r rune) bool {
+				return !strconv.IsPrint(r)
+			}) {
+				t.Fatalf("parseResult(%q): error %q holds a control character",
+					body, err)
+			}
+			return
+		}
+		if _, convErr := strconv.Atoi(res.Code); convErr != nil {
+			t.Fatalf("parseResult(%q) = code %q, want a number", body, res.Code)
 		}
 	})
 }

@@ -5,8 +5,9 @@
 // answers with the real gateway's codes in JSON or XML.
 //
 // Instead of sending a text message, it "delivers" each one it accepts by
-// printing it on stdout, with the middle of the number hidden, so the
-// chapter runs with no account, no phone and no internet connection.
+// printing it on stdout, with the middle of the number hidden (and the
+// text quoted if it holds control characters, cut after 200 bytes), so
+// the chapter runs with no account, no phone and no internet connection.
 //
 //	go run ./05-sms/server
 //	go run ./05-sms/client -mobile 13812345678
@@ -18,10 +19,7 @@ package main
 
 import (
 	"context"
-	"crypto/md5"
 	"crypto/rand"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -32,10 +30,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,13 +119,15 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] "+
-			"[-account ID]\n(the API key comes from the environment "+
-			"variable SMS_APIKEY, default "+defaultAPIKey+")")
+			"[-account ID] [-max-conns N]\n(the API key comes from the "+
+			"environment variable SMS_APIKEY, default "+defaultAPIKey+")")
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on "+
 		"(callers that are not on this machine get code 400)")
 	account := fs.String("account", "demo", "the API ID the gateway accepts")
+	maxConns := fs.Int("max-conns", 256, "most connections open at once; "+
+		"more wait for a free one")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -142,6 +140,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
 	case *account == "":
 		problem = "-account must not be empty"
+	case *maxConns < 1:
+		problem = "-max-conns must be at least 1"
 	}
 	if problem != "" {
 		fmt.Fprintln(stderr, problem)
@@ -157,52 +157,16 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fmt.Errorf("%w (is another server using that port? "+
-			"choose another with -addr)", err)
+		return explainListen(err, *addr)
 	}
 	logger := log.New(stderr, "", log.LstdFlags)
 	logger.Printf("listening on %s (account %s, key %s)",
 		ln.Addr(), *account, keyFrom)
 	g := newGateway(*account, key, time.Now, stdout, logger)
-	if err := serve(ctx, ln, g.handler()); err != nil {
+	if err := serve(ctx, ln, g.handler(), *maxConns, logger); err != nil {
 		return err
 	}
 	logger.Print("stopped")
-	return nil
-}
-
-// serve runs an HTTP server on ln until ctx is cancelled, then shuts it
-// down: it stops accepting, and waits a bounded time for requests in
-// progress before it closes their connections.
-func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	// Every phase of a request has a bound, so a client that sends its
-	// headers or reads the answer one byte a minute cannot hold a
-	// connection for ever.
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Second,
-		IdleTimeout:       time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		// Requests' contexts end with ctx.
-		BaseContext: func(net.Listener) context.Context { return ctx },
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err // Serve never returns nil
-	case <-ctx.Done():
-	}
-	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		// Some responses are still being written after the budget:
-		// cut them off. The server has stopped all the same.
-		_ = srv.Close() // its error would only repeat that
-	}
-	<-errc // http.ErrServerClosed, as expected after Shutdown
 	return nil
 }
 
@@ -265,7 +229,7 @@ func (g *gateway) submit(w http.ResponseWriter, r *http.Request) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		g.log.Printf("%s %s: body over %d bytes, HTTP 413",
-			r.Method, r.RemoteAddr, maxBody)
+			quote(r.Method), r.RemoteAddr, maxBody)
 		http.Error(w, fmt.Sprintf("request body larger than %d bytes",
 			maxBody), http.StatusRequestEntityTooLarge)
 		return
@@ -279,7 +243,7 @@ func (g *gateway) submit(w http.ResponseWriter, r *http.Request) {
 	if code == codeSubmitted {
 		code, smsid = g.deliver(number, form.Get("content"))
 	}
-	g.log.Printf("%s %s %s code %d smsid %s", r.Method, r.RemoteAddr,
+	g.log.Printf("%s %s %s code %d smsid %s", quote(r.Method), r.RemoteAddr,
 		masked(form.Get("mobile")), code, smsid)
 
 	res := result{Code: code, Msg: messages[code], SMSID: smsid}
@@ -349,39 +313,6 @@ func fromLoopback(remoteAddr string) bool {
 	return err == nil && ap.Addr().Unmap().IsLoopback()
 }
 
-// authorised reports whether the form's account and password are right.
-//
-// The password is either the API key itself, or, so that the key never
-// travels in clear, a signature: md5(account + key + mobile + content +
-// time) in lowercase hex, with time the Unix time in seconds, sent as the
-// field time. Only the gateway and the client know the key, so only they
-// can make the signature, and it is only good for this one message and
-// for 10 minutes either side of time: someone who overhears it cannot
-// send anything else with it, nor, after a while, the same message again.
-func (g *gateway) authorised(form url.Values) bool {
-	if form.Get("account") != g.account {
-		return false
-	}
-	// subtle.ConstantTimeCompare takes as long whatever the first
-	// differing byte, so the time to answer tells nothing of the key.
-	password := []byte(form.Get("password"))
-	if subtle.ConstantTimeCompare(password, []byte(g.key)) == 1 {
-		return true
-	}
-	sec, err := strconv.ParseInt(form.Get("time"), 10, 64)
-	if err != nil {
-		return false
-	}
-	age := g.now().Sub(time.Unix(sec, 0))
-	if age > passwordMaxAge || age < -passwordMaxAge {
-		return false
-	}
-	sum := md5.Sum([]byte(g.account + g.key + form.Get("mobile") +
-		form.Get("content") + form.Get("time")))
-	want := []byte(hex.EncodeToString(sum[:]))
-	return subtle.ConstantTimeCompare(password, want) == 1
-}
-
 // normalise checks a Chinese mobile number: 11 digits starting with 1,
 // perhaps after a +86 or 86 country code. It returns the 11 digits.
 func normalise(mobile string) (string, bool) {
@@ -439,30 +370,16 @@ func (g *gateway) deliver(number, content string) (int, string) {
 	case seen && prev.count >= maxPerDay:
 		return codeTooManyDay, "0"
 	}
-	// The content goes to a terminal: quoted if it holds control
-	// characters, so that a "\r" or an escape sequence cannot fake or
-	// hide a line.
-	if !printable(content) {
-		content = strconv.Quote(content)
-	}
+	// The content goes to a terminal: quote shows plain text as it is,
+	// and anything else escaped, so that a "\r" or an escape sequence
+	// cannot fake or hide a line. A long message is cut at 200 bytes.
 	// One write per message, under the lock, so that lines never mix.
 	smsid := rand.Text() // random base32: a fresh id for each message
 	if _, err := fmt.Fprintf(g.stdout, "%s (smsid %s): %s\n", masked(number),
-		smsid, content); err != nil {
+		smsid, quote(content)); err != nil {
 		g.log.Printf("print message: %v", err)
 		return codeFailed, "0"
 	}
 	g.sent[number] = sendLog{last: now, count: prev.count + 1}
 	return codeSubmitted, smsid
-}
-
-// printable reports whether s is valid UTF-8 with nothing but printable
-// characters and spaces in it.
-func printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	return !strings.ContainsFunc(s, func(r rune) bool {
-		return !strconv.IsPrint(r)
-	})
 }

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -69,8 +70,13 @@ func goodForm(pairs ...string) url.Values {
 
 // signed returns goodForm with the dynamic password for key at time t.
 func signed(key string, t time.Time, pairs ...string) url.Values {
+	return signedAt(key, strconv.FormatInt(t.Unix(), 10), pairs...)
+}
+
+// signedAt returns goodForm with the dynamic password for key and the
+// time field ts, written as it is.
+func signedAt(key, ts string, pairs ...string) url.Values {
 	form := goodForm(pairs...)
-	ts := strconv.FormatInt(t.Unix(), 10)
 	sum := md5.Sum([]byte(form.Get("account") + key + form.Get("mobile") +
 		form.Get("content") + ts))
 	form.Set("password", hex.EncodeToString(sum[:]))
@@ -99,7 +105,7 @@ func submit(tb testing.TB, h http.Handler, form url.Values) result {
 func decodeJSON(tb testing.TB, resp *http.Response) result {
 	tb.Helper()
 	if resp.StatusCode != http.StatusOK {
-		tb.Fatalf("got %s, want 200 OK (the code is in the body)", resp.Status)
+		tb.Fatalf("got %q, want 200 OK (the code is in the body)", resp.Status)
 	}
 	want := "application/json; charset=utf-8"
 	if ct := resp.Header.Get("Content-Type"); ct != want {
@@ -107,7 +113,7 @@ func decodeJSON(tb testing.TB, resp *http.Response) result {
 	}
 	var res result
 	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
-		tb.Fatalf("answer is not JSON: %v", err)
+		tb.Fatalf("answer is not JSON: %q", err)
 	}
 	return res
 }
@@ -117,7 +123,7 @@ func decodeJSON(tb testing.TB, resp *http.Response) result {
 func checkCode(tb testing.TB, res result, want int) {
 	tb.Helper()
 	if res.Code != want {
-		tb.Errorf("got code %d (%s), want %d", res.Code, res.Msg, want)
+		tb.Errorf("got code %d (%q), want %d", res.Code, res.Msg, want)
 	}
 	if res.Msg != messages[res.Code] || res.Msg == "" {
 		tb.Errorf("got msg %q for code %d, want %q",
@@ -320,7 +326,7 @@ func TestReplyFormats(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body) // a recorder's body never fails
 		prefix := `{"code":2,"msg":"提交成功","smsid":"`
 		if !strings.HasPrefix(string(body), prefix) {
-			t.Errorf("got %s, want it to start with %s", body, prefix)
+			t.Errorf("got %q, want it to start with %q", body, prefix)
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		checkCode(t, decodeJSON(t, resp), 2)
@@ -339,11 +345,11 @@ func TestReplyFormats(t *testing.T) {
 				body, _ := io.ReadAll(resp.Body) // a recorder's never fails
 				if !strings.HasPrefix(string(body), xmlDeclaration+
 					`<SubmitResult xmlns="http://106.ihuyi.com/"><code>`) {
-					t.Errorf("got %s, want the real gateway's XML", body)
+					t.Errorf("got %q, want the real gateway's XML", body)
 				}
 				var res xmlResult
 				if err := xml.Unmarshal(body, &res); err != nil {
-					t.Fatalf("answer is not XML: %v", err)
+					t.Fatalf("answer is not XML: %q", err)
 				}
 				checkCode(t, result(res), want)
 			}
@@ -382,7 +388,7 @@ func TestRouting(t *testing.T) {
 		t.Run("a POST to "+path+" is 404", func(t *testing.T) {
 			resp := postFrom(tg.h, "127.0.0.1:5555", path, goodForm().Encode())
 			if resp.StatusCode != http.StatusNotFound {
-				t.Errorf("got %s, want 404", resp.Status)
+				t.Errorf("got %q, want 404", resp.Status)
 			}
 		})
 	}
@@ -398,7 +404,7 @@ func TestRouting(t *testing.T) {
 	t.Run("a body over 16 KiB is 413", func(t *testing.T) {
 		resp := postFrom(tg.h, "127.0.0.1:5555", target, body+"x")
 		if resp.StatusCode != http.StatusRequestEntityTooLarge {
-			t.Errorf("got %s, want 413", resp.Status)
+			t.Errorf("got %q, want 413", resp.Status)
 		}
 	})
 }
@@ -422,6 +428,11 @@ func TestDelivery(t *testing.T) {
 			`138****5678: "a\x1b[2Jb"` + "\n"},
 		{"bad UTF-8 is quoted", goodForm(), "a\xffb",
 			`138****5678: "a\xffb"` + "\n"},
+		{"a message that starts with a quote mark is quoted", goodForm(),
+			`"sent" \`, `138****5678: "\"sent\" \\"` + "\n"},
+		{"a long message is cut at 200 bytes, and says so", goodForm(),
+			strings.Repeat("x", 250), "138****5678: " +
+				strings.Repeat("x", 200) + "... (50 more bytes)\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -464,8 +475,8 @@ func TestDelivery(t *testing.T) {
 			secrets := []string{"s3cret-ke", good.Get("password"), number}
 			for _, s := range secrets {
 				if strings.Contains(tg.stdout.String()+tg.stderr.String(), s) {
-					t.Errorf("%q printed:\n%s%s", s, tg.stdout.String(),
-						tg.stderr.String())
+					t.Errorf("%q printed: stdout %q, stderr %q", s,
+						tg.stdout.String(), tg.stderr.String())
 				}
 			}
 		})
@@ -498,7 +509,8 @@ func TestServer(t *testing.T) {
 		}
 		for _, s := range []string{"s3cret-key", form.Get("password")} {
 			if strings.Contains(p.Stdout()+p.Stderr(), s) {
-				t.Errorf("%q printed:\n%s%s", s, p.Stdout(), p.Stderr())
+				t.Errorf("%q printed: stdout %q, stderr %q", s, p.Stdout(),
+					p.Stderr())
 			}
 		}
 	})
@@ -519,8 +531,13 @@ func TestServer(t *testing.T) {
 		t.Cleanup(func() { _ = ln.Close() })
 		err = run(t.Context(), []string{"-addr", ln.Addr().String()},
 			func(string) string { return "" }, io.Discard, io.Discard)
-		if err == nil || errors.Is(err, errUsage) {
-			t.Errorf("got %v, want a listen error", err)
+		inUse := errors.Is(err, syscall.EADDRINUSE) ||
+			errors.Is(err, wsaeaddrinuse) // Windows' code for it
+		if !inUse || errors.Is(err, errUsage) {
+			t.Errorf("got %q, want address in use", err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "another program") {
+			t.Errorf("got %q, want a hint on what to do", err)
 		}
 	})
 
@@ -530,14 +547,16 @@ func TestServer(t *testing.T) {
 		if err != nil {
 			t.Errorf("got %v, want nil", err)
 		}
-		for _, want := range []string{"-addr", "-account", "SMS_APIKEY"} {
+		for _, want := range []string{"-addr", "-account", "-max-conns",
+			"SMS_APIKEY"} {
 			if !strings.Contains(stderr.String(), want) {
 				t.Errorf("usage %q does not mention %s", stderr.String(), want)
 			}
 		}
 	})
 
-	bad := [][]string{{"-account", ""}, {"extra"}, {"-nosuch"}, {"-addr"}}
+	bad := [][]string{{"-account", ""}, {"extra"}, {"-nosuch"}, {"-addr"},
+		{"-max-conns", "0"}, {"-max-conns", "many"}}
 	for _, args := range bad {
 		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
 			err := run(context.Background(), args, nil, io.Discard, io.Discard)
@@ -550,7 +569,9 @@ func TestServer(t *testing.T) {
 
 // FuzzMobile checks the number check: whatever it accepts normalises to
 // 11 digits starting with 1, found at the end of what was sent, and it
-// accepts every 11 digits starting with 1.
+// accepts every 11 digits starting with 1. A number it accepts has the
+// length its first byte gives, so in a signature, where the content
+// follows with nothing between, no digit can move from one to the other.
 func FuzzMobile(f *testing.F) {
 	for _, s := range []string{number, "+86" + number, "86" + number,
 		"8613812345678", "+8613812345678x", "1381234567", "+86", "86",
@@ -572,6 +593,11 @@ func FuzzMobile(f *testing.F) {
 			t.Fatalf("normalise(%q) = %q, want 11 digits starting with 1",
 				mobile, got)
 		}
+		lengths := map[byte]int{'1': 11, '8': 13, '+': 14}
+		if len(mobile) != lengths[mobile[0]] {
+			t.Fatalf("normalise(%q) accepted %d bytes, want %d from its "+
+				"first byte", mobile, len(mobile), lengths[mobile[0]])
+		}
 		if !strings.HasSuffix(mobile, got) || len(mobile)-len(got) > 3 {
 			t.Fatalf("normalise(%q) = %q, want at most +86 cut off", mobile, got)
 		}
@@ -582,8 +608,9 @@ func FuzzMobile(f *testing.F) {
 }
 
 // BenchmarkSubmit measures messages a second over loopback HTTP, with
-// clients in parallel. The gateway's clock moves a day at each reading,
-// so the rate limits never refuse.
+// clients in parallel, through serve: the program's own server, its
+// timeouts and its cap on connections. The gateway's clock moves a day
+// at each reading, so the rate limits never refuse.
 func BenchmarkSubmit(b *testing.B) {
 	var days atomic.Int64
 	now := func() time.Time {
@@ -591,15 +618,28 @@ func BenchmarkSubmit(b *testing.B) {
 	}
 	g := newGateway("demo", "demo-key", now, io.Discard,
 		log.New(io.Discard, "", 0))
-	srv := httptest.NewServer(g.handler())
-	defer srv.Close()
-	client := srv.Client()
-	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, ln, g.handler(), 256, log.New(io.Discard, "", 0))
+	}()
+	transport := &http.Transport{MaxIdleConnsPerHost: 64}
+	defer func() {
+		transport.CloseIdleConnections()
+		cancel()
+		<-done
+	}()
+	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
+	url := "http://" + ln.Addr().String() + target
 	body := goodForm().Encode()
 	b.SetParallelism(4) // RunParallel, not b.Loop: clients at once
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := client.Post(srv.URL+target,
+			resp, err := client.Post(url,
 				"application/x-www-form-urlencoded", strings.NewReader(body))
 			if err != nil {
 				b.Error(err)
@@ -609,7 +649,7 @@ func BenchmarkSubmit(b *testing.B) {
 			err = json.NewDecoder(resp.Body).Decode(&res)
 			_ = resp.Body.Close()
 			if err != nil || res.Code != codeSubmitted {
-				b.Errorf("got %s, code %d, %v", resp.Status, res.Code, err)
+				b.Errorf("got %q, code %d, %q", resp.Status, res.Code, err)
 				return
 			}
 		}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"netprog/internal/loopback"
+)
+
+// rawGateway is a gateway that reads one request and answers it with
+// response, byte for byte: a status line no http.Server would write.
+func rawGateway(tb testing.TB, response string) string {
+	tb.Helper()
+	addr := loopback.Serve(tb, func(conn net.Conn) {
+		// The client is the well-behaved side here: seconds.
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second)) // shows in the read
+		req, err := http.ReadRequest(bufio.NewReader(conn))
+		if err != nil {
+			return // the client's test reports what it got
+		}
+		_, _ = io.Copy(io.Discard, req.Body)
+		_, _ = io.WriteString(conn, response) // the client's test checks it
+	})
+	return "http://" + addr + "/webservice/sms.php?method=Submit"
+}
+
+// checkEscaped fails the test if out, but for its line end, holds a
+// character that drives the terminal, or lacks want, the escaped form of
+// what the gateway sent.
+func checkEscaped(tb testing.TB, out, want string) {
+	tb.Helper()
+	line := strings.TrimSuffix(out, "\n")
+	drives := func(r rune) bool { return !strconv.IsPrint(r) }
+	if strings.ContainsFunc(line, drives) {
+		tb.Errorf("got %q, want no control characters in it", out)
+	}
+	if !strings.Contains(out, want) {
+		tb.Errorf("got %q, want it to show %s", out, want)
+	}
+}
+
+// A gateway, or anyone on the way to it, decides every byte of its
+// answer. Printed as it is, ESC [2J clears the screen, ESC [1;32m turns
+// the text green and \r goes back to the start of the line: an answer
+// that failed could show itself as a success.
+func TestTerminalEscapes(t *testing.T) {
+	t.Run("a status line with escapes is shown escaped", func(t *testing.T) {
+		status := "503 \x1b[2J\x1b[1;32msent to 138****5678, smsid OK\x1b[0m\rFAKE"
+		url := rawGateway(t, "HTTP/1.1 "+status+"\r\n"+
+			"Content-Length: 0\r\nConnection: close\r\n\r\n")
+		stdout, _, err := sendSMS(t, url, env, "-mobile", "13812345678")
+		if err == nil || stdout != "" {
+			t.Fatalf("got %q, %q; want an error, nothing printed", stdout, err)
+		}
+		want := `the gateway answered "503 \x1b[2J\x1b[1;32m` +
+			`sent to 138****5678, smsid OK\x1b[0m\rFAKE"`
+		checkEscaped(t, err.Error(), want)
+		if !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("got %q, want it to end with the status", err)
+		}
+	})
+
+	answers := []struct {
+		name, ctype, reply string
+		stdout             bool // what is shown goes to stdout, not the error
+		want               string
+	}{
+		{"an escape in the msg of a JSON answer is shown escaped",
+			"application/json",
+			`{"code":405,"msg":"\u001b[2J\u001b[1;32msent\u001b[0m\rOK",` +
+				`"smsid":"0"}`,
+			false, `code 405: "\x1b[2J\x1b[1;32msent\x1b[0m\rOK"`},
+		{"an escape in the smsid of a JSON answer is shown escaped",
+			"application/json",
+			`{"code":2,"msg":"ok","smsid":"1\u001b[2K\rsent to 139****0000"}`,
+			true, `smsid "1\x1b[2K\rsent to 139****0000"`},
+		{"a carriage return in the msg of an XML answer is shown escaped",
+			"text/xml",
+			`<SubmitResult><code>405</code><msg>no&#13;sent</msg></SubmitResult>`,
+			false, `code 405: "no\rsent"`},
+		{"a carriage return in a code is shown escaped", "text/xml",
+			`<SubmitResult><code>2&#13;OK</code></SubmitResult>`, false,
+			`code "2\rOK" is not a number`},
+		{"a control character in an XML name is shown escaped", "text/xml",
+			"<SubmitResult\u009b[2J>", false,
+			`invalid XML name: SubmitResult\u009b`},
+		{"an answer that is neither JSON nor XML is shown escaped",
+			"text/plain", "\x1b[2Jsent", false, `nor XML: "\x1b[2Jsent"`},
+	}
+	for _, tc := range answers {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeGateway(t, http.StatusOK, tc.ctype, tc.reply)
+			stdout, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
+			switch {
+			case tc.stdout && err != nil:
+				t.Fatalf("got %q, want it sent", err)
+			case tc.stdout:
+				checkEscaped(t, stdout, tc.want)
+			case err == nil:
+				t.Fatalf("got %q and no error, want an error", stdout)
+			default:
+				checkEscaped(t, err.Error(), tc.want)
+			}
+		})
+	}
+}
