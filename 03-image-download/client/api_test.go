@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 )
 
 func TestAPIErrors(t *testing.T) {
@@ -52,12 +54,10 @@ func TestAPIErrors(t *testing.T) {
 	}
 
 	t.Run("an HTTP error shows the status, never the key", func(t *testing.T) {
-		srv := httptest.NewServer(http.HandlerFunc(
-			func(w http.ResponseWriter, r *http.Request) {
-				http.Error(w, "upstream down", http.StatusBadGateway)
-			}))
-		defer srv.Close()
-		_, err := downloadCtx(context.Background(), t, &fakeAPI{srv: srv}, t.TempDir(),
+		f := (&fakeAPI{other: func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "upstream down", http.StatusBadGateway)
+		}}).start(t)
+		_, err := downloadCtx(context.Background(), t, f, t.TempDir(),
 			map[string]string{"TIANAPI_KEY": "s3cret"})
 		if err == nil || !strings.Contains(err.Error(), "502 Bad Gateway") {
 			t.Errorf("got %v, want the status", err)
@@ -71,24 +71,29 @@ func TestAPIErrors(t *testing.T) {
 	})
 
 	t.Run("an API that never answers points at -timeout", func(t *testing.T) {
-		srv := httptest.NewServer(http.HandlerFunc(
-			func(w http.ResponseWriter, r *http.Request) {
+		synctest.Test(t, func(t *testing.T) {
+			f := (&fakeAPI{other: func(w http.ResponseWriter, r *http.Request) {
 				<-r.Context().Done() // until the client gives up
-			}))
-		defer srv.Close()
-		_, err := fetchAll(t, &fakeAPI{srv: srv}, t.TempDir(), "-timeout", "100ms")
-		if err == nil || !strings.Contains(err.Error(), "no answer within -timeout 100ms") {
-			t.Errorf("got %v, want it to point at -timeout", err)
-		}
-		if err != nil && strings.Contains(err.Error(), "is the server running") {
-			t.Errorf("got %v: the server is running", err)
-		}
+			}}).startInBubble(t)
+			start := time.Now()
+			_, err := fetchAll(t, f, t.TempDir(), "-timeout", "100ms")
+			if err == nil || !strings.Contains(err.Error(),
+				"no answer within -timeout 100ms") {
+				t.Errorf("got %v, want it to point at -timeout", err)
+			}
+			if err != nil && strings.Contains(err.Error(), "is the server running") {
+				t.Errorf("got %v: the server is running", err)
+			}
+			if got := time.Since(start); got != 100*time.Millisecond {
+				t.Errorf("the client gave up after %v, want 100ms", got)
+			}
+		})
 	})
 
 	t.Run("a refused connection says to start the server", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		srv.Close() // now nothing listens there
-		_, err := downloadCtx(context.Background(), t, &fakeAPI{srv: srv}, t.TempDir(),
+		_, err := downloadCtx(context.Background(), t, &fakeAPI{url: srv.URL}, t.TempDir(),
 			map[string]string{"TIANAPI_KEY": "s3cret"})
 		if err == nil || !strings.Contains(err.Error(), "is the server running?") {
 			t.Errorf("got %v, want the hint to start the server", err)

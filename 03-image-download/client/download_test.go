@@ -8,13 +8,21 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 func TestBadPictures(t *testing.T) {
+	// In a bubble, so that slow.png's timeout takes no time and a busy
+	// machine cannot make a good picture late.
+	synctest.Test(t, testBadPictures)
+}
+
+func testBadPictures(t *testing.T) {
 	// One good picture, and one of each kind of trouble. The good ones
 	// must be saved, the bad ones reported, and nothing else left.
 	picture := func(w http.ResponseWriter, r *http.Request) {
@@ -59,12 +67,11 @@ func TestBadPictures(t *testing.T) {
 		`a%5Cb.png`,            // a backslash
 		"%1B%5B31mred.png",     // a terminal escape
 	}
-	f := (&fakeAPI{names: names, picture: picture}).start(t)
+	f := (&fakeAPI{names: names, picture: picture}).startInBubble(t)
 	// The output folder is one level down, so that an escape would show.
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "out")
-	out, err := fetchAll(t, f, dir, "-num", "15", "-max-size", "1000",
-		"-timeout", "200ms")
+	out, err := fetchAll(t, f, dir, "-num", "15", "-max-size", "1000")
 
 	if err == nil || err.Error() != "7 of 15 pictures failed" {
 		t.Errorf("got %v, want 7 of 15 pictures failed", err)
@@ -74,14 +81,14 @@ func TestBadPictures(t *testing.T) {
 		"page.png: not a picture (text/html)",
 		"huge.png: 5.0 KB is larger than -max-size 1.0 KB",
 		"huge-stream.png: larger than -max-size 1.0 KB",
-		"slow.png: no complete answer within -timeout 200ms",
+		"slow.png: no complete answer within -timeout 30s",
 		"liar.png: not a picture (text/html)",
 		"empty.png: empty body, not a picture",
 		"8 saved, 7 failed",
 	}
 	for _, want := range wantLines {
 		if !strings.Contains(out, want) {
-			t.Errorf("output does not contain %q:\n%s", want, out)
+			t.Errorf("output does not contain %q:\n%q", want, out)
 		}
 	}
 	// These are named by their place in the list: 12 is "..", 13 holds
@@ -98,60 +105,57 @@ func TestBadPictures(t *testing.T) {
 
 func TestWorkers(t *testing.T) {
 	t.Run("never more requests in flight than -workers", func(t *testing.T) {
-		const workers = 3
-		var (
-			mu       sync.Mutex
-			inFlight int
-			most     int
-		)
-		full := make(chan struct{}) // closed when workers are in flight
-		over := make(chan struct{}) // closed when more are
-		release := make(chan struct{})
-		var once, overOnce sync.Once
-		picture := func(w http.ResponseWriter, r *http.Request) {
+		synctest.Test(t, func(t *testing.T) {
+			const workers = 3
+			var (
+				mu       sync.Mutex
+				inFlight int
+				most     int
+			)
+			release := make(chan struct{})
+			picture := func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				inFlight++
+				most = max(most, inFlight)
+				mu.Unlock()
+				<-release // hold every request until the test has counted
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+				w.Header().Set("Content-Type", "image/png")
+				_, _ = w.Write(tinyPNG)
+			}
+			names := make([]string, 12)
+			for i := range names {
+				names[i] = fmt.Sprintf("%d.png", i+1)
+			}
+			f := (&fakeAPI{names: names, picture: picture}).startInBubble(t)
+			errc := make(chan error, 1)
+			go func() {
+				_, err := fetchAll(t, f, t.TempDir(), "-num", "12",
+					"-workers", strconv.Itoa(workers))
+				errc <- err
+			}()
+			// Wait returns when every goroutine of the test is stuck: the
+			// client has sent every request it will send before one is
+			// answered. An unbounded client would have sent all 12.
+			synctest.Wait()
 			mu.Lock()
-			inFlight++
-			most = max(most, inFlight)
-			if inFlight == workers {
-				once.Do(func() { close(full) })
-			}
-			if inFlight > workers {
-				overOnce.Do(func() { close(over) })
-			}
+			waiting := inFlight
 			mu.Unlock()
-			<-release // hold every request until the test has seen them
-			mu.Lock()
-			inFlight--
-			mu.Unlock()
-			w.Header().Set("Content-Type", "image/png")
-			_, _ = w.Write(tinyPNG)
-		}
-		names := make([]string, 12)
-		for i := range names {
-			names[i] = fmt.Sprintf("%d.png", i+1)
-		}
-		f := (&fakeAPI{names: names, picture: picture}).start(t)
-		go func() {
-			select {
-			case <-full:
-			case <-time.After(5 * time.Second): // too few at once: fail below
-			}
-			// With the bound full, give an unbounded client a moment
-			// to send one request more. A bounded one sends none.
-			select {
-			case <-over:
-			case <-time.After(50 * time.Millisecond):
-			}
 			close(release)
-		}()
-		if _, err := fetchAll(t, f, t.TempDir(), "-num", "12", "-workers", "3"); err != nil {
-			t.Fatal(err)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if most != workers {
-			t.Errorf("got at most %d requests at once, want %d", most, workers)
-		}
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+			if waiting != workers {
+				t.Errorf("got %d requests at once, want %d", waiting, workers)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if most != workers {
+				t.Errorf("got at most %d requests at once, want %d", most, workers)
+			}
+		})
 	})
 
 	t.Run("Ctrl-C mid-way leaves no partial file", func(t *testing.T) {
@@ -201,7 +205,7 @@ func BenchmarkWorkers(b *testing.B) {
 	for _, workers := range []string{"1", "4", "8"} {
 		b.Run("workers="+workers, func(b *testing.B) {
 			f := (&fakeAPI{names: names, picture: picture}).start(b)
-			args := []string{"-api", f.srv.URL + "/meinv/", "-out", b.TempDir(),
+			args := []string{"-api", f.url + "/meinv/", "-out", b.TempDir(),
 				"-num", "40", "-workers", workers}
 			for b.Loop() {
 				if err := run(context.Background(), args, func(string) string { return "" },
@@ -226,7 +230,7 @@ func BenchmarkPictureSize(b *testing.B) {
 			}
 			f := (&fakeAPI{names: []string{"a.png", "b.png", "c.png", "d.png"},
 				picture: picture}).start(b)
-			args := []string{"-api", f.srv.URL + "/meinv/", "-out", b.TempDir(),
+			args := []string{"-api", f.url + "/meinv/", "-out", b.TempDir(),
 				"-num", "4", "-max-size", "100000000"}
 			b.SetBytes(int64(4 * size))
 			b.ReportAllocs()

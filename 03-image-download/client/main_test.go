@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"netprog/internal/loopback"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,11 +36,16 @@ type fakeAPI struct {
 	names   []string         // pictures to list, as paths under /pics/
 	picture http.HandlerFunc // serves /pics/; tinyPNG if nil
 	gotKey  chan string      // receives the key of each API call, if set
-	srv     *httptest.Server // set by start
+	other   http.HandlerFunc // if set, it answers every request instead
+
+	url       string            // where the fake is: set by start
+	transport http.RoundTripper // set by startInBubble: how to reach it
 }
 
-func (f *fakeAPI) start(tb testing.TB) *fakeAPI {
-	tb.Helper()
+func (f *fakeAPI) handler() http.Handler {
+	if f.other != nil {
+		return f.other
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /meinv/", func(w http.ResponseWriter, r *http.Request) {
 		if f.gotKey != nil {
@@ -47,7 +53,7 @@ func (f *fakeAPI) start(tb testing.TB) *fakeAPI {
 		}
 		reply := f.reply
 		if reply == "" {
-			reply = listReply(f.srv.URL, f.names)
+			reply = listReply(f.url, f.names)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, reply)
@@ -60,8 +66,40 @@ func (f *fakeAPI) start(tb testing.TB) *fakeAPI {
 		w.Header().Set("Content-Type", "image/png")
 		_, _ = w.Write(tinyPNG)
 	})
-	f.srv = httptest.NewServer(mux)
-	tb.Cleanup(f.srv.Close)
+	return mux
+}
+
+// start serves the fake on a loopback port until the test ends.
+func (f *fakeAPI) start(tb testing.TB) *fakeAPI {
+	tb.Helper()
+	srv := httptest.NewServer(f.handler())
+	tb.Cleanup(srv.Close)
+	f.url = srv.URL
+	return f
+}
+
+// startInBubble serves the fake over in-memory connections, for a test
+// inside a testing/synctest bubble, and must be called there. In the
+// bubble the clock is fake and moves only when every goroutine waits: a
+// test of a timeout takes no time, and a busy machine cannot make a
+// well-behaved peer late.
+func (f *fakeAPI) startInBubble(t *testing.T) *fakeAPI {
+	t.Helper()
+	ln := loopback.NewPipeListener()
+	srv := &http.Server{Handler: f.handler()}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(ln) // ErrServerClosed once the test ends
+	}()
+	tr := &http.Transport{DialContext: ln.DialContext}
+	t.Cleanup(func() {
+		tr.CloseIdleConnections()
+		_ = srv.Close() // closes ln and every connection
+		<-served
+	})
+	f.url = "http://" + ln.Addr().String()
+	f.transport = tr
 	return f
 }
 
@@ -94,8 +132,18 @@ func downloadCtx(ctx context.Context, tb testing.TB, f *fakeAPI, dir string,
 	// Progress (stderr) and the summary (stdout) in one: the client
 	// writes both from one goroutine.
 	var out bytes.Buffer
-	args := append([]string{"-api", f.srv.URL + "/meinv/", "-out", dir}, flags...)
-	err := run(ctx, args, func(k string) string { return env[k] }, &out, &out)
+	args := append([]string{"-api", f.url + "/meinv/", "-out", dir}, flags...)
+	getenv := func(k string) string { return env[k] }
+	if f.transport == nil {
+		err := run(ctx, args, getenv, &out, &out)
+		return out.String(), err
+	}
+	cfg, err := parseFlags(args, getenv, &out)
+	if err != nil {
+		return out.String(), err
+	}
+	cfg.transport = f.transport
+	err = getPictures(ctx, cfg, &out, &out)
 	return out.String(), err
 }
 
