@@ -19,8 +19,7 @@ import (
 // result is what one download ended with.
 type result struct {
 	link link
-	name string // the file saved, if err is nil
-	size int64
+	file file // the file saved, if err is nil
 	err  error
 }
 
@@ -40,12 +39,12 @@ func download(ctx context.Context, client *http.Client, root *os.Root,
 	for range min(cfg.workers, len(links)) {
 		wg.Go(func() {
 			for i := range jobs {
-				name, size, err := fetch(ctx, client, root, cfg, links[i], i, names)
+				f, err := fetch(ctx, client, root, cfg, links[i], i, names)
 				if err != nil && ctx.Err() == nil && timedOut(err) {
 					err = fmt.Errorf("no complete answer within -timeout %v: %w",
 						cfg.timeout, err)
 				}
-				results <- result{links[i], name, size, err}
+				results <- result{links[i], f, err}
 			}
 		})
 	}
@@ -72,8 +71,12 @@ func download(ctx context.Context, client *http.Client, root *os.Root,
 			continue
 		}
 		saved++
-		fmt.Fprintf(progress, "[%d/%d] saved %s (%s)\n", done, len(links),
-			filepath.Join(cfg.out, r.name), humanSize(r.size))
+		note := ""
+		if r.file.name != r.file.wanted {
+			note = "; " + r.file.wanted + " is taken"
+		}
+		fmt.Fprintf(progress, "[%d/%d] saved %s (%s%s)\n", done, len(links),
+			filepath.Join(cfg.out, r.file.name), humanSize(r.file.size), note)
 	}
 	return saved, failed
 }
@@ -85,16 +88,16 @@ func timedOut(err error) bool {
 		errors.As(err, &netErr) && netErr.Timeout()
 }
 
-// fetch downloads one picture into root and returns the name it saved it
-// under and its size. i is the picture's place in the list, from 0.
+// fetch downloads one picture into root and returns the file it saved.
+// i is the picture's place in the list, from 0.
 func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
-	l link, i int, names *nameSet) (string, int64, error) {
+	l link, i int, names *nameSet) (file, error) {
 	if l.err != nil {
-		return "", 0, l.err
+		return file{}, l.err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, l.url.String(), nil)
 	if err != nil {
-		return "", 0, err
+		return file{}, err
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -102,14 +105,14 @@ func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
 		if errors.As(err, &urlErr) {
 			err = urlErr.Err // it repeats the link, query and all
 		}
-		return "", 0, err
+		return file{}, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", 0, errors.New(resp.Status)
+		return file{}, errors.New(resp.Status)
 	}
 	if resp.ContentLength > cfg.maxSize {
-		return "", 0, fmt.Errorf("%s is larger than -max-size %s",
+		return file{}, fmt.Errorf("%s is larger than -max-size %s",
 			humanSize(resp.ContentLength), humanSize(cfg.maxSize))
 	}
 
@@ -118,32 +121,14 @@ func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
 	body := bufio.NewReaderSize(io.LimitReader(resp.Body, cfg.maxSize+1), 4096)
 	head, err := body.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return "", 0, err
+		return file{}, err
 	}
 	ctype, err := pictureType(head, resp.Header.Get("Content-Type"))
 	if err != nil {
-		return "", 0, err
+		return file{}, err
 	}
 
-	name := names.claim(fileName(l.url, i, ctype))
-	var size int64
-	err = saveAtomic(root, name, func(w io.Writer) error {
-		// Copied 32 KiB at a time: a picture is never whole in memory.
-		n, err := io.Copy(w, body)
-		if err != nil {
-			return err
-		}
-		if n > cfg.maxSize {
-			return fmt.Errorf("larger than -max-size %s", humanSize(cfg.maxSize))
-		}
-		size = n
-		return nil
-	})
-	if err != nil {
-		names.release(name)
-		return "", 0, err
-	}
-	return name, size, nil
+	return savePicture(root, fileName(l.url, i, ctype), body, cfg, names)
 }
 
 // pictureType returns the media type of a body that starts with head, if

@@ -23,7 +23,7 @@ func fileName(u *url.URL, i int, ctype string) string {
 	if ext := path.Ext(name); ext == "" || mime.TypeByExtension(ext) != ctype {
 		name = strings.TrimSuffix(name, ext) + extension(ctype)
 	}
-	if err != nil || !safeName(name) {
+	if err != nil || safeName(name) != nil {
 		name = strconv.Itoa(i+1) + extension(ctype)
 	}
 	return name

@@ -12,13 +12,14 @@ import (
 
 // config is what the flags say.
 type config struct {
-	api     *url.URL
-	key     string
-	num     int
-	out     string
-	workers int
-	timeout time.Duration
-	maxSize int64
+	api       *url.URL
+	key       string
+	num       int
+	out       string
+	workers   int
+	timeout   time.Duration
+	maxSize   int64
+	overwrite bool
 
 	// transport carries the requests; nil means the system's network
 	// (http.DefaultTransport). Tests put in-memory connections here.
@@ -34,7 +35,7 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: client [-api URL] [-key KEY] [-num N] "+
-			"[-out DIR] [-workers N] [-timeout D] [-max-size N]\n"+
+			"[-out DIR] [-overwrite] [-workers N] [-timeout D] [-max-size N]\n"+
 			"The API key comes from the environment variable TIANAPI_KEY "+
 			"(default demo, the local server's).")
 		fs.PrintDefaults()
@@ -47,6 +48,8 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.IntVar(&cfg.num, "num", 10, "how many pictures to ask for (1 to 50)")
 	fs.StringVar(&cfg.out, "out", "downloads",
 		"folder to save the pictures in (made if missing)")
+	fs.BoolVar(&cfg.overwrite, "overwrite", false, "replace a file of the "+
+		"same name (default: save as NAME-1.EXT, NAME-2.EXT, ...)")
 	fs.IntVar(&cfg.workers, "workers", 4, "how many pictures to download at once")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second,
 		"how long one request, body included, may take")
