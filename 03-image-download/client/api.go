@@ -88,7 +88,8 @@ func askAPI(ctx context.Context, client *http.Client, cfg config,
 	case err != nil:
 		return nil, fmt.Errorf("ask %s: %w", shown, err)
 	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("ask %s: %s: %q", shown, resp.Status, abbrev(body))
+		return nil, fmt.Errorf("ask %s: %s: %s", shown, quote(resp.Status),
+			quote(strings.TrimSpace(string(body))))
 	case len(body) > maxAPIReply:
 		return nil, fmt.Errorf("ask %s: answer larger than %d bytes", shown, maxAPIReply)
 	}
@@ -116,16 +117,17 @@ const wsaeconnrefused = syscall.Errno(10061)
 func parseReply(body []byte) ([]string, error) {
 	var reply apiReply
 	if err := json.Unmarshal(body, &reply); err != nil {
-		return nil, fmt.Errorf("the answer is not the API's JSON: %w: %q",
-			err, abbrev(body))
+		return nil, fmt.Errorf("the answer is not the API's JSON: %w: %s",
+			err, quote(strings.TrimSpace(string(body))))
 	}
 	switch {
 	case reply.Code == nil:
-		return nil, fmt.Errorf("the answer has no code: %q", abbrev(body))
+		return nil, fmt.Errorf("the answer has no code: %s",
+			quote(strings.TrimSpace(string(body))))
 	case *reply.Code != 200:
 		// The message comes from the network: quoted, and not too long.
-		err := fmt.Errorf("the API answered code %d: %q",
-			*reply.Code, abbrev([]byte(reply.Msg)))
+		err := fmt.Errorf("the API answered code %d: %s",
+			*reply.Code, quote(reply.Msg))
 		if hint, ok := hints[*reply.Code]; ok {
 			err = fmt.Errorf("%w (%s)", err, hint)
 		}
@@ -161,17 +163,23 @@ func parseLink(api *url.URL, raw string) link {
 		if shown.RawQuery != "" {
 			shown.RawQuery = "..."
 		}
-		l.shown = shown.Redacted()
+		l.shown = quote(shown.Redacted())
 	} else {
-		l.shown = quoteLink(raw)
+		l.shown = shownLink(raw)
 	}
 	switch {
-	case strings.TrimSpace(raw) == "" || strings.HasPrefix(raw, "?") ||
-		strings.HasPrefix(raw, "#"):
+	case strings.TrimSpace(raw) == "":
+		l.shown = "an empty link"
+		l.err = errors.New("not a link to a picture")
+	case strings.HasPrefix(raw, "?") || strings.HasPrefix(raw, "#"):
 		// It would lead back to the API itself.
-		l.shown = quoteLink(raw)
+		l.shown = shownLink(raw)
 		l.err = errors.New("not a link to a picture")
 	case err != nil:
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err // it repeats the link, query and all
+		}
 		l.err = fmt.Errorf("not a link: %w", err)
 	case u.Scheme != "http" && u.Scheme != "https":
 		l.err = errors.New("not an http or https link")
@@ -181,13 +189,13 @@ func parseLink(api *url.URL, raw string) link {
 	return l
 }
 
-// quoteLink quotes a link that is not a URL, for messages, without its
-// query.
-func quoteLink(raw string) string {
+// shownLink is a link that is not a URL as messages show it: without its
+// query, which may hold a key, and quoted.
+func shownLink(raw string) string {
 	if i := strings.IndexAny(raw, "?#"); i >= 0 {
 		raw = raw[:i] + "?..."
 	}
-	return strconv.Quote(abbrev([]byte(raw)))
+	return quote(raw)
 }
 
 // redacted returns u as text with the key's value hidden.
@@ -199,13 +207,4 @@ func redacted(u *url.URL) string {
 		c.RawQuery = q.Encode()
 	}
 	return c.Redacted()
-}
-
-// abbrev shortens what the network sent for an error message.
-func abbrev(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if len(s) > 200 {
-		return s[:200] + "..."
-	}
-	return s
 }

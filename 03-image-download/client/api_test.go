@@ -18,14 +18,14 @@ func TestAPIErrors(t *testing.T) {
 	}{
 		{"a wrong key (230) says to check the key",
 			`{"code":230,"msg":"key错误或为空"}`,
-			`the API answered code 230: "key错误或为空" (check the key: ` +
+			`the API answered code 230: key错误或为空 (check the key: ` +
 				"-key or the environment variable TIANAPI_KEY)"},
 		{"a bad num (270) says to check -num", `{"code":270,"msg":"bad num"}`,
-			`code 270: "bad num" (check -num)`},
+			`code 270: bad num (check -num)`},
 		{"a missing parameter (280)", `{"code":280,"msg":"missing num"}`,
-			`code 280: "missing num"`},
+			`code 280: missing num (a parameter is missing: check -api)`},
 		{"an unknown code", `{"code":150,"msg":"out of credit"}`,
-			`code 150: "out of credit"`},
+			`code 150: out of credit`},
 		{"no code at all", `{"msg":"hello"}`, "the answer has no code"},
 		{"a message with an escape sequence, quoted",
 			`{"code":150,"msg":"\u001b[2Jgone\nnext line"}`,
@@ -42,13 +42,13 @@ func TestAPIErrors(t *testing.T) {
 			_, err := downloadCtx(context.Background(), t, f, dir,
 				map[string]string{"TIANAPI_KEY": "s3cret"})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("got %v, want an error containing %q", err, tc.want)
+				t.Errorf("got %q, want an error containing %q", err, tc.want)
 			}
 			if err != nil && strings.Contains(err.Error(), "s3cret") {
 				t.Errorf("the error %q shows the key", err)
 			}
 			if got := files(t, dir); len(got) != 0 {
-				t.Errorf("got files %v, want none", got)
+				t.Errorf("got files %q, want none", got)
 			}
 		})
 	}
@@ -60,10 +60,10 @@ func TestAPIErrors(t *testing.T) {
 		_, err := downloadCtx(context.Background(), t, f, t.TempDir(),
 			map[string]string{"TIANAPI_KEY": "s3cret"})
 		if err == nil || !strings.Contains(err.Error(), "502 Bad Gateway") {
-			t.Errorf("got %v, want the status", err)
+			t.Errorf("got %q, want the status", err)
 		}
 		if err != nil && !strings.Contains(err.Error(), "key=REDACTED") {
-			t.Errorf("got %v, want the URL with the key hidden", err)
+			t.Errorf("got %q, want the URL with the key hidden", err)
 		}
 		if err != nil && strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("the error %q shows the key", err)
@@ -79,10 +79,10 @@ func TestAPIErrors(t *testing.T) {
 			_, err := fetchAll(t, f, t.TempDir(), "-timeout", "100ms")
 			if err == nil || !strings.Contains(err.Error(),
 				"no answer within -timeout 100ms") {
-				t.Errorf("got %v, want it to point at -timeout", err)
+				t.Errorf("got %q, want it to point at -timeout", err)
 			}
 			if err != nil && strings.Contains(err.Error(), "is the server running") {
-				t.Errorf("got %v: the server is running", err)
+				t.Errorf("got %q: the server is running", err)
 			}
 			if got := time.Since(start); got != 100*time.Millisecond {
 				t.Errorf("the client gave up after %v, want 100ms", got)
@@ -96,7 +96,7 @@ func TestAPIErrors(t *testing.T) {
 		_, err := downloadCtx(context.Background(), t, &fakeAPI{url: srv.URL}, t.TempDir(),
 			map[string]string{"TIANAPI_KEY": "s3cret"})
 		if err == nil || !strings.Contains(err.Error(), "is the server running?") {
-			t.Errorf("got %v, want the hint to start the server", err)
+			t.Errorf("got %q, want the hint to start the server", err)
 		}
 		if err != nil && strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("the error %q shows the key", err)

@@ -71,12 +71,14 @@ func download(ctx context.Context, client *http.Client, root *os.Root,
 			continue
 		}
 		saved++
+		// The names passed safeName, but may hold a character, such as
+		// U+00A0 (a space that does not break), that quote shows escaped.
 		note := ""
 		if r.file.name != r.file.wanted {
-			note = "; " + r.file.wanted + " is taken"
+			note = "; " + quote(r.file.wanted) + " is taken"
 		}
 		fmt.Fprintf(progress, "[%d/%d] saved %s (%s%s)\n", done, len(links),
-			filepath.Join(cfg.out, r.file.name), humanSize(r.file.size), note)
+			filepath.Join(cfg.out, quote(r.file.name)), humanSize(r.file.size), note)
 	}
 	return saved, failed
 }
@@ -109,7 +111,7 @@ func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return file{}, errors.New(resp.Status)
+		return file{}, errors.New(quote(resp.Status))
 	}
 	if resp.ContentLength > cfg.maxSize {
 		return file{}, fmt.Errorf("%s is larger than -max-size %s",

@@ -74,7 +74,7 @@ func testBadPictures(t *testing.T) {
 	out, err := fetchAll(t, f, dir, "-num", "15", "-max-size", "1000")
 
 	if err == nil || err.Error() != "7 of 15 pictures failed" {
-		t.Errorf("got %v, want 7 of 15 pictures failed", err)
+		t.Errorf("got %q, want 7 of 15 pictures failed", err)
 	}
 	wantLines := []string{
 		"missing.png: 404 Not Found",
@@ -96,10 +96,10 @@ func testBadPictures(t *testing.T) {
 	want := []string{"12.png", "13.png", "14.png", "15.png", "blob.png",
 		"dup-1.png", "dup.png", "good.png"}
 	if got := files(t, dir); !slices.Equal(got, want) {
-		t.Errorf("got files %v, want %v", got, want)
+		t.Errorf("got files %q, want %q", got, want)
 	}
 	if got := files(t, parent); !slices.Equal(got, []string{"out"}) {
-		t.Errorf("the parent holds %v, want out alone", got)
+		t.Errorf("the parent holds %q, want out alone", got)
 	}
 }
 
@@ -178,10 +178,10 @@ func TestWorkers(t *testing.T) {
 		dir := t.TempDir()
 		_, err := downloadCtx(ctx, t, f, dir, nil, "-num", "3")
 		if err == nil || err.Error() != "interrupted" {
-			t.Errorf("got %v, want interrupted", err)
+			t.Errorf("got %q, want interrupted", err)
 		}
 		if got := files(t, dir); len(got) != 0 {
-			t.Errorf("got files %v, want none", got)
+			t.Errorf("got files %q, want none", got)
 		}
 	})
 }

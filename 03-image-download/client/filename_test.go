@@ -16,7 +16,7 @@ func TestNames(t *testing.T) {
 			s.claim("b")}
 		want := []string{"a.png", "a-1.png", "A-2.png", "b"}
 		if !slices.Equal(got, want) {
-			t.Errorf("got %v, want %v", got, want)
+			t.Errorf("got %q, want %q", got, want)
 		}
 	})
 

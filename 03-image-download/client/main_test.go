@@ -171,7 +171,7 @@ func TestDownload(t *testing.T) {
 		}
 		want := []string{"1.png", "2.png", "3.png"}
 		if got := files(t, dir); !slices.Equal(got, want) {
-			t.Errorf("got files %v, want %v", got, want)
+			t.Errorf("got files %q, want %q", got, want)
 		}
 		size := fmt.Sprintf("(%d B)", len(tinyPNG))
 		lines := []string{"[1/3] saved ", "[3/3] saved ", size, "3 saved, 0 failed"}
@@ -202,7 +202,7 @@ func TestDownload(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
-				t.Errorf("got files %v, want [a.png]", got)
+				t.Errorf("got files %q, want [a.png]", got)
 			}
 		})
 	}
@@ -227,13 +227,13 @@ func TestDownload(t *testing.T) {
 		dir := t.TempDir()
 		out, err := fetchAll(t, f, dir)
 		if err == nil || err.Error() != "5 of 6 pictures failed" {
-			t.Errorf("got %v, want 5 of 6 pictures failed", err)
+			t.Errorf("got %q, want 5 of 6 pictures failed", err)
 		}
 		for _, want := range []string{
 			"failed file:///etc/passwd: not an http or https link",
 			"failed ftp://127.0.0.1/a.png: not an http or https link",
-			`failed "": not a link to a picture`,
-			`failed "?...": not a link to a picture`,
+			"failed an empty link: not a link to a picture",
+			"failed ?...: not a link to a picture",
 			"/pics/missing.png?...: 404 Not Found",
 		} {
 			if !strings.Contains(out, want) {
@@ -244,7 +244,7 @@ func TestDownload(t *testing.T) {
 			t.Errorf("output %q shows a link's query", out)
 		}
 		if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
-			t.Errorf("got files %v, want [a.png]", got)
+			t.Errorf("got files %q, want [a.png]", got)
 		}
 	})
 
@@ -281,7 +281,7 @@ func TestFlags(t *testing.T) {
 			err := run(context.Background(), args, func(string) string { return "" },
 				io.Discard, &stderr)
 			if !errors.Is(err, errUsage) {
-				t.Errorf("got %v, want errUsage", err)
+				t.Errorf("got %q, want errUsage", err)
 			}
 			if !strings.Contains(stderr.String(), "usage: client") {
 				t.Errorf("got stderr %q, want the usage", stderr.String())

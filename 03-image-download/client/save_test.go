@@ -31,7 +31,7 @@ func TestSaveFile(t *testing.T) {
 				return boom
 			})
 			if !errors.Is(err, boom) {
-				t.Errorf("got %v, want %v", err, boom)
+				t.Errorf("got %q, want %q", err, boom)
 			}
 			entries, err := fs.ReadDir(root.FS(), ".")
 			if err != nil {
@@ -95,7 +95,7 @@ func TestKeepFiles(t *testing.T) {
 		}
 		holds(t, filepath.Join(dir, "cat.png"), tinyPNG)
 		if got := files(t, dir); !slices.Equal(got, []string{"cat.png"}) {
-			t.Errorf("got files %v, want [cat.png]", got)
+			t.Errorf("got files %q, want [cat.png]", got)
 		}
 	})
 
@@ -109,7 +109,7 @@ func TestKeepFiles(t *testing.T) {
 		}
 		want := []string{"a-1.png", "a.png", "b-1.png", "b.png"}
 		if got := files(t, dir); !slices.Equal(got, want) {
-			t.Errorf("got files %v, want %v", got, want)
+			t.Errorf("got files %q, want %q", got, want)
 		}
 	})
 
@@ -122,7 +122,7 @@ func TestKeepFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got := files(t, dir); len(got) != 3 {
-				t.Errorf("got files %v, want 3", got)
+				t.Errorf("got files %q, want 3", got)
 			}
 		})
 	}

@@ -53,7 +53,7 @@ func TestStaleFiles(t *testing.T) {
 			}
 			want := []string{fresh, "a.png"}
 			if got := files(t, dir); !slices.Equal(got, want) {
-				t.Errorf("got files %v, want %v", got, want)
+				t.Errorf("got files %q, want %q", got, want)
 			}
 		})
 	}

@@ -114,6 +114,6 @@ func (a *api) picture(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Content-Length", strconv.Itoa(len(pic)))
 	if _, err := w.Write(pic); err != nil {
-		a.log.Printf("%s %s: %v", r.RemoteAddr, r.URL.Path, err)
+		a.log.Printf("%s %s: %v", r.RemoteAddr, quote(r.URL.Path), err)
 	}
 }
