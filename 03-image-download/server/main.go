@@ -95,8 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fmt.Errorf("%w (is another server using that port? "+
-			"choose another with -addr)", err)
+		return explainListen(err, *addr)
 	}
 	logger := log.New(stderr, "", log.LstdFlags)
 	if *key == "demo" {

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -208,6 +209,20 @@ func TestServer(t *testing.T) {
 		}
 		if err := p.Stop(); err != nil {
 			t.Errorf("Stop: got %v, want nil", err)
+		}
+	})
+
+	t.Run("a port in use says so, and which to try", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		err = run(context.Background(), []string{"-addr", ln.Addr().String()},
+			nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "is using port "+port) {
+			t.Errorf("got %q, want it to say that port %s is in use", err, port)
 		}
 	})
 
