@@ -57,16 +57,14 @@ func (a *api) list(w http.ResponseWriter, r *http.Request) {
 		a.reply(w, codeNoParam, "missing parameter: num", nil)
 		return
 	}
-	num, err := strconv.Atoi(q.Get("num"))
-	if err != nil || num < 1 || num > maxPerRequest {
-		a.reply(w, codeBadParam,
-			fmt.Sprintf("num must be a whole number from 1 to %d", maxPerRequest), nil)
+	num, ok := number(q.Get("num"))
+	if !ok || num < 1 || num > maxPerRequest {
+		a.reply(w, codeBadParam, fmt.Sprintf("num must be a whole number "+
+			"from 1 to %d, in digits", maxPerRequest), nil)
 		return
 	}
 
-	// The links use the host the client asked for, so they work on any
-	// port and any name this server is reached by.
-	base := "http://" + r.Host
+	base := linkBase(r)
 	list := make([]item, num)
 	for i := range list {
 		n := i%len(a.pictures) + 1
@@ -97,9 +95,9 @@ func (a *api) reply(w http.ResponseWriter, code int, msg string, list []item) {
 
 // picture serves GET /images/N.png.
 func (a *api) picture(w http.ResponseWriter, r *http.Request) {
-	num, ok := strings.CutSuffix(r.PathValue("name"), ".png")
-	n, err := strconv.Atoi(num)
-	if !ok || err != nil || n < 1 || n > len(a.pictures) || num != strconv.Itoa(n) {
+	digits, isPNG := strings.CutSuffix(r.PathValue("name"), ".png")
+	n, ok := number(digits)
+	if !isPNG || !ok || n < 1 || n > len(a.pictures) {
 		http.NotFound(w, r)
 		return
 	}
