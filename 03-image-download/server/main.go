@@ -25,7 +25,8 @@ import (
 )
 
 const (
-	maxPictures    = 100 // the most pictures -count may ask for
+	maxPictures    = 100              // the most pictures -count may ask for
+	maxDelay       = 10 * time.Second // the longest -delay
 	shutdownBudget = 5 * time.Second
 )
 
@@ -52,60 +53,30 @@ func main() {
 
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] [-key KEY] "+
-			"[-count N] [-delay D]")
-		fs.PrintDefaults()
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
 	}
-	addr := fs.String("addr", "127.0.0.1:8000",
-		"address to listen on (0.0.0.0:8000 to let other machines in)")
-	key := fs.String("key", "demo",
-		"the API key the server accepts (a test key, not a secret)")
-	count := fs.Int("count", 20, "how many pictures the server has (1 to 100)")
-	delay := fs.Duration("delay", 0, "how long each picture takes to send, "+
-		"up to 10s, to see concurrency pay off (e.g. 100ms; default 0)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
-	}
-	var problem string
-	switch {
-	case fs.NArg() > 0:
-		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
-	case *key == "":
-		problem = "-key must not be empty"
-	case *count < 1 || *count > maxPictures:
-		problem = fmt.Sprintf("-count must be from 1 to %d", maxPictures)
-	case *delay < 0 || *delay > 10*time.Second:
-		problem = "-delay must be from 0 to 10s"
-	}
-	if problem != "" {
-		fmt.Fprintln(stderr, problem)
-		fs.Usage()
-		return errUsage
-	}
-
-	pictures, err := drawPictures(*count)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	pictures, err := drawPictures(cfg.count)
 	if err != nil {
-		return explainListen(err, *addr)
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return explainListen(err, cfg.addr)
 	}
 	logger := log.New(stderr, "", log.LstdFlags)
-	if *key == "demo" {
+	if cfg.key == "demo" {
 		logger.Printf("listening on %s (try curl 'http://%s/meinv/?key=demo&num=2')",
 			ln.Addr(), ln.Addr())
 	} else {
 		logger.Printf("listening on %s (with the key given by -key)", ln.Addr())
 	}
-	api := &api{key: *key, pictures: pictures, delay: *delay, log: logger}
-	if err := serve(ctx, ln, api.handler()); err != nil {
+	api := &api{key: cfg.key, pictures: pictures, delay: cfg.delay, log: logger}
+	if err := serve(ctx, ln, api.handler(), cfg.maxConns, logger); err != nil {
 		return err
 	}
 	logger.Print("stopped")

@@ -261,7 +261,7 @@ func TestServer(t *testing.T) {
 
 	t.Run("links point at the port it listens on, whatever Host says",
 		func(t *testing.T) {
-			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0"}, nil)
+			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0", "-count", "1"}, nil)
 			req, err := http.NewRequest(http.MethodGet,
 				"http://"+p.Addr+"/meinv/?key=demo&num=1", nil)
 			if err != nil {
@@ -291,8 +291,9 @@ func TestServer(t *testing.T) {
 		}
 		defer ln.Close()
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
-		err = run(context.Background(), []string{"-addr", ln.Addr().String()},
-			nil, io.Discard, io.Discard)
+		err = run(context.Background(),
+			[]string{"-addr", ln.Addr().String(), "-count", "1"}, nil,
+			io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "is using port "+port) {
 			t.Errorf("got %q, want it to say that port %s is in use", err, port)
 		}
@@ -300,7 +301,7 @@ func TestServer(t *testing.T) {
 
 	bad := [][]string{{"-count", "0"}, {"-count", "101"}, {"-delay", "-1s"},
 		{"-delay", "11s"},
-		{"-key", ""}, {"extra"}}
+		{"-key", ""}, {"-max-conns", "0"}, {"extra"}}
 	for _, args := range bad {
 		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
 			err := run(context.Background(), args, nil, io.Discard, io.Discard)

@@ -24,14 +24,17 @@ type bubbleServer struct {
 	stop   func() error // Ctrl-C: stops serve and returns what it returned
 }
 
-// serveInBubble starts serve with h; call it inside the bubble. The
-// server is stopped when the test ends, if the test has not stopped it.
-func serveInBubble(t *testing.T, h http.Handler) *bubbleServer {
+// serveInBubble starts serve with h and maxConns, logging to logw; call
+// it inside the bubble. The server is stopped when the test ends, if the
+// test has not stopped it.
+func serveInBubble(t *testing.T, h http.Handler, maxConns int,
+	logw io.Writer) *bubbleServer {
 	t.Helper()
 	ln := loopback.NewPipeListener()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, ln, h) }()
+	logger := log.New(logw, "", 0)
+	go func() { done <- serve(ctx, ln, h, maxConns, logger) }()
 	tr := &http.Transport{DialContext: ln.DialContext}
 	var once sync.Once
 	var err error
@@ -63,7 +66,8 @@ func newAPIWithDelay(t *testing.T, delay time.Duration) *api {
 func TestServe(t *testing.T) {
 	t.Run("a picture arrives after -delay", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			s := serveInBubble(t, newAPIWithDelay(t, 100*time.Millisecond).handler())
+			s := serveInBubble(t, newAPIWithDelay(t, 100*time.Millisecond).handler(),
+				10, io.Discard)
 			start := time.Now()
 			resp, err := s.client.Get(s.url + "/images/1.png")
 			if err != nil {
@@ -83,7 +87,8 @@ func TestServe(t *testing.T) {
 	t.Run("Ctrl-C ends a delayed picture at once, and serve returns nil",
 		func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				s := serveInBubble(t, newAPIWithDelay(t, 10*time.Second).handler())
+				s := serveInBubble(t, newAPIWithDelay(t, 10*time.Second).handler(),
+					10, io.Discard)
 				got := make(chan error, 1)
 				go func() {
 					resp, err := s.client.Get(s.url + "/images/1.png")
