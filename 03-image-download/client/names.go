@@ -33,15 +33,15 @@ func safeName(name string) error {
 	case strings.ContainsAny(name, `/\`):
 		return errors.New("it holds a path separator")
 	case strings.ContainsAny(name, `<>:"|?*`):
-		return errors.New(`Windows cannot hold < > : " | ? or * in a name`)
+		return errors.New(`it holds < > : " | ? or *, which Windows refuses`)
 	case strings.ContainsFunc(name, invisible):
 		return errors.New("it holds a control or invisible character")
 	case strings.HasPrefix(name, "."):
 		return errors.New(`a hidden file (such as .bashrc), or "." or ".."`)
 	case strings.HasSuffix(name, ".") || strings.HasSuffix(name, " "):
-		return errors.New("Windows drops a final dot or space")
+		return errors.New("it ends in a dot or space, which Windows drops")
 	case reservedOnWindows(name):
-		return errors.New("Windows reserves the name for a device")
+		return errors.New("a name that Windows keeps for a device")
 	case !filepath.IsLocal(name):
 		return errors.New("not a plain name on this system")
 	}
