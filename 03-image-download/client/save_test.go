@@ -47,29 +47,33 @@ func TestSaveFile(t *testing.T) {
 	}
 }
 
+// mine is a picture of the user's.
+var mine = []byte("a picture the user keeps")
+
+// earlier makes a folder with cat.png in it, as an earlier run or the
+// user left it.
+func earlier(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cat.png"), mine, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// holds fails the test unless the file at path holds want.
+func holds(tb testing.TB, path string, want []byte) {
+	tb.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) {
+		tb.Errorf("%s: got %d bytes, %v; want the %d bytes %.20q...",
+			filepath.Base(path), len(got), err, len(want), want)
+	}
+}
+
 // TestKeepFiles checks that the client never replaces a file it did not
 // save in this run, unless -overwrite.
 func TestKeepFiles(t *testing.T) {
-	mine := []byte("a picture the user keeps")
-	// earlier makes a folder with cat.png in it, as an earlier run or the
-	// user left it.
-	earlier := func(t *testing.T) string {
-		t.Helper()
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "cat.png"), mine, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return dir
-	}
-	holds := func(t *testing.T, path string, want []byte) {
-		t.Helper()
-		got, err := os.ReadFile(path)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s: got %d bytes, %v; want the %d bytes %.20q...",
-				filepath.Base(path), len(got), err, len(want), want)
-		}
-	}
-
 	t.Run("a file already there is untouched; the picture gets the next "+
 		"free name", func(t *testing.T) {
 		f := (&fakeAPI{names: []string{"cat.png"}}).start(t)

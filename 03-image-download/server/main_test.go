@@ -284,6 +284,20 @@ func TestServer(t *testing.T) {
 			}
 		})
 
+	bad := [][]string{{"-count", "0"}, {"-count", "101"}, {"-delay", "-1s"},
+		{"-delay", "11s"},
+		{"-key", ""}, {"-max-conns", "0"}, {"extra"}}
+	for _, args := range bad {
+		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
+			err := run(context.Background(), args, nil, io.Discard, io.Discard)
+			if !errors.Is(err, errUsage) {
+				t.Errorf("got %v, want errUsage", err)
+			}
+		})
+	}
+}
+
+func TestListenError(t *testing.T) {
 	t.Run("a port in use says so, and which to try", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -298,18 +312,6 @@ func TestServer(t *testing.T) {
 			t.Errorf("got %q, want it to say that port %s is in use", err, port)
 		}
 	})
-
-	bad := [][]string{{"-count", "0"}, {"-count", "101"}, {"-delay", "-1s"},
-		{"-delay", "11s"},
-		{"-key", ""}, {"-max-conns", "0"}, {"extra"}}
-	for _, args := range bad {
-		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
-			err := run(context.Background(), args, nil, io.Discard, io.Discard)
-			if !errors.Is(err, errUsage) {
-				t.Errorf("got %v, want errUsage", err)
-			}
-		})
-	}
 }
 
 // BenchmarkAPI measures requests a second over loopback HTTP, with

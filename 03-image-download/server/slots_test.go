@@ -53,7 +53,7 @@ func getOK(t *testing.T, c *http.Client, s *bubbleServer) (closes bool) {
 	return resp.Close
 }
 
-func TestSlots(t *testing.T) {
+func TestAtCapacity(t *testing.T) {
 	t.Run("with every slot held by an idle connection, a new client is "+
 		"served at once, and the server says so once", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
@@ -93,6 +93,9 @@ func TestSlots(t *testing.T) {
 		})
 	})
 
+}
+
+func TestMaxConns(t *testing.T) {
 	t.Run("never more than -max-conns connections at once", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			var (
@@ -139,7 +142,11 @@ func TestSlots(t *testing.T) {
 		})
 	})
 
-	// A peer that holds a slot without doing work loses it.
+}
+
+// TestIdlePeers checks that a peer that holds a slot without doing work
+// loses it.
+func TestIdlePeers(t *testing.T) {
 	request := "GET /meinv/?key=demo&num=1 HTTP/1.1\r\nHost: x\r\n\r\n"
 	timeouts := []struct {
 		name   string
