@@ -88,8 +88,11 @@ func askAPI(ctx context.Context, client *http.Client, cfg config,
 	case err != nil:
 		return nil, fmt.Errorf("ask %s: %w", shown, err)
 	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("ask %s: %s: %s", shown, quote(resp.Status),
-			quote(strings.TrimSpace(string(body))))
+		if text := strings.TrimSpace(string(body)); text != "" {
+			return nil, fmt.Errorf("ask %s: %s: %s", shown, quote(resp.Status),
+				quote(text))
+		}
+		return nil, fmt.Errorf("ask %s: %s", shown, quote(resp.Status))
 	case len(body) > maxAPIReply:
 		return nil, fmt.Errorf("ask %s: answer larger than %d bytes", shown, maxAPIReply)
 	}

@@ -55,7 +55,7 @@ func TestNetworkTextIsQuoted(t *testing.T) {
 	}{
 		{"the API's status line", func(string) string {
 			return response(fake, "")
-		}, quote(fake)},
+		}, "num=1: " + quote(fake) + "\n"},
 		{"a picture's status line", func(path string) string {
 			if path == "/meinv/" {
 				return list("/pics/a.png")
