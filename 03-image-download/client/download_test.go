@@ -205,8 +205,10 @@ func BenchmarkWorkers(b *testing.B) {
 	for _, workers := range []string{"1", "4", "8"} {
 		b.Run("workers="+workers, func(b *testing.B) {
 			f := (&fakeAPI{names: names, picture: picture}).start(b)
+			// -overwrite: each round saves the same 40 files again,
+			// rather than 40 more under new names.
 			args := []string{"-api", f.url + "/meinv/", "-out", b.TempDir(),
-				"-num", "40", "-workers", workers}
+				"-num", "40", "-workers", workers, "-overwrite"}
 			for b.Loop() {
 				if err := run(context.Background(), args, func(string) string { return "" },
 					io.Discard, io.Discard); err != nil {
@@ -231,7 +233,7 @@ func BenchmarkPictureSize(b *testing.B) {
 			f := (&fakeAPI{names: []string{"a.png", "b.png", "c.png", "d.png"},
 				picture: picture}).start(b)
 			args := []string{"-api", f.url + "/meinv/", "-out", b.TempDir(),
-				"-num", "4", "-max-size", "100000000"}
+				"-num", "4", "-max-size", "100000000", "-overwrite"} // as above
 			b.SetBytes(int64(4 * size))
 			b.ReportAllocs()
 			for b.Loop() {
