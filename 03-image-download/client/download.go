@@ -78,7 +78,8 @@ func download(ctx context.Context, client *http.Client, root *os.Root,
 			note = "; " + quote(r.file.wanted) + " is taken"
 		}
 		fmt.Fprintf(progress, "[%d/%d] saved %s (%s%s)\n", done, len(links),
-			filepath.Join(cfg.out, quote(r.file.name)), humanSize(r.file.size), note)
+			filepath.Join(cfg.out, quote(r.file.name)),
+			humanSize(r.file.size), note)
 	}
 	return saved, failed
 }

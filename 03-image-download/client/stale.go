@@ -17,7 +17,8 @@ func cleanUp(root *os.Root, dir string, stderr io.Writer) {
 		if n == 1 {
 			files = "file"
 		}
-		fmt.Fprintf(stderr, "removed %d stale temporary %s from %s\n", n, files, dir)
+		fmt.Fprintf(stderr, "removed %d stale temporary %s from %s\n",
+			n, files, dir)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "look for stale temporary files in %s: %v\n", dir, err)
