@@ -29,11 +29,24 @@ func newAPI(t *testing.T, count int) http.Handler {
 	return (&api{key: "demo", pictures: pics, log: log.New(io.Discard, "", 0)}).handler()
 }
 
-// get sends the handler a GET for target, as a client of host would, and
-// returns the response.
+// local is where the server seems to be in tests that call its handler:
+// the address the connections come in on, as an http.Server tells its
+// handlers.
+var local = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8000}
+
+// get sends the handler a GET for target, as a client would that reached
+// the server at local and wrote host in its Host header, and returns the
+// response.
 func get(h http.Handler, host, target string) *http.Response {
+	return getAt(h, local, host, target)
+}
+
+// getAt is get for a server at the address at.
+func getAt(h http.Handler, at net.Addr, host, target string) *http.Response {
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	req.Host = host
+	req = req.WithContext(context.WithValue(req.Context(),
+		http.LocalAddrContextKey, at))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec.Result()
@@ -47,7 +60,13 @@ type listReply struct {
 
 func getList(t *testing.T, h http.Handler, host, target string) listReply {
 	t.Helper()
-	resp := get(h, host, target)
+	return getListAt(t, h, local, host, target)
+}
+
+func getListAt(t *testing.T, h http.Handler, at net.Addr, host,
+	target string) listReply {
+	t.Helper()
+	resp := getAt(h, at, host, target)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: got %s, want 200 OK (the code is in the JSON)",
 			target, resp.Status)
@@ -80,6 +99,13 @@ func TestAPICodes(t *testing.T) {
 		{"num 0 is code 270", "/meinv/?key=demo&num=0", 270, 0},
 		{"num 51 is code 270", "/meinv/?key=demo&num=51", 270, 0},
 		{"an empty num is code 270", "/meinv/?key=demo&num=", 270, 0},
+		// A number has one spelling: digits, no sign, no leading zero.
+		{"num +5 is code 270", "/meinv/?key=demo&num=%2B5", 270, 0},
+		{"num 05 is code 270", "/meinv/?key=demo&num=05", 270, 0},
+		{"num 0x5 is code 270", "/meinv/?key=demo&num=0x5", 270, 0},
+		{"num with a space is code 270", "/meinv/?key=demo&num=5%20", 270, 0},
+		{"num -0 is code 270", "/meinv/?key=demo&num=-0", 270, 0},
+		{"num past int64 is code 270", "/meinv/?key=demo&num=99999999999999999999", 270, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,18 +125,38 @@ func TestAPICodes(t *testing.T) {
 
 func TestAPIList(t *testing.T) {
 	h := newAPI(t, 3)
-	t.Run("picUrl follows the host the client asked", func(t *testing.T) {
-		for _, host := range []string{"127.0.0.1:8000", "127.0.0.1:5555", "[::1]:80"} {
-			reply := getList(t, h, host, "/meinv/?key=demo&num=2")
+	links := []struct {
+		name string
+		at   string // where the connection came in
+		host string // what the client wrote in Host
+		want string
+	}{
+		{"picUrl is the server's address", "127.0.0.1:5555", "127.0.0.1:5555",
+			"http://127.0.0.1:5555/images/1.png"},
+		{"picUrl is the server's address, not the Host header",
+			"127.0.0.1:5555", "evil.example:666",
+			"http://127.0.0.1:5555/images/1.png"},
+		{"picUrl is the server's address, also with no Host header",
+			"[::1]:80", "", "http://[::1]:80/images/1.png"},
+		{"picUrl is the address a client on the network reached",
+			"192.0.2.7:8000", "localhost:8000", "http://192.0.2.7:8000/images/1.png"},
+	}
+	for _, tc := range links {
+		t.Run(tc.name, func(t *testing.T) {
+			at, err := net.ResolveTCPAddr("tcp", tc.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reply := getListAt(t, h, at, tc.host, "/meinv/?key=demo&num=2")
 			if len(reply.Newslist) != 2 {
 				t.Fatalf("got %d pictures, want 2", len(reply.Newslist))
 			}
-			want := "http://" + host + "/images/1.png"
-			if got := reply.Newslist[0].PicURL; got != want {
-				t.Errorf("host %s: got picUrl %q, want %q", host, got, want)
+			it := reply.Newslist[0]
+			if it.PicURL != tc.want || it.URL != tc.want {
+				t.Errorf("got picUrl %q and url %q, want %q", it.PicURL, it.URL, tc.want)
 			}
-		}
-	})
+		})
+	}
 
 	t.Run("every item has the real API's fields", func(t *testing.T) {
 		reply := getList(t, h, "127.0.0.1:8000", "/meinv/?key=demo&num=1")
@@ -127,7 +173,8 @@ func TestAPIList(t *testing.T) {
 		reply := getList(t, h, "h", "/meinv/?key=demo&num=5")
 		var got []string
 		for _, it := range reply.Newslist {
-			got = append(got, strings.TrimPrefix(it.PicURL, "http://h/images/"))
+			got = append(got, strings.TrimPrefix(it.PicURL,
+				"http://127.0.0.1:8000/images/"))
 		}
 		want := "1.png 2.png 3.png 1.png 2.png"
 		if strings.Join(got, " ") != want {
@@ -165,7 +212,7 @@ func TestAPIPictures(t *testing.T) {
 
 	notFound := []string{"/images/0.png", "/images/6.png", "/images/01.png",
 		"/images/1.jpg", "/images/x.png", "/images/", "/", "/meinv/extra",
-		"/images/-1.png"}
+		"/images/-1.png", "/images/+1.png", "/images/1.0.png", "/images/%201.png"}
 	for _, target := range notFound {
 		t.Run(target+" is 404", func(t *testing.T) {
 			if resp := get(h, "h", target); resp.StatusCode != http.StatusNotFound {
@@ -212,48 +259,34 @@ func TestServer(t *testing.T) {
 		}
 	})
 
-	t.Run("Ctrl-C ends a delayed picture at once, and serve returns nil", func(t *testing.T) {
-		pics, err := drawPictures(1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := &api{key: "demo", pictures: pics, delay: 10 * time.Second,
-			log: log.New(io.Discard, "", 0)}
-		entered := make(chan struct{})
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			close(entered) // the request is being served
-			a.handler().ServeHTTP(w, r)
-		})
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- serve(ctx, ln, h) }()
-		go func() {
-			resp, err := http.Get("http://" + ln.Addr().String() + "/images/1.png")
-			if err == nil {
-				_ = resp.Body.Close()
-			}
-		}()
-		<-entered
-		cancel() // Ctrl-C
-		// The shutdown budget is 5s and the delay 10s: returning within
-		// 2s means the delay was cut short.
-		select {
-		case err := <-done:
+	t.Run("links point at the port it listens on, whatever Host says",
+		func(t *testing.T) {
+			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0", "-count", "1"}, nil)
+			req, err := http.NewRequest(http.MethodGet,
+				"http://"+p.Addr+"/meinv/?key=demo&num=1", nil)
 			if err != nil {
-				t.Errorf("serve returned %v, want nil", err)
+				t.Fatal(err)
 			}
-		case <-time.After(2 * time.Second):
-			t.Fatal("serve still waiting after 2s for a delayed picture")
-		}
-	})
+			req.Host = "evil.example:666"
+			resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var reply listReply
+			err = json.NewDecoder(resp.Body).Decode(&reply)
+			_ = resp.Body.Close()
+			if err != nil || len(reply.Newslist) != 1 {
+				t.Fatalf("got %+v, %v; want a picture", reply, err)
+			}
+			want := "http://" + p.Addr + "/images/1.png"
+			if got := reply.Newslist[0].PicURL; got != want {
+				t.Errorf("got picUrl %q, want %q", got, want)
+			}
+		})
 
 	bad := [][]string{{"-count", "0"}, {"-count", "101"}, {"-delay", "-1s"},
 		{"-delay", "11s"},
-		{"-key", ""}, {"extra"}}
+		{"-key", ""}, {"-max-conns", "0"}, {"extra"}}
 	for _, args := range bad {
 		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
 			err := run(context.Background(), args, nil, io.Discard, io.Discard)
@@ -262,6 +295,23 @@ func TestServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestListenError(t *testing.T) {
+	t.Run("a port in use says so, and which to try", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		err = run(context.Background(),
+			[]string{"-addr", ln.Addr().String(), "-count", "1"}, nil,
+			io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "is using port "+port) {
+			t.Errorf("got %q, want it to say that port %s is in use", err, port)
+		}
+	})
 }
 
 // BenchmarkAPI measures requests a second over loopback HTTP, with

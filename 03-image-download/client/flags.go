@@ -1,0 +1,93 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// config is what the flags say.
+type config struct {
+	api       *url.URL
+	key       string
+	num       int
+	out       string
+	workers   int
+	timeout   time.Duration
+	maxSize   int64
+	overwrite bool
+
+	// transport carries the requests; nil means the system's network
+	// (http.DefaultTransport). Tests put in-memory connections here.
+	transport http.RoundTripper
+}
+
+// parseFlags reads the command line into a config. It returns
+// flag.ErrHelp for -h, and errUsage, once it has printed why and the
+// usage, for a bad command line.
+func parseFlags(args []string, getenv func(string) string,
+	stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("client", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: client [-api URL] [-key KEY] [-num N] "+
+			"[-out DIR] [-overwrite] [-workers N] [-timeout D] [-max-size N]\n"+
+			"The API key comes from the environment variable TIANAPI_KEY "+
+			"(default demo, the local server's).")
+		fs.PrintDefaults()
+	}
+	apiURL := fs.String("api", "http://127.0.0.1:8000/meinv/",
+		"the picture API's address")
+	var cfg config
+	fs.StringVar(&cfg.key, "key", "", "API key (default: $TIANAPI_KEY, "+
+		"else demo); prefer the variable: other users can see a command line")
+	fs.IntVar(&cfg.num, "num", 10, "how many pictures to ask for (1 to 50)")
+	fs.StringVar(&cfg.out, "out", "downloads",
+		"folder to save the pictures in (made if missing)")
+	fs.BoolVar(&cfg.overwrite, "overwrite", false, "replace a file of the "+
+		"same name (default: save as NAME-1.EXT, NAME-2.EXT, ...)")
+	fs.IntVar(&cfg.workers, "workers", 4, "how many pictures to download at once")
+	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second,
+		"how long one request, body included, may take")
+	fs.Int64Var(&cfg.maxSize, "max-size", 20<<20,
+		"largest picture to accept, in bytes")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return config{}, err
+		}
+		return config{}, errUsage
+	}
+	if cfg.key == "" {
+		cfg.key = getenv("TIANAPI_KEY")
+	}
+	if cfg.key == "" {
+		cfg.key = "demo"
+	}
+	u, err := url.Parse(*apiURL)
+	var problem string
+	switch {
+	case fs.NArg() > 0:
+		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		problem = "-api: want an http:// or https:// URL"
+	case cfg.num < 1 || cfg.num > 50:
+		problem = "-num must be from 1 to 50"
+	case cfg.workers < 1:
+		problem = "-workers must be 1 or more"
+	case cfg.timeout <= 0:
+		problem = "-timeout must be more than 0"
+	case cfg.maxSize <= 0:
+		problem = "-max-size must be more than 0"
+	}
+	if problem != "" {
+		fmt.Fprintln(stderr, problem)
+		fs.Usage()
+		return config{}, errUsage
+	}
+	cfg.api = u
+	return cfg, nil
+}

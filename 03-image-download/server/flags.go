@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+)
+
+// config is what the flags say.
+type config struct {
+	addr     string
+	key      string
+	count    int
+	delay    time.Duration
+	maxConns int
+}
+
+// parseFlags reads the command line into a config. It returns
+// flag.ErrHelp for -h, and errUsage, once it has printed why and the
+// usage, for a bad command line.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] [-key KEY] "+
+			"[-count N] [-delay D] [-max-conns N]")
+		fs.PrintDefaults()
+	}
+	var cfg config
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8000",
+		"address to listen on (0.0.0.0:8000 to let other machines in)")
+	fs.StringVar(&cfg.key, "key", "demo",
+		"the API key the server accepts (a test key, not a secret)")
+	fs.IntVar(&cfg.count, "count", 20,
+		"how many pictures the server has (1 to 100)")
+	fs.DurationVar(&cfg.delay, "delay", 0, "how long each picture takes to "+
+		"send, up to 10s, to see concurrency pay off (e.g. 100ms; default 0)")
+	fs.IntVar(&cfg.maxConns, "max-conns", 512, "the most connections open "+
+		"at once; more wait to be accepted (a process may open 1024 files)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return config{}, err
+		}
+		return config{}, errUsage
+	}
+	var problem string
+	switch {
+	case fs.NArg() > 0:
+		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case cfg.key == "":
+		problem = "-key must not be empty"
+	case cfg.count < 1 || cfg.count > maxPictures:
+		problem = fmt.Sprintf("-count must be from 1 to %d", maxPictures)
+	case cfg.delay < 0 || cfg.delay > maxDelay:
+		problem = fmt.Sprintf("-delay must be from 0 to %v", maxDelay)
+	case cfg.maxConns < 1:
+		problem = "-max-conns must be 1 or more"
+	}
+	if problem != "" {
+		fmt.Fprintln(stderr, problem)
+		fs.Usage()
+		return config{}, errUsage
+	}
+	return cfg, nil
+}

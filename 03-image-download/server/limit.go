@@ -1,0 +1,93 @@
+// This file is the same in both HTTP servers: 03-image-download/server and
+// 05-sms/server. A test keeps the copies identical.
+
+package main
+
+import (
+	"net"
+	"sync"
+	"time"
+)
+
+// limitListener lets a server hold at most max connections at once. A
+// process can only have so many open (1024 by default on Linux), and a
+// peer that opens many and sends nothing would otherwise take them all.
+// Beyond max, Accept waits: new connections wait in the system's queue,
+// which costs this process nothing, and are accepted as slots free up.
+//
+// When every slot is taken the server is under stress: stress(true) is
+// called once, and the server should free slots that do no work (an HTTP
+// server stops keeping idle connections open). stress(false) is called
+// when at most half the slots are taken and a minute has passed since
+// they were last all taken, so a busy server does not flap in and out.
+//
+// Accept must be called from one goroutine at a time, as http.Server does.
+type limitListener struct {
+	net.Listener
+	slots  chan struct{} // one value per connection open
+	done   chan struct{} // closed by Close, to wake a waiting Accept
+	once   sync.Once
+	stress func(on bool)
+
+	stressed bool      // only Accept reads and writes these two
+	lastFull time.Time // when every slot was last taken
+}
+
+// calm is how long a server stays out of stress before stress(false).
+const calm = time.Minute
+
+func newLimitListener(ln net.Listener, max int,
+	stress func(on bool)) *limitListener {
+	return &limitListener{Listener: ln, slots: make(chan struct{}, max),
+		done: make(chan struct{}), stress: stress}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	default:
+		l.lastFull = time.Now()
+		if !l.stressed {
+			l.stressed = true
+			l.stress(true)
+		}
+		select {
+		case l.slots <- struct{}{}:
+		case <-l.done:
+			return nil, net.ErrClosed
+		}
+	}
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	// Calm is judged when a connection comes, not when Accept starts to
+	// wait for one, which may be long before: the connection that ends a
+	// quiet minute finds the server out of stress. The slot just taken is
+	// this connection's: only the others are open.
+	if l.stressed && len(l.slots)-1 <= cap(l.slots)/2 &&
+		time.Since(l.lastFull) >= calm {
+		l.stressed = false
+		l.stress(false)
+	}
+	return &limitConn{Conn: conn, slots: l.slots}, nil
+}
+
+func (l *limitListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+// limitConn gives its slot back when it is closed, once, however many
+// times Close is called.
+type limitConn struct {
+	net.Conn
+	slots chan struct{}
+	once  sync.Once
+}
+
+func (c *limitConn) Close() error {
+	c.once.Do(func() { <-c.slots })
+	return c.Conn.Close()
+}
