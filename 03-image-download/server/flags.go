@@ -37,8 +37,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"how many pictures the server has (1 to 100)")
 	fs.DurationVar(&cfg.delay, "delay", 0, "how long each picture takes to "+
 		"send, up to 10s, to see concurrency pay off (e.g. 100ms; default 0)")
-	fs.IntVar(&cfg.maxConns, "max-conns", 512, "the most connections open "+
-		"at once; more wait to be accepted (a process may open 1024 files)")
+	fs.IntVar(&cfg.maxConns, "max-conns", 256, "the most connections open "+
+		"at once; more wait in the system's queue")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return config{}, err

@@ -6,6 +6,7 @@ package main
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,11 +16,13 @@ import (
 // Beyond max, Accept waits: new connections wait in the system's queue,
 // which costs this process nothing, and are accepted as slots free up.
 //
-// When every slot is taken the server is under stress: stress(true) is
-// called once, and the server should free slots that do no work (an HTTP
-// server stops keeping idle connections open). stress(false) is called
-// when at most half the slots are taken and a minute has passed since
-// they were last all taken, so a busy server does not flap in and out.
+// When every slot is taken the server is under stress, and a connection
+// that does no work must give its slot up sooner: every read gets at most
+// stressReadTimeout, and stress(true) is called once, so the server can
+// free what else it holds (an HTTP server stops keeping idle connections
+// open). When at most half the slots are taken and a minute has passed
+// since they were last all taken, stress(false) is called: a busy server
+// does not flap in and out.
 //
 // Accept must be called from one goroutine at a time, as http.Server does.
 type limitListener struct {
@@ -28,6 +31,7 @@ type limitListener struct {
 	done   chan struct{} // closed by Close, to wake a waiting Accept
 	once   sync.Once
 	stress func(on bool)
+	hurry  atomic.Bool // under stress; the connections read it
 
 	stressed bool      // only Accept reads and writes these two
 	lastFull time.Time // when every slot was last taken
@@ -35,6 +39,13 @@ type limitListener struct {
 
 // calm is how long a server stays out of stress before stress(false).
 const calm = time.Minute
+
+// stressReadTimeout bounds each read while the server is under stress. A
+// client sends its request as soon as it connects, so by the time its
+// connection leaves the system's queue the request is usually there in
+// full; a peer that has sent nothing after 2 s holds a slot that others
+// are queueing for.
+const stressReadTimeout = 2 * time.Second
 
 func newLimitListener(ln net.Listener, max int,
 	stress func(on bool)) *limitListener {
@@ -49,6 +60,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		l.lastFull = time.Now()
 		if !l.stressed {
 			l.stressed = true
+			l.hurry.Store(true)
 			l.stress(true)
 		}
 		select {
@@ -69,9 +81,10 @@ func (l *limitListener) Accept() (net.Conn, error) {
 	if l.stressed && len(l.slots)-1 <= cap(l.slots)/2 &&
 		time.Since(l.lastFull) >= calm {
 		l.stressed = false
+		l.hurry.Store(false)
 		l.stress(false)
 	}
-	return &limitConn{Conn: conn, slots: l.slots}, nil
+	return &limitConn{Conn: conn, l: l}, nil
 }
 
 func (l *limitListener) Close() error {
@@ -83,11 +96,21 @@ func (l *limitListener) Close() error {
 // times Close is called.
 type limitConn struct {
 	net.Conn
-	slots chan struct{}
-	once  sync.Once
+	l    *limitListener
+	once sync.Once
 }
 
 func (c *limitConn) Close() error {
-	c.once.Do(func() { <-c.slots })
+	c.once.Do(func() { <-c.l.slots })
 	return c.Conn.Close()
+}
+
+// SetReadDeadline brings a deadline closer while the server is under
+// stress. http.Server sets one before it reads each request.
+func (c *limitConn) SetReadDeadline(t time.Time) error {
+	if soon := time.Now().Add(stressReadTimeout); c.l.hurry.Load() &&
+		!t.IsZero() && t.After(soon) {
+		t = soon
+	}
+	return c.Conn.SetReadDeadline(t)
 }

@@ -51,7 +51,8 @@ func newServer(h http.Handler, logger *log.Logger) *http.Server {
 // request are the ones to free: SetKeepAlivesEnabled(false) closes the
 // idle connections at once, and every answer closes its connection, so
 // each slot serves one request and passes to the next client in the
-// system's queue. Clients that are served still are; they only open a
+// system's queue. (The listener also gives each read stressReadTimeout
+// at most: see limit.go.) Clients that are served still are; they only open a
 // connection per request, as HTTP/1.0 did. The server says so once, not
 // once per connection: a log that grows with the attack is another slot
 // the attacker holds.
@@ -59,10 +60,12 @@ func onStress(srv *http.Server, maxConns int, logger *log.Logger) func(on bool) 
 	return func(on bool) {
 		srv.SetKeepAlivesEnabled(!on)
 		if on {
-			logger.Printf("at capacity: %d connections open; closing idle "+
-				"ones and each after one answer until it is calm", maxConns)
+			logger.Printf("at capacity: %d connections open; until it "+
+				"is calm, a connection serves one request, sent within %v",
+				maxConns, stressReadTimeout)
 		} else {
-			logger.Print("calm again: keeping connections open between requests")
+			logger.Print("calm again: connections are kept open " +
+				"between requests")
 		}
 	}
 }

@@ -126,8 +126,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on "+
 		"(callers that are not on this machine get code 400)")
 	account := fs.String("account", "demo", "the API ID the gateway accepts")
-	maxConns := fs.Int("max-conns", 256, "most connections open at once; "+
-		"more wait for a free one")
+	maxConns := fs.Int("max-conns", 256, "the most connections open "+
+		"at once; more wait in the system's queue")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

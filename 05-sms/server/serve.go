@@ -5,7 +5,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"sync/atomic"
 	"time"
 )
 
@@ -38,11 +37,9 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler,
 	// taken the server is under stress until it is calm again: it closes
 	// idle connections, closes every other one after one answer, and
 	// gives each read of a request stressReadTimeout instead of seconds
-	// more (stress.go). Clients beyond maxConns wait in the system's
+	// more (limit.go). Clients beyond maxConns wait in the system's
 	// queue of new connections, which costs this process nothing.
-	var hurry atomic.Bool
 	stress := func(on bool) {
-		hurry.Store(on)
 		srv.SetKeepAlivesEnabled(!on)
 		if on {
 			logger.Printf("at capacity: %d connections open; until it "+
@@ -53,7 +50,7 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler,
 				"between requests")
 		}
 	}
-	ln = hurryListener{newLimitListener(ln, maxConns, stress), &hurry}
+	ln = newLimitListener(ln, maxConns, stress)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
