@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+var errTooBig = errors.New("message too big")
+
+// data receives the message itself and saves it. The message is written
+// to a temporary file while it arrives, and only when it is whole and on
+// disk does the client hear 250. From then on the client forgets the
+// message, so the server must not lose it, even if it stops the moment
+// after.
+func (s *session) data(arg string) error {
+	switch {
+	case arg != "":
+		return s.reply(501, "DATA takes no argument")
+	case !s.inMail:
+		return s.reply(503, "send MAIL first")
+	case len(s.rcpts) == 0:
+		return s.reply(503, "send RCPT first")
+	}
+	from, rcpts := s.from, s.rcpts
+	s.reset() // whatever happens next, this message is done
+
+	// The name is the time it arrived, to the microsecond, and some
+	// random letters so that two messages in the same microsecond
+	// differ.
+	name := time.Now().Format("20060102-150405.000000") + "-" +
+		rand.Text()[:10] + ".eml"
+	var lost error // the connection failed: the session is over
+	err := saveAtomic(s.cfg.mailbox, name, func(f io.Writer) error {
+		if lost = s.reply(354, "end data with <CR><LF>.<CR><LF>"); lost != nil {
+			return lost
+		}
+		w := bufio.NewWriterSize(f, 64<<10)
+		// Trace headers say who sent it and how it came. The
+		// bufio.Writer keeps the first error and Flush reports it.
+		_, _ = fmt.Fprintf(w, "Return-Path: <%s>\r\n", from)
+		_, _ = fmt.Fprintf(w, "Received: from %s (%s) by netprog-sink "+
+			"with %s; %s\r\n", s.helo, s.remote, s.protocol(),
+			time.Now().Format(time.RFC1123Z))
+		msg := &capWriter{w: w, max: s.cfg.maxSize}
+		if lost = s.readData(msg); lost != nil {
+			return lost
+		}
+		if msg.err != nil {
+			return msg.err
+		}
+		return w.Flush()
+	})
+	switch {
+	case lost != nil:
+		return lost
+	case errors.Is(err, errTooBig):
+		return s.reply(552, fmt.Sprintf("message too big: at most %d bytes; "+
+			"not saved", s.cfg.maxSize))
+	case err != nil:
+		s.cfg.log.Printf("%s: save a message: %v", s.remote, err)
+		return s.reply(451, "could not save the message: try again later")
+	}
+	if err := s.reply(250, "saved as "+name); err != nil {
+		return err
+	}
+	s.cfg.report.Print(s.summary(name, from, rcpts))
+	return nil
+}
+
+// protocol names how a message came, for its Received header (RFC 3848):
+// ESMTP, plus S with TLS, plus A with AUTH.
+func (s *session) protocol() string {
+	if !s.esmtp {
+		return "SMTP"
+	}
+	p := "ESMTP"
+	if s.tls {
+		p += "S"
+	}
+	if s.authed {
+		p += "A"
+	}
+	return p
+}
+
+// readData copies the message that follows DATA to w, up to the line that
+// holds only a dot. A line of the message that starts with a dot was sent
+// with a second dot in front (dot-stuffing), so that it cannot end the
+// message early; readData takes it off again. Lines are copied as they
+// came, however long: capWriter bounds the total, and the whole message
+// must arrive within ten times the idle timeout.
+//
+// Only CRLF "." CRLF ends a message. A bare LF is taken as a line end in
+// the data (and saved as CRLF), but never as part of the end: if one
+// server took LF "." CRLF as the end and another did not, a client could
+// hide a second message, with another sender, inside the first ("SMTP
+// smuggling").
+func (s *session) readData(w io.Writer) error {
+	lineStart, afterCRLF := true, true // the DATA line ended in CRLF
+	deadline := time.Now().Add(10 * s.cfg.timeout)
+	for {
+		// Each line gets the idle timeout, so a large message on
+		// a slow link arrives, and a client gone quiet is cut off;
+		// the deadline above stops one that never ends.
+		next := time.Now().Add(s.cfg.timeout)
+		if next.After(deadline) {
+			next = deadline
+		}
+		if err := s.tcp.SetReadDeadline(next); err != nil {
+			return err
+		}
+		chunk, err := s.r.ReadSlice('\n')
+		if errors.Is(err, io.EOF) {
+			return errors.New("connection closed in the middle of a message")
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return err
+		}
+		if lineStart {
+			if afterCRLF && string(chunk) == ".\r\n" {
+				return nil
+			}
+			if chunk[0] == '.' {
+				chunk = chunk[1:]
+			}
+		}
+		lineStart = bytes.HasSuffix(chunk, []byte("\n"))
+		if lineStart {
+			afterCRLF = bytes.HasSuffix(chunk, []byte("\r\n"))
+			if !afterCRLF {
+				// Saved with CRLF, like every other line. The
+				// full slice expression makes append copy, not
+				// write into the reader's buffer.
+				chunk = append(chunk[:len(chunk)-1:len(chunk)-1], '\r', '\n')
+			}
+		}
+		_, _ = w.Write(chunk) // capWriter keeps its error for later
+	}
+}
+
+// capWriter writes to w until more than max bytes have come, or a write
+// fails. From then on it only counts and keeps the error: the session
+// still reads the message to its end, to stay in step with the client.
+type capWriter struct {
+	w   io.Writer
+	n   int64
+	max int64
+	err error
+}
+
+func (c *capWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	if c.err == nil && c.n > c.max {
+		c.err = errTooBig
+	}
+	if c.err == nil {
+		_, c.err = c.w.Write(p)
+	}
+	return len(p), nil
+}
+
+// saveAtomic creates a temporary file in root, lets write fill it, and
+// renames it to name only if everything succeeded. A rename within one
+// folder is atomic: name holds the whole file or does not exist. Sync
+// puts the bytes on disk before the rename makes them visible. On failure
+// the temporary file is removed.
+func saveAtomic(root *os.Root, name string, write func(io.Writer) error) error {
+	tmp := ".receiving-" + rand.Text() + ".part"
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("create a temporary file: %w", err)
+	}
+	err = write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil {
+		if err = root.Rename(tmp, name); err != nil {
+			err = fmt.Errorf("save as %q: %w", name, err)
+		}
+	}
+	if err != nil {
+		_ = root.Remove(tmp) // best effort: the error that matters is err
+		return err
+	}
+	// The rename itself is on disk once the folder is synced. Unix
+	// can sync a folder; Windows cannot, and makes its renames durable
+	// by itself: the error there is expected and changes nothing.
+	if dir, err := root.Open("."); err == nil {
+		_ = dir.Sync()
+		_ = dir.Close() // opened for reading: nothing to lose
+	}
+	return nil
+}
