@@ -10,11 +10,9 @@ import (
 	"net"
 	"net/smtp"
 	"net/textproto"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
-	"unicode"
 )
 
 // isLoopback says whether host is this machine, by the names net/smtp's
@@ -120,7 +118,7 @@ func (s *sender) send(ctx context.Context, m *message) error {
 	}
 	if err := c.Quit(); err != nil && !isReply(err) {
 		// The message is delivered; a lost goodbye does not undo it.
-		fmt.Fprintf(s.log, "QUIT: %v\n", err)
+		fmt.Fprintf(s.log, "QUIT: %s\n", quote(err.Error()))
 	}
 	return nil
 }
@@ -168,7 +166,8 @@ func (a *loginAuth) Next(fromServer []byte, more bool) ([]byte, error) {
 	case "password:":
 		return []byte(a.password), nil
 	}
-	return nil, fmt.Errorf("unexpected AUTH LOGIN question %q", fromServer)
+	return nil, fmt.Errorf("unexpected AUTH LOGIN question %s",
+		quote(string(fromServer)))
 }
 
 // isReply says whether err is the server's answer (a code and a text),
@@ -188,19 +187,23 @@ var hints = map[int]string{
 	554: "the server refused the transaction",
 }
 
-// replyText is the server's reply in err, as "550 no such user", with any
-// control character quoted: it comes from the network.
+// replyText is the server's reply in err, as "550 no such user". Its text
+// comes from the network, so it goes through quote.
 func replyText(err error) string {
 	var tpErr *textproto.Error
 	if !errors.As(err, &tpErr) {
-		return err.Error()
+		return quote(err.Error())
 	}
-	msg := tpErr.Msg
-	if strings.ContainsFunc(msg, unicode.IsControl) {
-		msg = strconv.Quote(msg)
-	}
-	return fmt.Sprintf("%d %s", tpErr.Code, msg)
+	return fmt.Sprintf("%d %s", tpErr.Code, quote(tpErr.Msg))
 }
+
+// netError is an error whose text may hold what the server sent: a reply
+// that makes no sense, the names in its certificate. It prints through
+// quote; errors.Is and errors.As still see the error it holds.
+type netError struct{ err error }
+
+func (e netError) Error() string { return quote(e.err.Error()) }
+func (e netError) Unwrap() error { return e.err }
 
 // explain names the step that failed and adds a hint where one helps.
 func explain(step string, err error) error {
@@ -215,7 +218,8 @@ func explain(step string, err error) error {
 	var unknownCA x509.UnknownAuthorityError
 	if errors.As(err, &unknownCA) {
 		return fmt.Errorf("%s: %w (if the server's certificate is your own, "+
-			"as the local server's is, trust it with -ca FILE)", step, err)
+			"as the local server's is, trust it with -ca FILE)", step,
+			netError{err})
 	}
 	var netErr net.Error
 	if errors.As(err, &netErr) && netErr.Timeout() {
@@ -226,5 +230,5 @@ func explain(step string, err error) error {
 		return fmt.Errorf("%s: %w (is the server running? go run ./04-email/server)",
 			step, err)
 	}
-	return fmt.Errorf("%s: %w", step, err)
+	return fmt.Errorf("%s: %w", step, netError{err})
 }

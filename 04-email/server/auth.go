@@ -52,7 +52,7 @@ func (s *session) auth(arg string) error {
 		s.authed = true
 		return s.reply(235, "authentication succeeded")
 	case errors.Is(err, errAuthFailed):
-		s.cfg.log.Printf("%s: AUTH failed for user %q", s.remote, user)
+		s.cfg.log.Printf("%s: AUTH failed for user %s", s.remote, quote(user))
 		return s.reply(535, "authentication failed: bad user name or password")
 	case errors.Is(err, errAuthCancelled), errors.Is(err, errAuthSyntax):
 		return s.reply(501, err.Error())

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 )
 
@@ -36,7 +35,7 @@ func (s *session) data(arg string) error {
 	name := time.Now().Format("20060102-150405.000000") + "-" +
 		rand.Text()[:10] + ".eml"
 	var lost error // the connection failed: the session is over
-	err := saveAtomic(s.cfg.mailbox, name, func(f io.Writer) error {
+	name, err := saveFile(s.cfg.mailbox, name, false, func(f io.Writer) error {
 		if lost = s.reply(354, "end data with <CR><LF>.<CR><LF>"); lost != nil {
 			return lost
 		}
@@ -163,41 +162,4 @@ func (c *capWriter) Write(p []byte) (int, error) {
 		_, c.err = c.w.Write(p)
 	}
 	return len(p), nil
-}
-
-// saveAtomic creates a temporary file in root, lets write fill it, and
-// renames it to name only if everything succeeded. A rename within one
-// folder is atomic: name holds the whole file or does not exist. Sync
-// puts the bytes on disk before the rename makes them visible. On failure
-// the temporary file is removed.
-func saveAtomic(root *os.Root, name string, write func(io.Writer) error) error {
-	tmp := ".receiving-" + rand.Text() + ".part"
-	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("create a temporary file: %w", err)
-	}
-	err = write(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if closeErr := f.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil {
-		if err = root.Rename(tmp, name); err != nil {
-			err = fmt.Errorf("save as %q: %w", name, err)
-		}
-	}
-	if err != nil {
-		_ = root.Remove(tmp) // best effort: the error that matters is err
-		return err
-	}
-	// The rename itself is on disk once the folder is synced. Unix
-	// can sync a folder; Windows cannot, and makes its renames durable
-	// by itself: the error there is expected and changes nothing.
-	if dir, err := root.Open("."); err == nil {
-		_ = dir.Sync()
-		_ = dir.Close() // opened for reading: nothing to lose
-	}
-	return nil
 }

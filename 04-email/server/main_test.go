@@ -618,9 +618,9 @@ func TestNetSMTPClients(t *testing.T) {
 			checkSaved(t, saved, "a@example.com", tt.protocol, msg)
 			// The server prints the line before it reads QUIT, so
 			// it is there once QUIT has its reply.
-			want := `from a@example.com to b@example.com, c@example.com: ` +
-				`"示例代码实验邮件" (attachments: hello.txt 12 B, ` +
-				`本月数据.xlsx 5.1 KB) saved ` + filepath.Join(out, name) + "\n"
+			want := `from a@example.com to b@example.com, c@example.com; ` +
+				`subject 示例代码实验邮件; attachments hello.txt 12 B, ` +
+				`本月数据.xlsx 5.1 KB; saved ` + filepath.Join(out, name) + "\n"
 			if got := p.Stdout(); got != want {
 				t.Errorf("got stdout %q, want %q", got, want)
 			}
@@ -630,19 +630,25 @@ func TestNetSMTPClients(t *testing.T) {
 
 func TestDescribe(t *testing.T) {
 	tests := []struct{ name, msg, want string }{
-		{"a plain subject is quoted", "Subject: Hello\r\n\r\nhi\r\n", `"Hello"`},
+		{"a plain subject is shown as it is", "Subject: Hello\r\n\r\nhi\r\n",
+			"subject Hello"},
+		{"a subject with a quote mark is quoted", "Subject: \"Hi\"\r\n\r\n",
+			`subject "\"Hi\""`},
+		{"a subject with a terminal escape is quoted",
+			"Subject: =?utf-8?q?=1B[2Jgreen?=\r\n\r\n", `subject "\x1b[2Jgreen"`},
+		{"no subject is said", "From: a@example.com\r\n\r\nhi\r\n", "no subject"},
 		{"an encoded subject is decoded",
 			"Subject: =?utf-8?b?56S65L6L5Luj56CB5a6e6aqM6YKu5Lu2?=\r\n\r\nhi\r\n",
-			`"示例代码实验邮件"`},
+			"subject 示例代码实验邮件"},
 		{"a subject in an unknown charset stays encoded",
-			"Subject: =?x-unknown?q?abc?=\r\n\r\n", `"=?x-unknown?q?abc?="`},
+			"Subject: =?x-unknown?q?abc?=\r\n\r\n", "subject =?x-unknown?q?abc?="},
 		{"the tutorial's attachment header, encoded whole by Python, is understood",
 			"Subject: s\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
 				"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
 				"--b\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: " +
 				"=?utf-8?b?YXR0YWNobWVudDsgZmlsZW5hbWU95pys5pyI5pWw5o2uLnhsc3g=?=\r\n\r\n" +
 				"AAFiaW5hcnk=\r\n--b--\r\n",
-			`"s" (attachments: 本月数据.xlsx 8 B)`},
+			"subject s; attachments 本月数据.xlsx 8 B"},
 		{"attachments in nested parts are found, quoted-printable decoded",
 			"Subject: nested\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n" +
 				"--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n" +
@@ -651,16 +657,16 @@ func TestDescribe(t *testing.T) {
 				"--outer\r\nContent-Transfer-Encoding: quoted-printable\r\n" +
 				"Content-Disposition: attachment; filename=\"=?utf-8?q?caf=C3=A9.txt?=\"\r\n\r\n" +
 				"caf=C3=A9=\r\n\r\n--outer--\r\n",
-			`"nested" (attachments: café.txt 5 B)`},
+			"subject nested; attachments café.txt 5 B"},
 		{"an inline part is not an attachment",
 			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 				"--b\r\nContent-Disposition: inline; filename=a.png\r\n\r\nxx\r\n--b--\r\n",
-			`"x"`},
+			"subject x"},
 		{"a name with control characters is escaped",
 			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 				"--b\r\nContent-Disposition: attachment; filename*=utf-8''a%1B%5B2J.txt\r\n\r\n" +
 				"abc\r\n--b--\r\n",
-			`"x" (attachments: "a\x1b[2J.txt" 3 B)`},
+			`subject x; attachments "a\x1b[2J.txt" 3 B`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -687,8 +693,8 @@ func TestDescribe(t *testing.T) {
 	for _, tt := range broken {
 		t.Run(tt.name+" is not parseable", func(t *testing.T) {
 			got := describe(strings.NewReader(tt.msg))
-			if !strings.Contains(got, "(not parseable: ") {
-				t.Errorf("got %q, want (not parseable: ...)", got)
+			if !strings.Contains(got, "not parseable: ") {
+				t.Errorf("got %q, want not parseable: ...", got)
 			}
 		})
 	}
@@ -717,7 +723,7 @@ func TestUnparseableMessageIsStillSaved(t *testing.T) {
 	c.play(out, step{"QUIT", "221 "})
 	name, saved := onlyMessage(t, out)
 	checkSaved(t, saved, "a@example.com", "ESMTP", []byte(body))
-	want := "from a@example.com to b@example.com: (not parseable: "
+	want := "from a@example.com to b@example.com; not parseable: "
 	got := p.Stdout()
 	if !strings.HasPrefix(got, want) || !strings.Contains(got, name) {
 		t.Errorf("got stdout %q, want %q... %s", got, want, name)

@@ -61,7 +61,8 @@ func (s *session) serve() {
 	switch {
 	case err == nil, errors.Is(err, errQuit), errors.Is(err, io.EOF):
 	default:
-		s.cfg.log.Printf("%s: %v", s.remote, err)
+		// It may hold what the client sent (in a TLS error, say).
+		s.cfg.log.Printf("%s: %s", s.remote, quote(err.Error()))
 	}
 }
 

@@ -12,40 +12,71 @@ import (
 	"net/mail"
 	"net/textproto"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
 // summary makes the line printed for a saved message, e.g.
 //
-//	from a@example.com to b@example.com: "Hi" (attachments: a.txt 12 B)
-//	saved mailbox/20261125-135501.123456-X5VNGZQ2KA.eml
+//	from a@example.com to b@example.com; subject Hi; attachments a.txt
+//	12 B; saved mailbox/20261125-135501.123456-X5VNGZQ2KA.eml
 //
-// all on one line.
+// all on one line. Everything in it but the file name came from the
+// client, so each piece goes through quote, and the lists are cut short:
+// the line stays a few kilobytes, whatever the message holds.
 func (s *session) summary(name, from string, rcpts []string) string {
 	if from == "" {
 		from = "<>"
 	}
+	to := list{}
+	for _, rcpt := range rcpts {
+		to.add(quote(rcpt))
+	}
 	var what string
 	if f, err := s.cfg.mailbox.Open(name); err != nil {
-		what = fmt.Sprintf("(not readable: %v)", err)
+		what = fmt.Sprintf("not readable: %v", err)
 	} else {
 		what = describe(f)
 		_ = f.Close() // only read from
 	}
-	return fmt.Sprintf("from %s to %s: %s saved %s", safe(from),
-		safe(strings.Join(rcpts, ", ")), what, filepath.Join(s.cfg.dir, name))
+	return fmt.Sprintf("from %s to %s; %s; saved %s", quote(from), &to, what,
+		filepath.Join(s.cfg.dir, name))
 }
 
-// describe reads a message and returns its subject, quoted, and its
-// attachments with their sizes; or why it cannot be read. A message is
-// headers, a blank line, and a body (RFC 5322); MIME (RFC 2045-2049) adds
-// bodies made of parts, each with headers of its own, and encodings that
-// carry any bytes as ASCII text.
+// maxListed is how many recipients or attachments a summary names.
+const maxListed = 10
+
+// list is the first maxListed items added to it, and how many came.
+type list struct {
+	shown []string
+	n     int
+}
+
+func (l *list) add(item string) {
+	if l.n < maxListed {
+		l.shown = append(l.shown, item)
+	}
+	l.n++
+}
+
+// String returns the items shown, and how many more there were:
+// "a, b and 3 more".
+func (l *list) String() string {
+	s := strings.Join(l.shown, ", ")
+	if more := l.n - len(l.shown); more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}
+
+// describe reads a message and returns its subject and its attachments
+// with their sizes, or why it cannot be read. A message is headers, a
+// blank line, and a body (RFC 5322); MIME (RFC 2045-2049) adds bodies made
+// of parts, each with headers of its own, and encodings that carry any
+// bytes as ASCII text.
 func describe(r io.Reader) string {
 	msg, err := mail.ReadMessage(bufio.NewReader(r))
 	if err != nil {
-		return fmt.Sprintf("(not parseable: %v)", err)
+		return "not parseable: " + quote(err.Error())
 	}
 	// Headers are ASCII; other text comes as "encoded words" such as
 	// =?utf-8?b?...?= (RFC 2047). A charset Go does not know stays
@@ -55,15 +86,19 @@ func describe(r io.Reader) string {
 	if s, err := dec.DecodeHeader(subject); err == nil {
 		subject = s
 	}
-	var files []string
+	what := "subject " + quote(subject)
+	if subject == "" {
+		what = "no subject"
+	}
+	var files list
 	err = attachments(textproto.MIMEHeader(msg.Header), msg.Body, 0, &files)
+	if files.n > 0 {
+		what += "; attachments " + files.String()
+	}
 	if err != nil {
-		return fmt.Sprintf("%q (not parseable: %v)", subject, err)
+		what += "; not parseable: " + quote(err.Error())
 	}
-	if len(files) == 0 {
-		return strconv.Quote(subject)
-	}
-	return fmt.Sprintf("%q (attachments: %s)", subject, strings.Join(files, ", "))
+	return what
 }
 
 // maxDepth bounds how deeply describe follows parts within parts.
@@ -73,7 +108,7 @@ const maxDepth = 10
 // part with header h and body body, following the parts of a multipart
 // body down to maxDepth.
 func attachments(h textproto.MIMEHeader, body io.Reader, depth int,
-	files *[]string) error {
+	files *list) error {
 	mediaType, params, err := mime.ParseMediaType(h.Get("Content-Type"))
 	if err == nil && strings.HasPrefix(mediaType, "multipart/") {
 		if depth == maxDepth {
@@ -108,9 +143,9 @@ func attachments(h textproto.MIMEHeader, body io.Reader, depth int,
 	}
 	n, err := io.Copy(io.Discard, data)
 	if err != nil {
-		return fmt.Errorf("attachment %q: %w", name, err)
+		return fmt.Errorf("attachment %s: %w", quote(name), err)
 	}
-	*files = append(*files, safe(name)+" "+formatSize(n))
+	files.add(quote(name) + " " + formatSize(n))
 	return nil
 }
 
@@ -155,14 +190,4 @@ func formatSize(n int64) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-}
-
-// safe returns s as it is if it is printable, and quoted with escapes if
-// not: a name that comes from the network must not send control
-// characters to the terminal.
-func safe(s string) string {
-	if q := strconv.Quote(s); q[1:len(q)-1] != s {
-		return q
-	}
-	return s
 }

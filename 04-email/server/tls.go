@@ -48,7 +48,7 @@ func makeTLS(root *os.Root) (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("make a TLS certificate: %w", err)
 	}
-	err = saveAtomic(root, certFile, func(w io.Writer) error {
+	_, err = saveFile(root, certFile, true, func(w io.Writer) error {
 		return pem.Encode(w, &pem.Block{Type: "CERTIFICATE", Bytes: der})
 	})
 	if err != nil {
