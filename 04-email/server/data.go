@@ -88,58 +88,73 @@ func (s *session) protocol() string {
 	return p
 }
 
-// readData copies the message that follows DATA to w, up to the line that
-// holds only a dot. A line of the message that starts with a dot was sent
-// with a second dot in front (dot-stuffing), so that it cannot end the
-// message early; readData takes it off again. Lines are copied as they
-// came, however long: capWriter bounds the total, and the whole message
-// must arrive within ten times the idle timeout.
+// readData reads the message that follows DATA into w. Each read gets
+// the idle timeout, so a large message on a slow link arrives and a client
+// gone quiet is cut off; the whole message must arrive within ten times
+// the idle timeout, which stops one that never ends.
+func (s *session) readData(w io.Writer) error {
+	end := time.Now().Add(10 * s.cfg.timeout)
+	return readData(s.r, w, func() error {
+		next := time.Now().Add(s.cfg.timeout)
+		if next.After(end) {
+			next = end
+		}
+		return s.tcp.SetReadDeadline(next)
+	})
+}
+
+// readData copies the message in r to w, up to the line that holds only a
+// dot, calling before ahead of each read. A line of the message that
+// starts with a dot was sent with a second dot in front (dot-stuffing), so
+// that it cannot end the message early; readData takes it off again.
+// Lines are copied as they came, however long: w bounds the total.
 //
 // Only CRLF "." CRLF ends a message. A bare LF is taken as a line end in
 // the data (and saved as CRLF), but never as part of the end: if one
 // server took LF "." CRLF as the end and another did not, a client could
 // hide a second message, with another sender, inside the first ("SMTP
 // smuggling").
-func (s *session) readData(w io.Writer) error {
-	lineStart, afterCRLF := true, true // the DATA line ended in CRLF
-	deadline := time.Now().Add(10 * s.cfg.timeout)
+//
+// A line longer than r's buffer comes in pieces, and a piece can end
+// between the CR and the LF of a line: so whether a line ended in CRLF is
+// known only at its end, from the line's own state (cr), never from the
+// last piece alone.
+func readData(r *bufio.Reader, w io.Writer, before func() error) error {
+	start := true // at the start of a line
+	crlf := true  // the line before ended in CRLF; the DATA line did
+	cr := false   // the line so far ends in a CR
 	for {
-		// Each line gets the idle timeout, so a large message on
-		// a slow link arrives, and a client gone quiet is cut off;
-		// the deadline above stops one that never ends.
-		next := time.Now().Add(s.cfg.timeout)
-		if next.After(deadline) {
-			next = deadline
-		}
-		if err := s.tcp.SetReadDeadline(next); err != nil {
+		if err := before(); err != nil {
 			return err
 		}
-		chunk, err := s.r.ReadSlice('\n')
+		piece, err := r.ReadSlice('\n')
 		if errors.Is(err, io.EOF) {
 			return errors.New("connection closed in the middle of a message")
 		}
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			return err
 		}
-		if lineStart {
-			if afterCRLF && string(chunk) == ".\r\n" {
+		if start {
+			if crlf && string(piece) == ".\r\n" {
 				return nil
 			}
-			if chunk[0] == '.' {
-				chunk = chunk[1:]
-			}
+			piece = bytes.TrimPrefix(piece, []byte("."))
 		}
-		lineStart = bytes.HasSuffix(chunk, []byte("\n"))
-		if lineStart {
-			afterCRLF = bytes.HasSuffix(chunk, []byte("\r\n"))
-			if !afterCRLF {
-				// Saved with CRLF, like every other line. The
-				// full slice expression makes append copy, not
-				// write into the reader's buffer.
-				chunk = append(chunk[:len(chunk)-1:len(chunk)-1], '\r', '\n')
-			}
+		start = bytes.HasSuffix(piece, []byte("\n"))
+		if !start {
+			cr = bytes.HasSuffix(piece, []byte("\r"))
+			_, _ = w.Write(piece) // w keeps its error for later
+			continue
 		}
-		_, _ = w.Write(chunk) // capWriter keeps its error for later
+		crlf = bytes.HasSuffix(piece, []byte("\r\n")) || cr && len(piece) == 1
+		cr = false
+		if !crlf {
+			// Saved with CRLF, like every other line. The full
+			// slice expression makes append copy, not write into
+			// the reader's buffer.
+			piece = append(piece[:len(piece)-1:len(piece)-1], '\r', '\n')
+		}
+		_, _ = w.Write(piece) // w keeps its error for later
 	}
 }
 

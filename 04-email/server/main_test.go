@@ -432,6 +432,7 @@ func TestMessageText(t *testing.T) {
 	long := strings.Repeat("x", 10_000) // longer than any buffer
 	max100 := []string{"-max-size", "100"}
 	head := "Subject: x\r\n\r\n"
+	y4095 := strings.Repeat("Y", 4095)
 	tests := []struct {
 		name string
 		args []string
@@ -448,6 +449,12 @@ func TestMessageText(t *testing.T) {
 		{"a dot after a bare LF is no end: nothing can be smuggled", nil,
 			"Subject: s\r\n\r\nbody\n.\r\nMAIL FROM:<evil@example.com>\r\n.\r\n",
 			"Subject: s\r\n\r\nbody\r\n\r\nMAIL FROM:<evil@example.com>\r\n", "250 "},
+		// The reader's buffer holds 4096 bytes: the CRLF of a line of
+		// 4095 comes in two reads.
+		{"a line of 4095 bytes is saved as sent, and the dot after it ends the message",
+			nil, head + y4095 + "\r\n.\r\n", head + y4095 + "\r\n", "250 "},
+		{"so is one that starts with a dot, 4095 bytes once dot-stuffed", nil,
+			head + ".." + y4095[2:] + "\r\n.\r\n", head + "." + y4095[2:] + "\r\n", "250 "},
 		{"a line longer than 1000 bytes is kept whole", nil,
 			"Subject: long\r\n\r\n" + long + "\r\n." + long + "\r\n.\r\n",
 			"Subject: long\r\n\r\n" + long + "\r\n" + long + "\r\n", "250 "},
