@@ -30,6 +30,9 @@ type sender struct {
 	user      string
 	password  string
 	log       io.Writer
+	// dial connects to the server: a net.Dialer's DialContext, or in
+	// tests an in-memory listener's.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	rejected []string // recipients the server refused
 }
@@ -39,7 +42,7 @@ type sender struct {
 // 3xx go on, 4xx try later, 5xx no) and a text. Each step below is one
 // command; its error says which.
 func (s *sender) send(ctx context.Context, m *message) error {
-	conn, err := s.dial(ctx)
+	conn, err := s.connect(ctx)
 	if err != nil {
 		return explain("connect to "+s.server, err)
 	}
@@ -123,15 +126,19 @@ func (s *sender) send(ctx context.Context, m *message) error {
 	return nil
 }
 
-// dial connects to the server: in plain TCP, or in TLS from the first
+// connect connects to the server: in plain TCP, or in TLS from the first
 // byte with -tls implicit (port 465, "SMTPS").
-func (s *sender) dial(ctx context.Context) (net.Conn, error) {
-	if s.tlsMode == "implicit" {
-		d := tls.Dialer{Config: s.tlsConfig}
-		return d.DialContext(ctx, "tcp", s.server)
+func (s *sender) connect(ctx context.Context) (net.Conn, error) {
+	conn, err := s.dial(ctx, "tcp", s.server)
+	if err != nil || s.tlsMode != "implicit" {
+		return conn, err
 	}
-	var d net.Dialer
-	return d.DialContext(ctx, "tcp", s.server)
+	tlsConn := tls.Client(conn, s.tlsConfig)
+	if err := tlsConn.HandshakeContext(ctx); err != nil {
+		_ = conn.Close() // giving up on it
+		return nil, err
+	}
+	return tlsConn, nil
 }
 
 // auth picks how to log in: AUTH PLAIN, or AUTH LOGIN when that is all the
