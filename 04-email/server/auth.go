@@ -5,12 +5,15 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"time"
 )
 
 // SMTP authentication (RFC 4954) sends the user name and password in
 // base64, which hides nothing: only TLS keeps them from eavesdroppers. So
-// with -tls, AUTH waits for STARTTLS.
+// with -tls, AUTH waits for STARTTLS, and without it AUTH is only for
+// clients on this machine, whose bytes never cross a network.
 var (
 	errAuthCancelled = errors.New("authentication cancelled")
 	errAuthSyntax    = errors.New("bad AUTH syntax")
@@ -23,9 +26,14 @@ func (s *session) auth(arg string) error {
 	case s.cfg.user == "":
 		return s.reply(502, "AUTH not offered (start the server with -user)")
 	case s.cfg.tls != nil && !s.tls:
-		// RFC 4954 also has 538 for this; 530 is what clients
-		// know from servers that require STARTTLS.
+		// RFC 3207's answer to any command but EHLO, STARTTLS,
+		// NOOP and QUIT from a server that wants TLS first.
 		return s.reply(530, "must issue a STARTTLS command first")
+	case !s.authOffered():
+		// RFC 4954's "encryption required": there is no TLS to
+		// start, and the password would cross the network in clear.
+		return s.reply(538, "encryption required: AUTH is offered over "+
+			"TLS (start the server with -tls) or to this machine only")
 	case s.helo == "":
 		return s.reply(503, "send EHLO first")
 	case s.authed:
@@ -52,12 +60,70 @@ func (s *session) auth(arg string) error {
 		s.authed = true
 		return s.reply(235, "authentication succeeded")
 	case errors.Is(err, errAuthFailed):
-		s.cfg.log.Printf("%s: AUTH failed for user %s", s.remote, quote(user))
-		return s.reply(535, "authentication failed: bad user name or password")
+		return s.authFailed(user)
 	case errors.Is(err, errAuthCancelled), errors.Is(err, errAuthSyntax):
 		return s.reply(501, err.Error())
 	}
 	return err
+}
+
+// authOffered says whether this session may log in: over TLS, or without
+// -tls from this machine.
+func (s *session) authOffered() bool {
+	return s.cfg.user != "" && (s.tls || s.cfg.tls == nil && s.local)
+}
+
+// onThisMachine says whether addr is a loopback address, which traffic
+// to and from never leaves the machine.
+func onThisMachine(addr net.Addr) bool {
+	host, _, err := net.SplitHostPort(addr.String())
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}
+
+// authWarning is the line run prints when the server asks for a password
+// (-user) without TLS on an address other machines can reach, or "".
+func authWarning(cfg *config, addr net.Addr) string {
+	if cfg.user == "" || cfg.tls != nil || onThisMachine(addr) {
+		return ""
+	}
+	return fmt.Sprintf("warning: -user without -tls on %s: only clients on "+
+		"this machine can log in, others get 538 (encryption required); "+
+		"add -tls to let them log in over TLS", addr)
+}
+
+// maxAuthFailures is how many wrong passwords end a session.
+const maxAuthFailures = 3
+
+var errAuthLimit = errors.New("too many failed AUTH attempts")
+
+// authFailed answers a wrong user name or password, after cfg.authDelay,
+// and after maxAuthFailures ends the session with 421. A right password
+// is answered at once, so the delay costs a user nothing; a program that
+// guesses gets a few tries a second on a connection, and must connect
+// again, in the queue with everyone else, every third try.
+func (s *session) authFailed(user string) error {
+	s.failures++
+	s.cfg.log.Printf("%s: AUTH failed for user %s", s.remote, quote(user))
+	s.pause(s.cfg.authDelay)
+	err := s.reply(535, "authentication failed: bad user name or password")
+	if err != nil || s.failures < maxAuthFailures {
+		return err
+	}
+	// The client may be gone: nothing to do if this fails.
+	_ = s.reply(421, fmt.Sprintf("%d failed logins: closing the connection",
+		maxAuthFailures))
+	return errAuthLimit
+}
+
+// pause waits d, or less if the server is shutting down.
+func (s *session) pause(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.stopped:
+	}
 }
 
 // authPlain reads PLAIN credentials: base64 of "authzid NUL user NUL

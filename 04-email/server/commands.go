@@ -30,7 +30,7 @@ func (s *session) hello(verb, arg string) error {
 	if s.cfg.tls != nil && !s.tls {
 		lines = append(lines, "STARTTLS")
 	}
-	if s.cfg.user != "" && (s.cfg.tls == nil || s.tls) {
+	if s.authOffered() {
 		lines = append(lines, "AUTH PLAIN LOGIN")
 	}
 	return s.reply(250, lines...)
@@ -68,7 +68,7 @@ func (s *session) startTLS(arg string) error {
 		return err
 	}
 	conn := tls.Server(s.tcp, s.cfg.tls)
-	if err := s.tcp.SetDeadline(time.Now().Add(s.cfg.timeout)); err != nil {
+	if err := s.tcp.SetDeadline(time.Now().Add(s.timeout())); err != nil {
 		return err
 	}
 	if err := conn.Handshake(); err != nil {

@@ -65,6 +65,7 @@ func (s *session) data(arg string) error {
 		s.cfg.log.Printf("%s: save a message: %v", s.remote, err)
 		return s.reply(451, "could not save the message: try again later")
 	}
+	s.junk = 0 // a message: the client is not wasting its slot
 	if err := s.reply(250, "saved as "+name); err != nil {
 		return err
 	}
@@ -89,13 +90,13 @@ func (s *session) protocol() string {
 }
 
 // readData reads the message that follows DATA into w. Each read gets
-// the idle timeout, so a large message on a slow link arrives and a client
-// gone quiet is cut off; the whole message must arrive within ten times
-// the idle timeout, which stops one that never ends.
+// the idle timeout (shorter under stress), so a large message on a slow
+// link arrives and a client gone quiet is cut off; the whole message must
+// arrive within ten times -timeout, which stops one that never ends.
 func (s *session) readData(w io.Writer) error {
 	end := time.Now().Add(10 * s.cfg.timeout)
 	return readData(s.r, w, func() error {
-		next := time.Now().Add(s.cfg.timeout)
+		next := time.Now().Add(s.timeout())
 		if next.After(end) {
 			next = end
 		}

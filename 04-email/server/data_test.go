@@ -9,26 +9,14 @@ import (
 	"testing"
 )
 
-// stuff dot-stuffs text, as a client does: a line that starts with a dot
-// gets a second one.
-func stuff(text string) string {
-	lines := strings.SplitAfter(text, "\n")
-	for i, line := range lines {
-		if strings.HasPrefix(line, ".") {
-			lines[i] = "." + line
-		}
-	}
-	return strings.Join(lines, "")
-}
-
 // readAll runs readData over in with a reader of size bytes, and returns
-// what it wrote, its error, and what it left unread.
-func readAll(in string, size int) (string, error, string) {
+// what it wrote, what it left unread, and its error.
+func readAll(in string, size int) (string, string, error) {
 	r := bufio.NewReaderSize(strings.NewReader(in), size)
 	var out bytes.Buffer
 	err := readData(r, &out, func() error { return nil })
 	rest, _ := io.ReadAll(r) // a strings.Reader does not fail
-	return out.String(), err, string(rest)
+	return out.String(), string(rest), err
 }
 
 func TestReadDataLineLengths(t *testing.T) {
@@ -106,7 +94,7 @@ func FuzzReadData(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string, size uint16) {
 		// Small buffers put the ends of pieces everywhere.
 		want, ended, wantRest := model(in)
-		got, err, rest := readAll(in, 16+int(size%5000))
+		got, rest, err := readAll(in, 16+int(size%5000))
 		if ended != (err == nil) {
 			t.Fatalf("readData(%.200q) returned %v; the message ended: %v",
 				in, err, ended)

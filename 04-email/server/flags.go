@@ -29,7 +29,19 @@ type config struct {
 	grace    time.Duration // how long Ctrl-C waits for messages in hand
 	log      *log.Logger   // progress, to stderr
 	report   *log.Logger   // one line per saved message, to stdout
+
+	maxSessions   int           // most sessions at once
+	stressTimeout time.Duration // timeout while most sessions are taken
+	authDelay     time.Duration // how long a failed AUTH waits for its answer
 }
+
+// stressTimeout is how long a session may go without doing work while the
+// server is under stress (see pool); Postfix takes 10 seconds.
+const stressTimeout = 5 * time.Second
+
+// authDelay is how long a failed AUTH waits for its answer, as Dovecot's
+// does: a password guesser gets a few tries a second, not thousands.
+const authDelay = 2 * time.Second
 
 // parseFlags reads the command line into a config. On a mistake it prints
 // what was wrong and the usage, and returns errUsage; for -h it prints the
@@ -40,12 +52,13 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] [-out DIR] "+
-			"[-tls] [-user NAME] [-max-size N] [-max-rcpt N] [-timeout D]\n"+
+			"[-tls] [-user NAME] [-max-size N] [-max-rcpt N]\n"+
+			"              [-max-sessions N] [-timeout D]\n"+
 			"With -user, the password is read from the environment "+
 			"variable SMTP_PASSWORD.")
 		fs.PrintDefaults()
 	}
-	cfg := &config{grace: 10 * time.Second}
+	cfg := &config{grace: 10 * time.Second, authDelay: authDelay}
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:1025",
 		"address to listen on (0.0.0.0:1025 to let other machines in)")
 	fs.StringVar(&cfg.dir, "out", "mailbox",
@@ -57,6 +70,8 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.Int64Var(&cfg.maxSize, "max-size", 25<<20,
 		"largest message accepted, in bytes")
 	fs.IntVar(&cfg.maxRcpt, "max-rcpt", 100, "most recipients per message")
+	fs.IntVar(&cfg.maxSessions, "max-sessions", 100, "most sessions at once; "+
+		"more clients wait their turn")
 	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second,
 		"how long a client may take to send one command or message line")
 	if err := fs.Parse(args); err != nil {
@@ -74,6 +89,7 @@ func parseFlags(args []string, getenv func(string) string,
 	if cfg.user == "" {
 		cfg.password = "" // not asked for: never used
 	}
+	cfg.stressTimeout = min(stressTimeout, cfg.timeout)
 	return cfg, nil
 }
 
@@ -95,6 +111,8 @@ func (cfg *config) check(args []string) string {
 		return "-max-size must be 1 or more"
 	case cfg.maxRcpt < 1:
 		return "-max-rcpt must be 1 or more"
+	case cfg.maxSessions < 1:
+		return "-max-sessions must be 1 or more"
 	case cfg.timeout <= 0:
 		return "-timeout must be more than 0"
 	}

@@ -77,6 +77,9 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	}
 	cfg.log.Printf("listening on %s (STARTTLS %s, AUTH %s), saving to %s",
 		ln.Addr(), starttls, auth, cfg.dir)
+	if warning := authWarning(cfg, ln.Addr()); warning != "" {
+		cfg.log.Print(warning)
+	}
 	if err := serve(ctx, ln, cfg); err != nil {
 		return err
 	}

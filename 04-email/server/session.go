@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 )
@@ -22,6 +23,7 @@ type session struct {
 	conn   net.Conn      // what we read and write: tcp, or TLS over it
 	r      *bufio.Reader // reads conn, a line at a time
 	remote string        // the client's IP address
+	local  bool          // the client is on this machine: a loopback address
 
 	helo   string   // the name the client gave in EHLO or HELO; "" before
 	esmtp  bool     // it said EHLO, not HELO
@@ -31,19 +33,29 @@ type session struct {
 	from   string   // its envelope sender; "" for a bounce
 	rcpts  []string // its envelope recipients
 
-	// serve's shutdown shares these with the session's goroutine.
+	code     int // the code of the last reply
+	junk     int // commands that did no work since the last message
+	failures int // failed AUTH attempts
+
+	// The pool shares these with the session's goroutine.
+	stressed *atomic.Bool  // the server is under stress: see pool
+	stopped  chan struct{} // closed when the server is shutting down
 	mu       sync.Mutex
-	idle     bool // waiting for the client's next line
-	stopping bool // the server is shutting down
+	idle     bool      // waiting for the client's next line
+	waiting  time.Time // since when
+	worked   time.Time // when the last command that did work came
+	stopping bool      // the server is shutting down
 }
 
-func newSession(conn net.Conn, cfg *config) *session {
+func newSession(conn net.Conn, cfg *config, stressed *atomic.Bool) *session {
 	remote, _, err := net.SplitHostPort(conn.RemoteAddr().String())
 	if err != nil {
 		remote = conn.RemoteAddr().String() // not IP:port; show it as it is
 	}
 	return &session{cfg: cfg, tcp: conn, conn: conn,
-		r: bufio.NewReader(conn), remote: remote}
+		r: bufio.NewReader(conn), remote: remote,
+		local: onThisMachine(conn.RemoteAddr()), stressed: stressed,
+		stopped: make(chan struct{}), worked: time.Now()}
 }
 
 // What ends a session, besides the connection failing.
@@ -51,6 +63,7 @@ var (
 	errQuit         = errors.New("client quit")
 	errShuttingDown = errors.New("server shutting down")
 	errLineTooLong  = errors.New("line too long")
+	errIdle         = errors.New("idle for too long")
 )
 
 // serve holds the conversation: a greeting, then one reply per command
@@ -60,6 +73,8 @@ func (s *session) serve() {
 	err := s.converse()
 	switch {
 	case err == nil, errors.Is(err, errQuit), errors.Is(err, io.EOF):
+	case errors.Is(err, errIdle) && s.stressed.Load():
+		// Expected under stress, which the log has said once.
 	default:
 		// It may hold what the client sent (in a TLS error, say).
 		s.cfg.log.Printf("%s: %s", s.remote, quote(err.Error()))
@@ -82,10 +97,13 @@ func (s *session) converse() error {
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			// The client may be gone: nothing to do if this fails.
 			_ = s.reply(421, "idle for too long, closing the connection")
-			return fmt.Errorf("idle for more than %v", s.cfg.timeout)
+			return fmt.Errorf("%w: nothing for %v", errIdle, s.timeout())
 		case errors.Is(err, errLineTooLong):
 			err = s.reply(500, fmt.Sprintf("line too long: at most %d bytes "+
 				"with the CRLF", maxLine))
+			if err == nil {
+				err = s.tally("")
+			}
 			if err != nil {
 				return err
 			}
@@ -95,12 +113,22 @@ func (s *session) converse() error {
 	}
 }
 
-// command answers one command line.
+// command answers one command line, and counts it.
 func (s *session) command(line string) error {
 	verb, arg, err := parseCommand(line)
 	if err != nil {
-		return s.reply(501, err.Error())
+		err = s.reply(501, err.Error())
+	} else {
+		err = s.do(verb, arg)
 	}
+	if err != nil {
+		return err
+	}
+	return s.tally(verb)
+}
+
+// do answers one command.
+func (s *session) do(verb, arg string) error {
 	switch verb {
 	case "EHLO", "HELO":
 		return s.hello(verb, arg)
@@ -121,6 +149,9 @@ func (s *session) command(line string) error {
 		return s.reply(250, "OK")
 	case "VRFY":
 		return s.reply(252, "cannot check users, but will take the message")
+	case "HELP":
+		return s.reply(214, "commands: EHLO HELO STARTTLS AUTH MAIL RCPT "+
+			"DATA RSET NOOP VRFY HELP QUIT")
 	case "QUIT":
 		if err := s.reply(221, s.cfg.host+" closing the connection"); err != nil {
 			return err
@@ -145,11 +176,21 @@ func (s *session) reply(code int, lines ...string) error {
 		fmt.Fprintf(&b, "%d%s%s\r\n", code, sep, line)
 	}
 	// A client that stops reading would block this write for ever.
-	if err := s.tcp.SetWriteDeadline(time.Now().Add(s.cfg.timeout)); err != nil {
+	if err := s.tcp.SetWriteDeadline(time.Now().Add(s.timeout())); err != nil {
 		return err
 	}
+	s.code = code
 	_, err := io.WriteString(s.conn, b.String())
 	return err
+}
+
+// timeout is how long the client has for a line or a reply: -timeout, or
+// stressTimeout while the server is under stress.
+func (s *session) timeout() time.Duration {
+	if s.stressed.Load() {
+		return s.cfg.stressTimeout
+	}
+	return s.cfg.timeout
 }
 
 // maxLine is the longest command line RFC 5321 allows, CRLF included.
@@ -160,8 +201,8 @@ const maxLine = 1000
 // deadline to now.
 func (s *session) readLine() (string, error) {
 	s.mu.Lock()
-	s.idle = true
-	err := s.tcp.SetReadDeadline(time.Now().Add(s.cfg.timeout))
+	s.idle, s.waiting = true, time.Now()
+	err := s.tcp.SetReadDeadline(s.deadline())
 	if s.stopping {
 		err = errShuttingDown
 	}
@@ -185,9 +226,33 @@ func (s *session) readLine() (string, error) {
 func (s *session) stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.stopping {
+		close(s.stopped)
+	}
 	s.stopping = true
 	if s.idle {
 		_ = s.tcp.SetReadDeadline(time.Now()) // fails only if closed: over anyway
+	}
+}
+
+// deadline is when the client must have sent its next line: -timeout
+// after it began to wait, and under stress no later than stressTimeout
+// after its last command that did work (s.mu held).
+func (s *session) deadline() time.Time {
+	d := s.waiting.Add(s.cfg.timeout)
+	if busy := s.worked.Add(s.cfg.stressTimeout); s.stressed.Load() && busy.Before(d) {
+		d = busy
+	}
+	return d
+}
+
+// pressure moves the deadline of a session waiting for a command when
+// stress begins or ends.
+func (s *session) pressure() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idle && !s.stopping {
+		_ = s.tcp.SetReadDeadline(s.deadline()) // fails only if closed
 	}
 }
 
