@@ -100,8 +100,8 @@ var errAuthLimit = errors.New("too many failed AUTH attempts")
 // authFailed answers a wrong user name or password, after cfg.authDelay,
 // and after maxAuthFailures ends the session with 421. A right password
 // is answered at once, so the delay costs a user nothing; a program that
-// guesses gets a few tries a second on a connection, and must connect
-// again, in the queue with everyone else, every third try.
+// guesses gets one try every two seconds on a connection, and must
+// connect again, in the queue with everyone else, every third try.
 func (s *session) authFailed(user string) error {
 	s.failures++
 	s.cfg.log.Printf("%s: AUTH failed for user %s", s.remote, quote(user))

@@ -40,7 +40,8 @@ type config struct {
 const stressTimeout = 5 * time.Second
 
 // authDelay is how long a failed AUTH waits for its answer, as Dovecot's
-// does: a password guesser gets a few tries a second, not thousands.
+// does: a password guesser gets one try every two seconds on a
+// connection, not thousands a second.
 const authDelay = 2 * time.Second
 
 // parseFlags reads the command line into a config. On a mistake it prints

@@ -196,9 +196,9 @@ func (s *session) timeout() time.Duration {
 // maxLine is the longest command line RFC 5321 allows, CRLF included.
 const maxLine = 1000
 
-// readLine waits up to the timeout for the client's next line: the idle
-// bound. Ctrl-C wakes it at once: serve calls stop, which moves the
-// deadline to now.
+// readLine waits for the client's next line until deadline: the idle
+// bound. Stress moves the deadline closer (pressure), and Ctrl-C to now
+// (stop), which wakes the read at once.
 func (s *session) readLine() (string, error) {
 	s.mu.Lock()
 	s.idle, s.waiting = true, time.Now()
@@ -240,7 +240,8 @@ func (s *session) stop() {
 // after its last command that did work (s.mu held).
 func (s *session) deadline() time.Time {
 	d := s.waiting.Add(s.cfg.timeout)
-	if busy := s.worked.Add(s.cfg.stressTimeout); s.stressed.Load() && busy.Before(d) {
+	busy := s.worked.Add(s.cfg.stressTimeout)
+	if s.stressed.Load() && busy.Before(d) {
 		d = busy
 	}
 	return d

@@ -92,7 +92,7 @@ func (p *pool) remove(s *session) {
 	t = time.AfterFunc(p.cfg.timeout, func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		if p.calm == t { // not stopped, and started again, meanwhile
+		if p.calm == t { // not stopped meanwhile
 			p.relax()
 		}
 	})
