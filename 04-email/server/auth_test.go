@@ -21,7 +21,7 @@ func TestPasswordsAreNeverPrinted(t *testing.T) {
 		}
 		for _, pw := range []string{"secret", "wrong-pw"} {
 			if strings.Contains(s.log.String()+s.report.String(), pw) {
-				t.Errorf("the output shows the password %q:\n%s", pw, s.log.String())
+				t.Errorf("the output shows the password %q: %q", pw, s.log.String())
 			}
 		}
 		if !strings.Contains(s.log.String(), "AUTH failed for user alice") {

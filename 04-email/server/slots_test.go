@@ -99,7 +99,7 @@ func TestSlotsHeldWithoutWork(t *testing.T) {
 			time.Sleep(2 * time.Minute) // the attack is over, and calm
 			for _, want := range []string{"busy: 3 of 4 sessions", "calm again: 0 of 4"} {
 				if n := strings.Count(s.log.String(), want); n != 1 {
-					t.Errorf("got %q %d times in the log, want once:\n%s",
+					t.Errorf("got %q %d times in the log, want once: %q",
 						want, n, s.log.String())
 				}
 			}
