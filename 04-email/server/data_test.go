@@ -99,7 +99,8 @@ func FuzzReadData(f *testing.F) {
 			t.Fatalf("readData(%.200q) returned %v; the message ended: %v",
 				in, err, ended)
 		}
-		if got != want {
+		// Cut off in the middle, readData has written what came.
+		if ended && got != want || !ended && !strings.HasPrefix(got, want) {
 			t.Errorf("readData(%.200q) saved %.200q, want %.200q", in, got, want)
 		}
 		if ended && rest != wantRest {
