@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -228,5 +229,37 @@ func TestCtrlC(t *testing.T) {
 				t.Errorf("got %v in %s (%v), want nothing left", entries, s.dir, err)
 			}
 		})
+	})
+}
+
+// reset is a listener whose connections fail every read, as a connection
+// the client reset does (a killed client, or one that means to).
+type reset struct{ net.Listener }
+
+func (l reset) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return resetConn{conn}, nil
+}
+
+type resetConn struct{ net.Conn }
+
+func (resetConn) Read([]byte) (int, error) {
+	return 0, &net.OpError{Op: "read", Net: "tcp",
+		Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+}
+
+func TestAResetConnectionIsNotLogged(t *testing.T) {
+	// A client that resets its connection has hung up: one that does it
+	// on purpose, many times a second, must not fill the log.
+	synctest.Test(t, func(t *testing.T) {
+		s := startSinkOn(t, func(ln net.Listener) net.Listener { return reset{ln} })
+		s.dial(t)
+		synctest.Wait() // the session has read the reset, and ended
+		if got := s.log.String(); got != "" {
+			t.Errorf("got log %q, want nothing", got)
+		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode"
 )
@@ -58,6 +59,9 @@ func newSession(conn net.Conn, cfg *config, stressed *atomic.Bool) *session {
 		stopped: make(chan struct{}), worked: time.Now()}
 }
 
+// wsaeconnreset is how Windows says "connection reset by peer".
+const wsaeconnreset = syscall.Errno(10054)
+
 // What ends a session, besides the connection failing.
 var (
 	errQuit         = errors.New("client quit")
@@ -72,7 +76,10 @@ var (
 func (s *session) serve() {
 	err := s.converse()
 	switch {
-	case err == nil, errors.Is(err, errQuit), errors.Is(err, io.EOF):
+	case err == nil, errors.Is(err, errQuit), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, wsaeconnreset):
+		// The client hung up, politely or not: a peer that resets its
+		// connections at will must not fill the log.
 	case errors.Is(err, errIdle) && s.stressed.Load():
 		// Expected under stress, which the log has said once.
 	default:
