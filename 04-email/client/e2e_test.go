@@ -26,7 +26,7 @@ func TestEndToEnd(t *testing.T) {
 		"-bcc", "hidden@example.com", "-subject", "示例代码实验邮件",
 		"-body", "请查收附件中的本月数据", "-attach", xlsx)
 	if err != nil {
-		t.Fatalf("send: %v\n%s", err, errOut)
+		t.Fatalf("send: %v; stderr %q", err, errOut)
 	}
 
 	// The server saved it before answering 250: it is there now.

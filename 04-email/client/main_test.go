@@ -3,10 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
+	"math/big"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -28,7 +36,7 @@ func send(tb testing.TB, addr string, env map[string]string,
 	flags ...string) (string, string, error) {
 	tb.Helper()
 	var stdout, stderr bytes.Buffer
-	args := append([]string{"-server", addr, "-timeout", "5s"}, flags...)
+	args := append([]string{"-server", addr, "-timeout", "10s"}, flags...)
 	err := run(context.Background(), args, func(k string) string { return env[k] },
 		&stdout, &stderr)
 	return stdout.String(), stderr.String(), err
@@ -445,9 +453,6 @@ func TestSendFailures(t *testing.T) {
 			nil, "end of DATA: the server said 552", true},
 		{"the connection dropped in the middle of the data",
 			loopback.SMTPScript{DropInData: true}, nil, "", false},
-		{"a server that stalls after EHLO", loopback.SMTPScript{
-			Replies: map[string]string{"MAIL": loopback.Stall}},
-			[]string{"-timeout", "100ms"}, "-timeout 100ms is over", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -498,6 +503,58 @@ func TestSendFailures(t *testing.T) {
 	})
 }
 
+func TestNetworkTextIsQuoted(t *testing.T) {
+	// A server's text must not drive the terminal: an escape sequence in
+	// a reply could clear the screen and print a fake success.
+	cfg, certPEM := certFor(t, "\x1b[2Jevil.example")
+	ca := writeFile(t, "evil.pem", certPEM)
+	escapes := []struct {
+		name   string
+		script loopback.SMTPScript
+		want   string
+	}{
+		{"a reply", loopback.SMTPScript{Replies: map[string]string{
+			"MAIL": "550 \x1b[2J\x1b[32msent OK"}},
+			`MAIL FROM: the server said 550 "\x1b[2J\x1b[32msent OK"`},
+		{"a reply that makes no sense", loopback.SMTPScript{
+			Greeting: "\x1b[2Jhello"}, `greeting: "short response: \"\\x1b[2Jhello`},
+		{"the names in a certificate", loopback.SMTPScript{TLS: cfg,
+			Replies: map[string]string{"EHLO": "250-fake\r\n250 STARTTLS",
+				"STARTTLS": "220 go ahead"}},
+			`STARTTLS: "tls: failed to verify certificate: x509: certificate ` +
+				`is valid for \x1b[2Jevil.example, not localhost"`},
+	}
+	for _, tc := range escapes {
+		t.Run("an escape sequence in "+tc.name+" is quoted", func(t *testing.T) {
+			f := loopback.NewFakeSMTP(t, tc.script)
+			// By name, so that the client checks the names in the
+			// certificate.
+			_, port, _ := net.SplitHostPort(f.Addr)
+			_, stderr, err := send(t, "localhost:"+port, nil,
+				"-to", "a@example.com", "-ca", ca)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %q, want an error containing %q", err, tc.want)
+			}
+			if strings.Contains(fmt.Sprint(err)+stderr, "\x1b") {
+				t.Errorf("got %q and stderr %q, want no escape character",
+					err, stderr)
+			}
+		})
+	}
+
+	t.Run("a refused recipient's reply is quoted", func(t *testing.T) {
+		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+			"RCPT TO:<b@example.com>": "550 \x1b[2Jno"}})
+		_, stderr, err := send(t, f.Addr, nil, "-to", "a@example.com, b@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `refused b@example.com: the server said 550 "\x1b[2Jno"`; !strings.Contains(stderr, want) {
+			t.Errorf("got stderr %q, want %q in it", stderr, want)
+		}
+	})
+}
+
 func TestDryRun(t *testing.T) {
 	// No -server is reachable: a dry run must not try.
 	var stdout bytes.Buffer
@@ -529,4 +586,29 @@ func BenchmarkSend(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// certFor returns a TLS configuration with a self-signed certificate for
+// the host name name only, and the certificate in PEM form.
+func certFor(tb testing.TB, name string) (*tls.Config, []byte) {
+	tb.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		DNSNames:     []string{name},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return &tls.Config{Certificates: []tls.Certificate{cert}},
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

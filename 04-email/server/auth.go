@@ -1,0 +1,208 @@
+package main
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// SMTP authentication (RFC 4954) sends the user name and password in
+// base64, which hides nothing: only TLS keeps them from eavesdroppers. So
+// with -tls, AUTH waits for STARTTLS, and without it AUTH is only for
+// clients on this machine, whose bytes never cross a network.
+var (
+	errAuthCancelled = errors.New("authentication cancelled")
+	errAuthSyntax    = errors.New("bad AUTH syntax")
+	errAuthFailed    = errors.New("bad user name or password")
+)
+
+// auth answers AUTH PLAIN and AUTH LOGIN.
+func (s *session) auth(arg string) error {
+	switch {
+	case s.cfg.user == "":
+		return s.reply(502, "AUTH not offered (start the server with -user)")
+	case s.cfg.tls != nil && !s.tls:
+		// RFC 3207's answer to any command but EHLO, STARTTLS,
+		// NOOP and QUIT from a server that wants TLS first.
+		return s.reply(530, "must issue a STARTTLS command first")
+	case !s.authOffered():
+		// RFC 4954's "encryption required": there is no TLS to
+		// start, and the password would cross the network in clear.
+		return s.reply(538, "encryption required: AUTH is offered over "+
+			"TLS (start the server with -tls) or to this machine only")
+	case s.helo == "":
+		return s.reply(503, "send EHLO first")
+	case s.authed:
+		return s.reply(503, "already authenticated")
+	case s.inMail:
+		return s.reply(503, "AUTH is not allowed while sending a message")
+	}
+	mechanism, initial, _ := strings.Cut(arg, " ")
+	var user, password string
+	var err error
+	switch strings.ToUpper(mechanism) {
+	case "PLAIN":
+		user, password, err = s.authPlain(initial)
+	case "LOGIN":
+		user, password, err = s.authLogin(initial)
+	default:
+		return s.reply(504, "unknown mechanism: use PLAIN or LOGIN")
+	}
+	if err == nil && !s.cfg.valid(user, password) {
+		err = errAuthFailed
+	}
+	switch {
+	case err == nil:
+		s.authed = true
+		return s.reply(235, "authentication succeeded")
+	case errors.Is(err, errAuthFailed):
+		return s.authFailed(user)
+	case errors.Is(err, errAuthCancelled), errors.Is(err, errAuthSyntax):
+		return s.reply(501, err.Error())
+	}
+	return err
+}
+
+// authOffered says whether this session may log in: over TLS, or without
+// -tls from this machine.
+func (s *session) authOffered() bool {
+	return s.cfg.user != "" && (s.tls || s.cfg.tls == nil && s.local)
+}
+
+// onThisMachine says whether addr is a loopback address, which traffic
+// to and from never leaves the machine.
+func onThisMachine(addr net.Addr) bool {
+	host, _, err := net.SplitHostPort(addr.String())
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}
+
+// authWarning is the line run prints when the server asks for a password
+// (-user) without TLS on an address other machines can reach, or "".
+func authWarning(cfg *config, addr net.Addr) string {
+	if cfg.user == "" || cfg.tls != nil || onThisMachine(addr) {
+		return ""
+	}
+	return fmt.Sprintf("warning: -user without -tls on %s: only clients on "+
+		"this machine can log in, others get 538 (encryption required); "+
+		"add -tls to let them log in over TLS", addr)
+}
+
+// maxAuthFailures is how many wrong passwords end a session.
+const maxAuthFailures = 3
+
+var errAuthLimit = errors.New("too many failed AUTH attempts")
+
+// authFailed answers a wrong user name or password, after cfg.authDelay,
+// and after maxAuthFailures ends the session with 421. A right password
+// is answered at once, so the delay costs a user nothing; a program that
+// guesses gets one try every two seconds on a connection, and must
+// connect again, in the queue with everyone else, every third try.
+func (s *session) authFailed(user string) error {
+	s.failures++
+	s.cfg.log.Printf("%s: AUTH failed for user %s", s.remote, quote(user))
+	s.pause(s.cfg.authDelay)
+	err := s.reply(535, "authentication failed: bad user name or password")
+	if err != nil || s.failures < maxAuthFailures {
+		return err
+	}
+	// The client may be gone: nothing to do if this fails.
+	_ = s.reply(421, fmt.Sprintf("%d failed logins: closing the connection",
+		maxAuthFailures))
+	return errAuthLimit
+}
+
+// pause waits d, or less if the server is shutting down.
+func (s *session) pause(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.stopped:
+	}
+}
+
+// authPlain reads PLAIN credentials: base64 of "authzid NUL user NUL
+// password", on the AUTH line or, if not there, after a "334 " prompt.
+func (s *session) authPlain(initial string) (user, password string, err error) {
+	if initial == "" {
+		if err := s.reply(334, ""); err != nil {
+			return "", "", err
+		}
+		if initial, err = s.readLine(); err != nil {
+			return "", "", err
+		}
+	}
+	b, err := decodeAuth(initial)
+	if err != nil {
+		return "", "", err
+	}
+	authz, rest, ok1 := strings.Cut(string(b), "\x00")
+	user, password, ok2 := strings.Cut(rest, "\x00")
+	if !ok1 || !ok2 {
+		return "", "", fmt.Errorf("%w: want base64 of NUL user NUL password",
+			errAuthSyntax)
+	}
+	if authz != "" && authz != user {
+		return user, "", errAuthFailed // acting as someone else: not here
+	}
+	return user, password, nil
+}
+
+// authLogin reads LOGIN credentials: the server asks "Username:" and
+// "Password:" (in base64), and the client answers each in base64. Some
+// clients, Python's smtplib among them, send the user name on the AUTH line.
+func (s *session) authLogin(initial string) (user, password string, err error) {
+	ask := func(prompt string) ([]byte, error) {
+		err := s.reply(334, base64.StdEncoding.EncodeToString([]byte(prompt)))
+		if err != nil {
+			return nil, err
+		}
+		line, err := s.readLine()
+		if err != nil {
+			return nil, err
+		}
+		return decodeAuth(line)
+	}
+	var u, p []byte
+	if initial != "" {
+		u, err = decodeAuth(initial)
+	} else {
+		u, err = ask("Username:")
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if p, err = ask("Password:"); err != nil {
+		return "", "", err
+	}
+	return string(u), string(p), nil
+}
+
+// decodeAuth decodes one AUTH answer. "*" cancels; "=" is an empty answer.
+func decodeAuth(s string) ([]byte, error) {
+	switch s {
+	case "*":
+		return nil, errAuthCancelled
+	case "=":
+		return nil, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: not base64", errAuthSyntax)
+	}
+	return b, nil
+}
+
+// valid reports whether user and password are the ones configured. The
+// constant-time compare takes as long for a near miss as for a wild guess,
+// so timing the replies tells an attacker nothing about the password.
+func (cfg *config) valid(user, password string) bool {
+	u := subtle.ConstantTimeCompare([]byte(user), []byte(cfg.user))
+	p := subtle.ConstantTimeCompare([]byte(password), []byte(cfg.password))
+	return u&p == 1
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// config is how the server treats every session.
+type config struct {
+	addr     string        // where to listen, HOST:PORT
+	dir      string        // the -out folder as given, for messages
+	useTLS   bool          // -tls: make a certificate and offer STARTTLS
+	mailbox  *os.Root      // the -out folder: every file goes through it
+	host     string        // our name in the greeting
+	tls      *tls.Config   // nil without -tls
+	user     string        // "" unless -user: then AUTH is required
+	password string        // from SMTP_PASSWORD; never printed
+	maxSize  int64         // largest message, in bytes
+	maxRcpt  int           // most recipients per message
+	timeout  time.Duration // bound on each command, line and reply
+	grace    time.Duration // how long Ctrl-C waits for messages in hand
+	log      *log.Logger   // progress, to stderr
+	report   *log.Logger   // one line per saved message, to stdout
+
+	maxSessions   int           // most sessions at once
+	stressTimeout time.Duration // timeout while most sessions are taken
+	authDelay     time.Duration // how long a failed AUTH waits for its answer
+}
+
+// stressTimeout is how long a session may go without doing work while the
+// server is under stress (see pool); Postfix takes 10 seconds.
+const stressTimeout = 5 * time.Second
+
+// authDelay is how long a failed AUTH waits for its answer, as Dovecot's
+// does: a password guesser gets one try every two seconds on a
+// connection, not thousands a second.
+const authDelay = 2 * time.Second
+
+// parseFlags reads the command line into a config. On a mistake it prints
+// what was wrong and the usage, and returns errUsage; for -h it prints the
+// usage and returns flag.ErrHelp.
+func parseFlags(args []string, getenv func(string) string,
+	stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] [-out DIR] "+
+			"[-tls] [-user NAME] [-max-size N] [-max-rcpt N]\n"+
+			"              [-max-sessions N] [-timeout D]\n"+
+			"With -user, the password is read from the environment "+
+			"variable SMTP_PASSWORD.")
+		fs.PrintDefaults()
+	}
+	cfg := &config{grace: 10 * time.Second, authDelay: authDelay}
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:1025",
+		"address to listen on (0.0.0.0:1025 to let other machines in)")
+	fs.StringVar(&cfg.dir, "out", "mailbox",
+		"folder to save messages in, one .eml file each (made if missing)")
+	fs.BoolVar(&cfg.useTLS, "tls", false, "offer STARTTLS, with a certificate "+
+		"made at start-up and saved as OUT/server-cert.pem")
+	fs.StringVar(&cfg.user, "user", "", "require AUTH as this user "+
+		"(the password comes from SMTP_PASSWORD)")
+	fs.Int64Var(&cfg.maxSize, "max-size", 25<<20,
+		"largest message accepted, in bytes")
+	fs.IntVar(&cfg.maxRcpt, "max-rcpt", 100, "most recipients per message")
+	fs.IntVar(&cfg.maxSessions, "max-sessions", 100, "most sessions at once; "+
+		"more clients wait their turn")
+	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second,
+		"how long a client may take to send one command or message line")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, errUsage
+	}
+	cfg.password = getenv("SMTP_PASSWORD")
+	if problem := cfg.check(fs.Args()); problem != "" {
+		fmt.Fprintln(stderr, problem)
+		fs.Usage()
+		return nil, errUsage
+	}
+	if cfg.user == "" {
+		cfg.password = "" // not asked for: never used
+	}
+	cfg.stressTimeout = min(stressTimeout, cfg.timeout)
+	return cfg, nil
+}
+
+// check says what is wrong with the flags, or returns "".
+func (cfg *config) check(args []string) string {
+	_, _, err := net.SplitHostPort(cfg.addr)
+	switch {
+	case len(args) > 0:
+		return fmt.Sprintf("unexpected argument %q", args[0])
+	case err != nil:
+		return fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:1025",
+			cfg.addr)
+	case cfg.dir == "":
+		return "-out must name a folder"
+	case cfg.user != "" && cfg.password == "":
+		return "-user needs a password: set the environment variable " +
+			"SMTP_PASSWORD"
+	case cfg.maxSize < 1:
+		return "-max-size must be 1 or more"
+	case cfg.maxRcpt < 1:
+		return "-max-rcpt must be 1 or more"
+	case cfg.maxSessions < 1:
+		return "-max-sessions must be 1 or more"
+	case cfg.timeout <= 0:
+		return "-timeout must be more than 0"
+	}
+	return ""
+}
+
+// open gets everything ready to serve: the logs, the -out folder (made if
+// missing, and cleared of what a killed copy left there), our name, and
+// with -tls a certificate.
+func (cfg *config) open(stdout, stderr io.Writer) error {
+	cfg.log = log.New(stderr, "", log.LstdFlags)
+	cfg.report = log.New(stdout, "", 0)
+	// Every file the server writes goes through an os.Root, which
+	// refuses any path that would lead out of the folder.
+	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
+		return fmt.Errorf("-out: %w", err)
+	}
+	root, err := os.OpenRoot(cfg.dir)
+	if err != nil {
+		return fmt.Errorf("-out: %w", err)
+	}
+	cfg.mailbox = root
+	cfg.removeStale()
+	cfg.host, err = os.Hostname()
+	if err != nil || cfg.host == "" {
+		cfg.host = "localhost" // only a name in the greeting
+	}
+	if cfg.useTLS {
+		if cfg.tls, err = makeTLS(root); err != nil {
+			_ = root.Close() // nothing was written through it
+			return err
+		}
+		cfg.log.Printf("TLS certificate saved as %s (clients can trust it "+
+			"with -ca)", filepath.Join(cfg.dir, certFile))
+	}
+	return nil
+}
+
+// removeStale removes the temporary files of messages that a copy of the
+// server killed in the middle (kill -9, a power cut) left in the mailbox,
+// and says so in one line.
+func (cfg *config) removeStale() {
+	n, err := removeStale(cfg.mailbox)
+	if err != nil {
+		cfg.log.Printf("looking for stale temporary files in %s: %v", cfg.dir, err)
+	}
+	if n > 0 {
+		files := "files"
+		if n == 1 {
+			files = "file"
+		}
+		cfg.log.Printf("removed %d stale temporary %s from %s", n, files, cfg.dir)
+	}
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+)
+
+// serve accepts connections on ln and holds an SMTP session with each in a
+// goroutine of its own, until ctx is cancelled. Then it stops accepting,
+// tells the sessions waiting for a command that it is shutting down, gives
+// the ones receiving a message cfg.grace to finish it, closes what is
+// left, and returns nil.
+func serve(ctx context.Context, ln net.Listener, cfg *config) error {
+	// Closing the listener is what wakes Accept when ctx is cancelled.
+	stop := context.AfterFunc(ctx, func() {
+		_ = ln.Close() // an error means it is closed already
+	})
+	defer stop()
+	p := newPool(cfg)
+	err := accept(ctx, ln, p)
+	p.shutdown()
+	return err
+}
+
+// accept takes a slot, then a connection, and starts a session with it,
+// until ctx is cancelled.
+func accept(ctx context.Context, ln net.Listener, p *pool) error {
+	for {
+		// The slot comes first: beyond -max-sessions, clients wait in
+		// the system's queue of connections, in the order they came,
+		// and cost nothing here.
+		if !p.take(ctx) {
+			return nil
+		}
+		conn, err := ln.Accept()
+		if err != nil {
+			p.give()
+			if ctx.Err() != nil {
+				return nil // shutting down: we closed the listener
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return fmt.Errorf("accept: %w", err)
+			}
+			// Out of file descriptors, most likely. Wait a little
+			// and go on.
+			p.cfg.log.Printf("accept: %v (retrying)", err)
+			select {
+			case <-time.After(100 * time.Millisecond):
+			case <-ctx.Done():
+			}
+			continue
+		}
+		p.start(conn)
+	}
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+)
+
+// certFile is where -tls saves the server's certificate, in the -out folder.
+const certFile = "server-cert.pem"
+
+// makeTLS makes a key pair and a certificate for it, signed by itself, and
+// saves the certificate in root. A client cannot check a self-signed
+// certificate against the authorities it knows: it must be given this one
+// to trust (the client's -ca flag), or the encryption protects only against
+// eavesdroppers, not against someone in the middle.
+func makeTLS(root *os.Root) (*tls.Config, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("make a TLS key: %w", err)
+	}
+	// The names a client may dial us by. It checks that the one it
+	// used is in the certificate. The serial number is left for
+	// CreateCertificate to choose at random.
+	template := &x509.Certificate{
+		Subject:     pkix.Name{CommonName: "netprog mail sink"},
+		DNSNames:    []string{"localhost"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		NotBefore:   time.Now().Add(-time.Hour), // a clock a little behind
+		NotAfter:    time.Now().AddDate(1, 0, 0),
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		// It is its own authority, so that clients may trust it as one.
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template,
+		&key.PublicKey, key)
+	if err != nil {
+		return nil, fmt.Errorf("make a TLS certificate: %w", err)
+	}
+	_, err = saveFile(root, certFile, true, func(w io.Writer) error {
+		return pem.Encode(w, &pem.Block{Type: "CERTIFICATE", Bytes: der})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save the TLS certificate: %w", err)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   tls.VersionTLS12,
+	}, nil
+}
