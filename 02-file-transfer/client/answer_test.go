@@ -20,8 +20,7 @@ import (
 
 // busyLine is what the server answers when every slot is taken, as its
 // tests pin it.
-const busyLine = `{"error":"busy","message":"serving 100 clients, ` +
-	`as many as it serves at once"}` + "\n"
+const busyLine = `{"error":"busy","message":"100 of 100 slots taken"}` + "\n"
 
 // timeLine is what the time server of chapter 01 sends.
 const timeLine = "2026-11-26 04:00:00.000000\r\n"
@@ -77,8 +76,7 @@ func TestClientRejectsBadReplies(t *testing.T) {
 			[]string{"-max-size", "1MiB"}, "file is larger than -max-size 1 MiB", nil},
 		{"a stream-mode reply", "json", string(whole), nil,
 			"is it speaking -proto stream?", nil},
-		{"a busy answer", "json", busyLine, nil, "server busy (serving 100 clients, " +
-			"as many as it serves at once): try again in a few seconds", errBusy},
+		{"a busy answer", "json", busyLine, nil, "server busy (100 of 100 slots taken): try again in a few seconds", errBusy},
 		{"another refusal", "json", `{"error":"closed"}`, nil,
 			"server refused: closed", nil},
 
@@ -100,8 +98,7 @@ func TestClientRejectsBadReplies(t *testing.T) {
 			"is the server speaking -proto json?", nil},
 		{"the time server's line", "stream", timeLine, nil,
 			`it sent "2026-11-26 04:00:00.000000\r\n"`, errNotFileServer},
-		{"a busy answer", "stream", busyLine, nil, "server busy (serving 100 clients, " +
-			"as many as it serves at once): try again in a few seconds", errBusy},
+		{"a busy answer", "stream", busyLine, nil, "server busy (100 of 100 slots taken): try again in a few seconds", errBusy},
 	}
 	for _, tc := range tests {
 		t.Run(tc.proto+" mode rejects "+tc.name, func(t *testing.T) {

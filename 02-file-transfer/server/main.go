@@ -116,8 +116,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second,
 		"how long one write of 64 KiB to a client may take: a client "+
 			"that reads slower than that is cut off")
-	fs.Var(&o.minRate, "min-rate", "slowest transfer to allow, a `size` "+
-		"a second (bytes, or with KiB, MiB or GiB): a transfer must end "+
+	fs.Var(&o.minRate, "min-rate", "slowest transfer to allow: a `size` "+
+		"a second (bytes, or with KiB, MiB or GiB); a transfer must end "+
 		"within -timeout plus the time its size takes at this rate")
 	fs.IntVar(&o.maxClients, "max-clients", 100,
 		"how many clients to serve at once; more are told the server is busy")

@@ -48,7 +48,7 @@ func newSlots(max int, logger *log.Logger, full func()) *slots {
 	// its header.
 	busy, err := json.Marshal(map[string]string{
 		"error":   "busy",
-		"message": fmt.Sprintf("serving %d clients, as many as it serves at once", max),
+		"message": fmt.Sprintf("%d of %d slots taken", max, max),
 	})
 	if err != nil {
 		panic(err) // a map of strings always marshals
@@ -70,8 +70,8 @@ func (s *slots) take() bool {
 		s.lastFull = time.Now()
 		if !s.stressed {
 			s.stressed, filled, s.refused = true, true, 0
-			s.log.Printf("at capacity: serving %d clients (-max-clients); "+
-				"telling new ones the server is busy", s.used)
+			s.log.Printf("at capacity: %d of %d slots taken; telling new "+
+				"clients the server is busy", s.used, s.max)
 		}
 	}
 	s.calmDown()
@@ -93,8 +93,8 @@ func (s *slots) give() {
 func (s *slots) calmDown() {
 	if s.stressed && s.used <= s.max/2 && time.Since(s.lastFull) >= calm {
 		s.stressed = false
-		s.log.Printf("below capacity again: serving %d clients; told %d "+
-			"the server was busy meanwhile", s.used, s.refused)
+		s.log.Printf("below capacity again: %d of %d slots taken; %d "+
+			"busy answers meanwhile", s.used, s.max, s.refused)
 	}
 }
 

@@ -205,8 +205,7 @@ func TestServerWhenEverySlotIsTaken(t *testing.T) {
 	t.Run("the busy answer is one JSON object on one line", func(t *testing.T) {
 		// The client's tests feed it these bytes: the two programs
 		// cannot drift apart without one of them failing.
-		want := `{"error":"busy","message":"serving 100 clients, ` +
-			`as many as it serves at once"}` + "\n"
+		want := `{"error":"busy","message":"100 of 100 slots taken"}` + "\n"
 		if got := newSlots(100, log.New(io.Discard, "", 0), nil).busy; string(got) != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
@@ -281,8 +280,8 @@ func TestServerWhenEverySlotIsTaken(t *testing.T) {
 			if _, err := io.ReadAll(p.dial(t)); err != nil {
 				t.Fatal(err)
 			}
-			if n := p.count("below capacity again: serving 1 clients; " +
-				"told 20 the server was busy"); n != 1 {
+			if n := p.count("below capacity again: 1 of 2 slots taken; " +
+				"20 busy answers meanwhile"); n != 1 {
 				t.Errorf("got log %q, want one line below capacity", p.logs.String())
 			}
 			fill()
