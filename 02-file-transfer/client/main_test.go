@@ -348,7 +348,10 @@ func BenchmarkClient(b *testing.B) {
 				reply = jsonReply("bench.bin", data)
 			}
 			addr := loopback.Serve(b, sends(reply))
-			args := []string{"-addr", addr, "-out", b.TempDir(), "-proto", bc.proto}
+			// -overwrite: each run replaces the last one's file, rather
+			// than filling the folder with bench-1.bin, bench-2.bin...
+			args := []string{"-addr", addr, "-out", b.TempDir(), "-proto", bc.proto,
+				"-overwrite"}
 			b.SetBytes(int64(bc.size))
 			b.ReportAllocs()
 			for b.Loop() {
