@@ -38,7 +38,20 @@ func printable(tb testing.TB, err error) {
 	}
 }
 
-func TestClientRejectsBadReplies(t *testing.T) {
+// badReply is an answer the client must refuse, with the error it must
+// give.
+type badReply struct {
+	name  string
+	proto string
+	reply string
+	flags []string
+	want  string
+	is    error // if not nil, the error must wrap it
+}
+
+// badReplies are the answers of a broken, hostile or busy server, and of
+// peers that are not file servers.
+func badReplies() []badReply {
 	data := randomBytes(3<<20, 2)
 	whole := streamReply("photo.png", data)
 	headerLen := bytes.IndexByte(whole, '\n') + 1
@@ -46,14 +59,7 @@ func TestClientRejectsBadReplies(t *testing.T) {
 	copy(wrongSum[headerLen:], "tampered")
 	sum := strings.Repeat("0", 64)
 
-	tests := []struct {
-		name  string
-		proto string
-		reply string
-		flags []string
-		want  string
-		is    error // if not nil, the error must wrap it
-	}{
+	return []badReply{
 		{"truncated JSON", "json", string(jsonReply("photo.png", data)[:1<<20]), nil,
 			"connection closed after 1048576 bytes, before the JSON object was complete", nil},
 		{"nothing at all", "json", "", nil, "connection closed after 0 bytes", nil},
@@ -100,7 +106,10 @@ func TestClientRejectsBadReplies(t *testing.T) {
 			`it sent "2026-11-26 04:00:00.000000\r\n"`, errNotFileServer},
 		{"a busy answer", "stream", busyLine, nil, "server busy (100 of 100 slots taken): try again in a few seconds", errBusy},
 	}
-	for _, tc := range tests {
+}
+
+func TestClientRejectsBadReplies(t *testing.T) {
+	for _, tc := range badReplies() {
 		t.Run(tc.proto+" mode rejects "+tc.name, func(t *testing.T) {
 			addr := loopback.Serve(t, sends([]byte(tc.reply)))
 			dir := outFolder(t)

@@ -239,6 +239,9 @@ func TestClientNeverReplacesFiles(t *testing.T) {
 		}
 	}
 
+}
+
+func TestClientOverwrite(t *testing.T) {
 	t.Run("-overwrite replaces a file of the same name", func(t *testing.T) {
 		dir := outFolder(t)
 		addr := loopback.Serve(t, sends(jsonReply("photo.png", []byte("new"))))

@@ -119,17 +119,17 @@ func TestClientGivesUp(t *testing.T) {
 			}
 		})
 	})
+}
 
-	t.Run("a refused connection asks whether the server runs", func(t *testing.T) {
-		// A closed listener refuses at once, as a port where nothing
-		// listens does (Windows takes two seconds to say so).
-		pl := loopback.NewPipeListener()
-		_ = pl.Close() // a pipe listener's Close does not fail
-		cfg := config{addr: pl.Addr().String(), out: t.TempDir(), proto: "json",
-			maxSize: 64 << 20, timeout: 30 * time.Second, dial: pl.DialContext}
-		err := fetch(context.Background(), cfg, io.Discard, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), "is the server running?") {
-			t.Errorf("got %v, want the hint to start the server", err)
-		}
-	})
+func TestClientAsksWhetherTheServerRuns(t *testing.T) {
+	// A closed listener refuses at once, as a port where nothing listens
+	// does (Windows takes two seconds to say so).
+	pl := loopback.NewPipeListener()
+	_ = pl.Close() // a pipe listener's Close does not fail
+	cfg := config{addr: pl.Addr().String(), out: t.TempDir(), proto: "json",
+		maxSize: 64 << 20, timeout: 30 * time.Second, dial: pl.DialContext}
+	err := fetch(context.Background(), cfg, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "is the server running?") {
+		t.Errorf("got %v, want the hint to start the server", err)
+	}
 }

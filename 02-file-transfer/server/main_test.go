@@ -251,6 +251,9 @@ func TestServerStartErrors(t *testing.T) {
 		})
 	}
 
+}
+
+func TestServerExplainsListenErrors(t *testing.T) {
 	t.Run("a port in use says so", func(t *testing.T) {
 		taken, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -280,7 +283,9 @@ func TestServerStartErrors(t *testing.T) {
 			t.Errorf("got %v, want it to say 192.0.2.1 is not this machine's", err)
 		}
 	})
+}
 
+func TestServerUsage(t *testing.T) {
 	bad := [][]string{
 		{"-proto", "xml"},
 		{"-timeout", "0s"},

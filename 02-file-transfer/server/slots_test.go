@@ -169,126 +169,133 @@ func TestServerCutsOffSlowClients(t *testing.T) {
 	})
 }
 
-func TestServerWhenEverySlotIsTaken(t *testing.T) {
-	t.Run("a new client is told at once that the server is busy", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 2 })
-			stuck := p.dial(t)
-			p.dial(t)
-			synctest.Wait() // both hold a slot
-			start := time.Now()
-			reply, err := io.ReadAll(p.dial(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var busy struct{ Error, Message string }
-			if err := json.Unmarshal(reply, &busy); err != nil || busy.Error != "busy" {
-				t.Errorf("got %q, want a JSON object with error busy", reply)
-			}
-			if d := time.Since(start); d != 0 {
-				t.Errorf("told after %v, want at once", d)
-			}
+func TestServerSaysBusyAtOnce(t *testing.T) {
+	// With every slot taken, a new client is told at once that the
+	// server is busy.
+	synctest.Test(t, func(t *testing.T) {
+		p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 2 })
+		stuck := p.dial(t)
+		p.dial(t)
+		synctest.Wait() // both hold a slot
+		start := time.Now()
+		reply, err := io.ReadAll(p.dial(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var busy struct{ Error, Message string }
+		if err := json.Unmarshal(reply, &busy); err != nil || busy.Error != "busy" {
+			t.Errorf("got %q, want a JSON object with error busy", reply)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("told after %v, want at once", d)
+		}
 
-			// When a slot is free, the next client is served.
-			_ = stuck.Close()
-			synctest.Wait()
-			reply, err = io.ReadAll(p.dial(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := decodeStream(reply); err != nil {
-				t.Error(err)
-			}
-		})
-	})
-
-	t.Run("the busy answer is one JSON object on one line", func(t *testing.T) {
-		// The client's tests feed it these bytes: the two programs
-		// cannot drift apart without one of them failing.
-		want := `{"error":"busy","message":"100 of 100 slots taken"}` + "\n"
-		if got := newSlots(100, log.New(io.Discard, "", 0), nil).busy; string(got) != want {
-			t.Errorf("got %q, want %q", got, want)
+		// When a slot is free, the next client is served.
+		_ = stuck.Close()
+		synctest.Wait()
+		reply, err = io.ReadAll(p.dial(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := decodeStream(reply); err != nil {
+			t.Error(err)
 		}
 	})
+}
 
-	t.Run("clients that pause are cut off sooner", func(t *testing.T) {
-		for _, tc := range []struct {
-			name       string
-			maxClients int
-			want       int
-		}{
-			{"2 of 3 slots taken: a pause of 10s is fine", 3, 0},
-			{"every slot taken: a pause of 10s is too long", 2, 2},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				synctest.Test(t, func(t *testing.T) {
-					p := startPipe(t, 1<<20, func(c *config) { c.maxClients = tc.maxClients })
-					readSlowly(t, p.dial(t), 10*time.Second)
-					readSlowly(t, p.dial(t), 10*time.Second)
-					time.Sleep(20 * time.Second)
-					synctest.Wait()
-					if n := p.count("cut off, read nothing for 5s"); n != tc.want ||
-						p.count("cut off") != tc.want {
-						t.Errorf("got log %q, want %d clients cut off after 5s",
-							p.logs.String(), tc.want)
-					}
-				})
-			})
-		}
-	})
+func TestServerBusyAnswer(t *testing.T) {
+	// The busy answer is one JSON object on one line. The client's
+	// tests feed it these bytes: the two programs cannot drift apart
+	// without one of them failing.
+	want := `{"error":"busy","message":"100 of 100 slots taken"}` + "\n"
+	if got := newSlots(100, log.New(io.Discard, "", 0), nil).busy; string(got) != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
 
-	t.Run("a stuck client is hurried when the last slot is taken", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 2 })
-			p.dial(t)
-			time.Sleep(10 * time.Second) // the first has 20s left
-			p.dial(t)
-			time.Sleep(busyTimeout - time.Nanosecond)
-			synctest.Wait()
-			if n := p.count("cut off"); n != 0 {
-				t.Fatalf("got log %q, want nothing cut off yet", p.logs.String())
-			}
-			time.Sleep(time.Nanosecond)
-			synctest.Wait()
-			if n := p.count("cut off"); n != 2 {
-				t.Errorf("got log %q 5s after the last slot was taken, "+
-					"want both cut off", p.logs.String())
-			}
-		})
-	})
-
-	t.Run("the server logs once that it is at capacity", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 2 })
-			fill := func() (net.Conn, net.Conn) {
-				a, b := p.dial(t), p.dial(t)
+func TestServerShortensBoundsAtCapacity(t *testing.T) {
+	// While every slot is taken, a client that pauses for 10s loses its
+	// slot after 5s; otherwise it has -timeout, 30s.
+	for _, tc := range []struct {
+		name       string
+		maxClients int
+		want       int
+	}{
+		{"2 of 3 slots taken: a pause of 10s is fine", 3, 0},
+		{"every slot taken: a pause of 10s is too long", 2, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := startPipe(t, 1<<20, func(c *config) { c.maxClients = tc.maxClients })
+				readSlowly(t, p.dial(t), 10*time.Second)
+				readSlowly(t, p.dial(t), 10*time.Second)
+				time.Sleep(20 * time.Second)
 				synctest.Wait()
-				for range 20 {
-					if _, err := io.ReadAll(p.dial(t)); err != nil {
-						t.Fatal(err)
-					}
+				if n := p.count("cut off, read nothing for 5s"); n != tc.want ||
+					p.count("cut off") != tc.want {
+					t.Errorf("got log %q, want %d clients cut off after 5s",
+						p.logs.String(), tc.want)
 				}
-				return a, b
-			}
-			a, b := fill()
-			if n := p.count("at capacity"); n != 1 {
-				t.Errorf("got log %q, want one line at capacity", p.logs.String())
-			}
-			// Calm again: the slots free, a minute passes.
-			_, _ = a.Close(), b.Close()
-			time.Sleep(calm)
-			if _, err := io.ReadAll(p.dial(t)); err != nil {
-				t.Fatal(err)
-			}
-			if n := p.count("below capacity again: 1 of 2 slots taken; " +
-				"20 busy answers meanwhile"); n != 1 {
-				t.Errorf("got log %q, want one line below capacity", p.logs.String())
-			}
-			fill()
-			if n := p.count("at capacity"); n != 2 {
-				t.Errorf("got log %q, want a second line at capacity", p.logs.String())
-			}
+			})
 		})
+	}
+}
+
+func TestServerHurriesStuckClientsAtCapacity(t *testing.T) {
+	// When the last slot is taken, a client already stuck has 5s left,
+	// not what was left of its 30s.
+	synctest.Test(t, func(t *testing.T) {
+		p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 2 })
+		p.dial(t)
+		time.Sleep(10 * time.Second) // the first has 20s left
+		p.dial(t)
+		time.Sleep(busyTimeout - time.Nanosecond)
+		synctest.Wait()
+		if n := p.count("cut off"); n != 0 {
+			t.Fatalf("got log %q, want nothing cut off yet", p.logs.String())
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if n := p.count("cut off"); n != 2 {
+			t.Errorf("got log %q 5s after the last slot was taken, "+
+				"want both cut off", p.logs.String())
+		}
+	})
+}
+
+func TestServerLogsOnceAtCapacity(t *testing.T) {
+	// One line when every slot is taken, however many clients are then
+	// told the server is busy; one when calm again; one when full again.
+	synctest.Test(t, func(t *testing.T) {
+		p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 2 })
+		fill := func() (net.Conn, net.Conn) {
+			a, b := p.dial(t), p.dial(t)
+			synctest.Wait()
+			for range 20 {
+				if _, err := io.ReadAll(p.dial(t)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return a, b
+		}
+		a, b := fill()
+		if n := p.count("at capacity"); n != 1 {
+			t.Errorf("got log %q, want one line at capacity", p.logs.String())
+		}
+		// Calm again: the slots free, a minute passes.
+		_, _ = a.Close(), b.Close()
+		time.Sleep(calm)
+		if _, err := io.ReadAll(p.dial(t)); err != nil {
+			t.Fatal(err)
+		}
+		if n := p.count("below capacity again: 1 of 2 slots taken; " +
+			"20 busy answers meanwhile"); n != 1 {
+			t.Errorf("got log %q, want one line below capacity", p.logs.String())
+		}
+		fill()
+		if n := p.count("at capacity"); n != 2 {
+			t.Errorf("got log %q, want a second line at capacity", p.logs.String())
+		}
 	})
 }
 
