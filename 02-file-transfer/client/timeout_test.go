@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"netprog/internal/loopback"
+)
+
+// The tests in this file are about time: how long the client waits for a
+// server that is slow or gone. They run fetch in a testing/synctest
+// bubble against a fake server on an in-memory listener, where the clock
+// is fake: the client keeps its real -timeout (30s), the test takes
+// microseconds, and a busy machine cannot make it fail.
+
+// fetchFromPipe runs fetch with the default flags, changed by change if
+// it is not nil, against a server that handles the connection with
+// handle. It returns how long fetch took, and its error. Call it
+// inside a bubble.
+func fetchFromPipe(t *testing.T, ctx context.Context, dir string,
+	handle func(net.Conn), change func(*config)) (time.Duration, error) {
+	t.Helper()
+	pl := loopback.NewPipeListener()
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		conn, err := pl.Accept()
+		if err != nil {
+			return // the test ended without dialling
+		}
+		defer conn.Close()
+		handle(conn)
+	}()
+	cfg := config{addr: pl.Addr().String(), out: dir, proto: "json",
+		maxSize: 64 << 20, timeout: 30 * time.Second, dial: pl.DialContext}
+	if change != nil {
+		change(&cfg)
+	}
+	start := time.Now()
+	err := fetch(ctx, cfg, io.Discard, io.Discard)
+	took := time.Since(start)
+	_ = pl.Close() // a pipe listener's Close does not fail
+	<-served       // the handler ends when the client hangs up
+	return took, err
+}
+
+// hangs is a fake server's handler that sends reply, then neither sends
+// more nor closes until the client hangs up.
+func hangs(reply []byte) func(net.Conn) {
+	return func(c net.Conn) {
+		_, _ = c.Write(reply)
+		_, _ = io.Copy(io.Discard, c)
+	}
+}
+
+func TestClientGivesUp(t *testing.T) {
+	for _, proto := range []string{"json", "stream"} {
+		reply := jsonReply("photo.png", randomBytes(1<<20, 3))
+		if proto == "stream" {
+			reply = streamReply("photo.png", randomBytes(1<<20, 3))
+		}
+		tests := []struct {
+			name  string
+			reply []byte
+			want  string
+		}{
+			{"gives up on a server that never writes", nil,
+				"no data from 127.0.0.1:1 for 30s (after 0 bytes)"},
+			{"gives up on a server that stops halfway", reply[:len(reply)/2],
+				"no data from 127.0.0.1:1 for 30s"},
+			{"says so when the server does not close", reply,
+				"server did not close the connection"},
+		}
+		for _, tc := range tests {
+			t.Run(proto+" mode "+tc.name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					dir := outFolder(t)
+					took, err := fetchFromPipe(t, context.Background(), dir,
+						hangs(tc.reply), func(c *config) { c.proto = proto })
+					if !errors.Is(err, os.ErrDeadlineExceeded) {
+						t.Errorf("got %v, want a deadline error", err)
+					}
+					if err == nil || !strings.Contains(err.Error(), tc.want) {
+						t.Errorf("got %v, want it to say %q", err, tc.want)
+					}
+					if took != 30*time.Second {
+						t.Errorf("gave up after %v, want the 30s of -timeout", took)
+					}
+					if files := folder(t, dir); len(files) != 1 || files["photo.png"] != "old" {
+						t.Errorf("the folder changed: %v", describe(files))
+					}
+				})
+			})
+		}
+	}
+
+	t.Run("Ctrl-C in the middle leaves nothing behind", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			reply := streamReply("photo.png", randomBytes(1<<20, 4))
+			ctx, cancel := context.WithCancel(context.Background())
+			dir := outFolder(t)
+			_, err := fetchFromPipe(t, ctx, dir, func(c net.Conn) {
+				_, _ = c.Write(reply[:len(reply)/2])
+				cancel() // as Ctrl-C would
+				_, _ = io.Copy(io.Discard, c)
+			}, func(c *config) { c.proto = "stream" })
+			if err == nil || !strings.Contains(err.Error(), "interrupted") {
+				t.Errorf("got %v, want interrupted", err)
+			}
+			if files := folder(t, dir); len(files) != 1 || files["photo.png"] != "old" {
+				t.Errorf("the folder changed: %v", describe(files))
+			}
+		})
+	})
+}
+
+func TestClientAsksWhetherTheServerRuns(t *testing.T) {
+	// A closed listener refuses at once, as a port where nothing listens
+	// does (Windows takes two seconds to say so).
+	pl := loopback.NewPipeListener()
+	_ = pl.Close() // a pipe listener's Close does not fail
+	cfg := config{addr: pl.Addr().String(), out: t.TempDir(), proto: "json",
+		maxSize: 64 << 20, timeout: 30 * time.Second, dial: pl.DialContext}
+	err := fetch(context.Background(), cfg, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "is the server running?") {
+		t.Errorf("got %v, want the hint to start the server", err)
+	}
+}

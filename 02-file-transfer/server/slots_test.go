@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"log"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"netprog/internal/loopback"
+)
+
+// The tests in this file are about time: deadlines, and how long a slot
+// is held. They run serve in a testing/synctest bubble, on an in-memory
+// listener, where the clock is fake: the server keeps its real bounds
+// (30 seconds, 5 seconds...), a test of them takes microseconds, and a
+// busy machine cannot make it fail. A pipe holds no data: each of the
+// server's writes waits until the client reads it.
+
+// pipeServer is serve running on a loopback.PipeListener.
+type pipeServer struct {
+	ln   *loopback.PipeListener
+	logs *syncLog
+	cfg  config
+	stop func() error // cancels serve, as Ctrl-C would, and returns its error
+}
+
+// startPipe runs serve in stream mode, sending a file of size zero bytes,
+// with the server's default bounds, changed by change if it is not nil.
+// Call it inside a bubble.
+func startPipe(t *testing.T, size int, change func(*config)) *pipeServer {
+	t.Helper()
+	f, err := load(writeFile(t, "big.bin", make([]byte, size)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	p := &pipeServer{ln: loopback.NewPipeListener(), logs: &syncLog{}}
+	p.cfg = config{send: f.sendStream, size: int64(len(f.streamHeader())) + f.size,
+		timeout: 30 * time.Second, busyTimeout: busyTimeout, minRate: 1 << 20,
+		maxClients: 100, grace: 10 * time.Second, log: log.New(p.logs, "", 0)}
+	if change != nil {
+		change(&p.cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, p.ln, p.cfg) }()
+	var (
+		once    sync.Once
+		stopErr error
+	)
+	p.stop = func() error {
+		once.Do(func() {
+			cancel()
+			stopErr = <-done
+		})
+		return stopErr
+	}
+	t.Cleanup(func() { _ = p.stop() }) // the test checks it if it cares
+	return p
+}
+
+// dial connects a client, which is closed when the test ends.
+func (p *pipeServer) dial(t *testing.T) net.Conn {
+	t.Helper()
+	conn, err := p.ln.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// readSlowly reads 64 KiB from conn every pause, until the server hangs
+// up or the test ends.
+func readSlowly(t *testing.T, conn net.Conn, pause time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 64<<10)
+		for {
+			if _, err := io.ReadFull(conn, buf); err != nil {
+				return
+			}
+			time.Sleep(pause)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = conn.Close()
+		<-done // it ends at its next read
+	})
+}
+
+// count returns how many lines of the log contain s.
+func (p *pipeServer) count(s string) int {
+	return strings.Count(p.logs.String(), s)
+}
+
+func TestServerCutsOffStuckClients(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := startPipe(t, 16<<20, nil)
+		start := time.Now()
+		p.dial(t) // and never reads
+
+		// Others are served meanwhile, in full.
+		reply, err := io.ReadAll(p.dial(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := decodeStream(reply); err != nil {
+			t.Fatal(err)
+		}
+
+		time.Sleep(p.cfg.timeout - time.Nanosecond)
+		synctest.Wait()
+		if n := p.count("cut off"); n != 0 {
+			t.Fatalf("got log %q after %v, want no client cut off before %v",
+				p.logs.String(), time.Since(start), p.cfg.timeout)
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if n := p.count("cut off, read nothing for 30s: "); n != 1 {
+			t.Errorf("got log %q after 30s, want the stuck client cut off",
+				p.logs.String())
+		}
+		// Stopping would wait for the stuck client, had it not been
+		// cut off.
+		if err := p.stop(); err != nil {
+			t.Errorf("serve returned %v, want nil", err)
+		}
+		if d := time.Since(start); d != p.cfg.timeout {
+			t.Errorf("stopped after %v, want at once", d)
+		}
+	})
+}
+
+func TestServerCutsOffSlowClients(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// A client that reads 64 KiB every 20 seconds is never idle
+		// for -timeout (30s), but would take 21 minutes for 4 MiB. At
+		// -min-rate 1 MiB a second, it has 30s + 4s and a little for
+		// the header line.
+		p := startPipe(t, 4<<20, nil)
+		start := time.Now()
+		readSlowly(t, p.dial(t), 20*time.Second)
+		bound := transferBound(p.cfg.size, p.cfg.timeout, p.cfg.minRate)
+		if bound < 34*time.Second || bound > 35*time.Second {
+			t.Fatalf("got a bound of %v for %d bytes, want 30s + 4s", bound, p.cfg.size)
+		}
+
+		time.Sleep(bound - time.Nanosecond)
+		synctest.Wait()
+		if n := p.count("cut off"); n != 0 {
+			t.Fatalf("got log %q after %v, want nothing cut off before %v",
+				p.logs.String(), time.Since(start), bound)
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if n := p.count("slower than -min-rate 1 MiB a second"); n != 1 {
+			t.Errorf("got log %q after %v, want the slow client cut off",
+				p.logs.String(), bound)
+		}
+	})
+}
+
+func TestServerSaysBusyAtOnce(t *testing.T) {
+	// With every slot taken, a new client is told at once that the
+	// server is busy.
+	synctest.Test(t, func(t *testing.T) {
+		p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 2 })
+		stuck := p.dial(t)
+		p.dial(t)
+		synctest.Wait() // both hold a slot
+		start := time.Now()
+		reply, err := io.ReadAll(p.dial(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var busy struct{ Error, Message string }
+		if err := json.Unmarshal(reply, &busy); err != nil || busy.Error != "busy" {
+			t.Errorf("got %q, want a JSON object with error busy", reply)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("told after %v, want at once", d)
+		}
+
+		// When a slot is free, the next client is served.
+		_ = stuck.Close()
+		synctest.Wait()
+		reply, err = io.ReadAll(p.dial(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := decodeStream(reply); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestServerBusyAnswer(t *testing.T) {
+	// The busy answer is one JSON object on one line. The client's
+	// tests feed it these bytes: the two programs cannot drift apart
+	// without one of them failing.
+	want := `{"error":"busy","message":"100 of 100 slots taken"}` + "\n"
+	if got := newSlots(100, log.New(io.Discard, "", 0), nil).busy; string(got) != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestServerShortensBoundsAtCapacity(t *testing.T) {
+	// While every slot is taken, a client that pauses for 10s loses its
+	// slot after 5s; otherwise it has -timeout, 30s.
+	for _, tc := range []struct {
+		name       string
+		maxClients int
+		want       int
+	}{
+		{"2 of 3 slots taken: a pause of 10s is fine", 3, 0},
+		{"every slot taken: a pause of 10s is too long", 2, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := startPipe(t, 1<<20, func(c *config) { c.maxClients = tc.maxClients })
+				readSlowly(t, p.dial(t), 10*time.Second)
+				readSlowly(t, p.dial(t), 10*time.Second)
+				time.Sleep(20 * time.Second)
+				synctest.Wait()
+				if n := p.count("cut off, read nothing for 5s"); n != tc.want ||
+					p.count("cut off") != tc.want {
+					t.Errorf("got log %q, want %d clients cut off after 5s",
+						p.logs.String(), tc.want)
+				}
+			})
+		})
+	}
+}
+
+func TestServerHurriesStuckClientsAtCapacity(t *testing.T) {
+	// When the last slot is taken, a client already stuck has 5s left,
+	// not what was left of its 30s.
+	synctest.Test(t, func(t *testing.T) {
+		p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 2 })
+		p.dial(t)
+		time.Sleep(10 * time.Second) // the first has 20s left
+		p.dial(t)
+		time.Sleep(busyTimeout - time.Nanosecond)
+		synctest.Wait()
+		if n := p.count("cut off"); n != 0 {
+			t.Fatalf("got log %q, want nothing cut off yet", p.logs.String())
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if n := p.count("cut off"); n != 2 {
+			t.Errorf("got log %q 5s after the last slot was taken, "+
+				"want both cut off", p.logs.String())
+		}
+	})
+}
+
+func TestServerLogsOnceAtCapacity(t *testing.T) {
+	// One line when every slot is taken, however many clients are then
+	// told the server is busy; one when calm again; one when full again.
+	synctest.Test(t, func(t *testing.T) {
+		p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 2 })
+		fill := func() (net.Conn, net.Conn) {
+			a, b := p.dial(t), p.dial(t)
+			synctest.Wait()
+			for range 20 {
+				if _, err := io.ReadAll(p.dial(t)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return a, b
+		}
+		a, b := fill()
+		if n := p.count("at capacity"); n != 1 {
+			t.Errorf("got log %q, want one line at capacity", p.logs.String())
+		}
+		// Calm again: the slots free, a minute passes.
+		_, _ = a.Close(), b.Close()
+		time.Sleep(calm)
+		if _, err := io.ReadAll(p.dial(t)); err != nil {
+			t.Fatal(err)
+		}
+		if n := p.count("below capacity again: 1 of 2 slots taken; " +
+			"20 busy answers meanwhile"); n != 1 {
+			t.Errorf("got log %q, want one line below capacity", p.logs.String())
+		}
+		fill()
+		if n := p.count("at capacity"); n != 2 {
+			t.Errorf("got log %q, want a second line at capacity", p.logs.String())
+		}
+	})
+}
+
+func TestServerStopsWithinTheGracePeriod(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := startPipe(t, 1<<20, nil)
+		stuck := p.dial(t)
+		// Read the header: the transfer has started.
+		if _, err := bufio.NewReader(stuck).ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := p.stop(); err != nil {
+			t.Errorf("serve returned %v, want nil", err)
+		}
+		if d := time.Since(start); d != p.cfg.grace {
+			t.Errorf("serve returned after %v, want %v", d, p.cfg.grace)
+		}
+		if !strings.Contains(p.logs.String(), "cutting off 1 transfers") {
+			t.Errorf("got log %q, want it to say it cut the transfer off",
+				p.logs.String())
+		}
+	})
+}
