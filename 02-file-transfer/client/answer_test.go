@@ -315,7 +315,7 @@ func FuzzReceive(f *testing.F) {
 					describe(files))
 			case err == nil && (len(files) != 1 ||
 				int64(len(files[got.name])) != got.size):
-				t.Errorf("got %v, want %s alone, of %d bytes", describe(files),
+				t.Errorf("got %v, want %q alone, of %d bytes", describe(files),
 					got.name, got.size)
 			}
 		}

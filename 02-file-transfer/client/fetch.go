@@ -26,7 +26,9 @@ func fetch(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-out: %w", err)
 	}
 	defer root.Close()
-	cleanUp(root, cfg.out, stderr)
+	if msg := cleanUp(root, cfg.out); msg != "" {
+		fmt.Fprintln(stderr, msg)
+	}
 
 	conn, err := cfg.dial(ctx, "tcp", cfg.addr)
 	if err != nil {
@@ -72,23 +74,6 @@ type saved struct {
 	name  string // the name it saved under
 	asked string // the name the server sent
 	size  int64
-}
-
-// cleanUp removes the temporary files that a copy of the client killed
-// while saving left in root (a temporary file more than an hour old: one
-// being written now is younger), and says so.
-func cleanUp(root *os.Root, dir string, stderr io.Writer) {
-	n, err := removeStale(root)
-	if err != nil {
-		// Not a reason to give up: the save may well work.
-		fmt.Fprintf(stderr, "looking for stale temporary files in %s: %v\n", dir, err)
-	}
-	switch {
-	case n == 1:
-		fmt.Fprintf(stderr, "removed 1 stale temporary file from %s\n", dir)
-	case n > 1:
-		fmt.Fprintf(stderr, "removed %d stale temporary files from %s\n", n, dir)
-	}
 }
 
 // countingReader counts the bytes read through it, for error messages.

@@ -90,7 +90,7 @@ func folder(tb testing.TB, dir string) map[string]string {
 func describe(files map[string]string) string {
 	var parts []string
 	for _, name := range slices.Sorted(maps.Keys(files)) {
-		parts = append(parts, fmt.Sprintf("%s (%d bytes)", name, len(files[name])))
+		parts = append(parts, fmt.Sprintf("%q (%d bytes)", name, len(files[name])))
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }

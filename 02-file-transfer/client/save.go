@@ -78,6 +78,11 @@ func linkFree(root *os.Root, tmp, name string) (string, error) {
 			try = stem + "-" + strconv.Itoa(n) + ext
 		}
 		err := root.Link(tmp, try)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			// Some file systems have no hard links (FAT on a USB
+			// stick, some network shares).
+			err = claim(root, tmp, try)
+		}
 		if err == nil {
 			return try, nil
 		}
@@ -87,6 +92,23 @@ func linkFree(root *os.Root, tmp, name string) (string, error) {
 	}
 	return "", fmt.Errorf("save as %s: the names up to %s-999%s are "+
 		"all taken", name, stem, ext)
+}
+
+// claim gives tmp the name name where there are no hard links: it
+// creates name empty, which fails if a file has it, then renames tmp over
+// that empty file of its own. For a moment the name holds an empty file,
+// never a part of one.
+func claim(root *os.Root, tmp, name string) error {
+	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_ = f.Close() // empty: nothing to lose
+	if err := root.Rename(tmp, name); err != nil {
+		_ = root.Remove(name) // our own empty file
+		return err
+	}
+	return nil
 }
 
 // syncDir puts root's list of names on disk, so a saved file's name
@@ -138,4 +160,22 @@ func removeStale(root *os.Root) (int, error) {
 			return removed, err
 		}
 	}
+}
+
+// cleanUp removes the temporary files that a killed copy of the program
+// left in root, the folder dir (see removeStale), and returns a line that
+// says so, or "" when there was nothing to remove. It is housekeeping:
+// if the folder cannot be read, the line says that, and the program goes
+// on.
+func cleanUp(root *os.Root, dir string) string {
+	n, err := removeStale(root)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("look for stale temporary files in %s: %v", dir, err)
+	case n == 1:
+		return "removed 1 stale temporary file from " + dir
+	case n > 1:
+		return fmt.Sprintf("removed %d stale temporary files from %s", n, dir)
+	}
+	return ""
 }

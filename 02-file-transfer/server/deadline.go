@@ -11,7 +11,7 @@ import (
 
 // A client holds a slot for as long as its transfer lasts, so a transfer
 // must make progress, or lose the slot. Two deadlines see to it. Each
-// write has one (-timeout, shorter while every slot is taken), which
+// write has one (-timeout, shorter while the server is at capacity), which
 // cuts off a client that stops reading. And the whole transfer has one,
 // which cuts off a client that reads a little now and then, just enough
 // to beat the first: it must average -min-rate bytes a second.

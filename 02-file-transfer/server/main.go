@@ -146,7 +146,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-// busyTimeout bounds each write of 64 KiB while every slot is taken, in
-// place of -timeout: a client that does not read for that long loses its
-// slot to one that would.
+// busyTimeout bounds each write of 64 KiB while the server is at
+// capacity (see slots.go), in place of -timeout: a client that does not
+// read for that long loses its slot to one that would.
 const busyTimeout = 5 * time.Second

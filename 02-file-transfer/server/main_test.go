@@ -89,7 +89,7 @@ func decodeStream(reply []byte) (name string, data []byte, err error) {
 		return "", nil, fmt.Errorf("header says %d bytes, got %d", h.Size, len(data))
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != h.SHA256 {
-		return "", nil, fmt.Errorf("header's sha256 %s does not match the bytes", h.SHA256)
+		return "", nil, fmt.Errorf("header's sha256 %q does not match the bytes", h.SHA256)
 	}
 	return h.Filename, data, nil
 }

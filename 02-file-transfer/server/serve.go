@@ -16,7 +16,7 @@ type config struct {
 	send        func(io.Writer) error // writes the file in the chosen protocol
 	size        int64                 // how many bytes send writes
 	timeout     time.Duration         // bound on each write of 64 KiB
-	busyTimeout time.Duration         // the same, while every slot is taken
+	busyTimeout time.Duration         // the same, while at capacity
 	minRate     byteSize              // slowest transfer allowed, a second
 	maxClients  int                   // clients served at once
 	grace       time.Duration         // how long Ctrl-C waits for transfers

@@ -71,7 +71,9 @@ func getPictures(ctx context.Context, cfg config, stdout, stderr io.Writer) erro
 	defer root.Close()
 	// A copy that was killed (kill -9, a power cut) left its temporary
 	// file behind; one that is still saving keeps its file fresh.
-	cleanUp(root, cfg.out, stderr)
+	if msg := cleanUp(root, cfg.out); msg != "" {
+		fmt.Fprintln(stderr, msg)
+	}
 
 	// One client for every request: it keeps connections open between
 	// requests to the same server, and bounds each request in time.

@@ -1,3 +1,6 @@
+// This file is the same in both HTTP servers: 03-image-download/server and
+// 05-sms/server: it tests limit.go. A test keeps the copies identical.
+
 package main
 
 import (

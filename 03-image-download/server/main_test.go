@@ -216,7 +216,7 @@ func TestAPIPictures(t *testing.T) {
 	for _, target := range notFound {
 		t.Run(target+" is 404", func(t *testing.T) {
 			if resp := get(h, "h", target); resp.StatusCode != http.StatusNotFound {
-				t.Errorf("got %s, want 404 Not Found", resp.Status)
+				t.Errorf("got %q, want 404 Not Found", resp.Status)
 			}
 		})
 	}
@@ -341,7 +341,7 @@ func BenchmarkAPI(b *testing.B) {
 					_, err = io.Copy(io.Discard, resp.Body)
 					_ = resp.Body.Close()
 					if err != nil || resp.StatusCode != http.StatusOK {
-						b.Errorf("got %s, %v", resp.Status, err)
+						b.Errorf("got %q, %v", resp.Status, err)
 						return
 					}
 				}

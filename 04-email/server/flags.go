@@ -136,7 +136,11 @@ func (cfg *config) open(stdout, stderr io.Writer) error {
 		return fmt.Errorf("-out: %w", err)
 	}
 	cfg.mailbox = root
-	cfg.removeStale()
+	// Messages that a killed copy of the server was receiving left
+	// their temporary files behind.
+	if msg := cleanUp(cfg.mailbox, cfg.dir); msg != "" {
+		cfg.log.Print(msg)
+	}
 	cfg.host, err = os.Hostname()
 	if err != nil || cfg.host == "" {
 		cfg.host = "localhost" // only a name in the greeting
@@ -150,21 +154,4 @@ func (cfg *config) open(stdout, stderr io.Writer) error {
 			"with -ca)", filepath.Join(cfg.dir, certFile))
 	}
 	return nil
-}
-
-// removeStale removes the temporary files of messages that a copy of the
-// server killed in the middle (kill -9, a power cut) left in the mailbox,
-// and says so in one line.
-func (cfg *config) removeStale() {
-	n, err := removeStale(cfg.mailbox)
-	if err != nil {
-		cfg.log.Printf("looking for stale temporary files in %s: %v", cfg.dir, err)
-	}
-	if n > 0 {
-		files := "files"
-		if n == 1 {
-			files = "file"
-		}
-		cfg.log.Printf("removed %d stale temporary %s from %s", n, files, cfg.dir)
-	}
 }

@@ -17,12 +17,13 @@ import (
 // which costs this process nothing, and are accepted as slots free up.
 //
 // When every slot is taken the server is under stress, and a connection
-// that does no work must give its slot up sooner: every read gets at most
-// stressReadTimeout, and stress(true) is called once, so the server can
-// free what else it holds (an HTTP server stops keeping idle connections
-// open). When at most half the slots are taken and a minute has passed
-// since they were last all taken, stress(false) is called: a busy server
-// does not flap in and out.
+// that does no work must give its slot up sooner: a read deadline set
+// while the stress lasts is at most stressReadTimeout away (http.Server
+// sets one before each request), and stress(true) is called once, so the
+// server can free what else it holds (an HTTP server stops keeping idle
+// connections open). When at most half the slots are taken and a minute
+// has passed since they were last all taken, stress(false) is called: a
+// busy server does not flap in and out.
 //
 // Accept must be called from one goroutine at a time, as http.Server does.
 type limitListener struct {

@@ -13,7 +13,7 @@ import (
 // each program folder stays self-contained (a learner can copy it
 // alone), and a learner who has read one copy knows them all.
 var shared = []string{"quote.go", "names.go", "save.go", "listen.go", "limit.go",
-	"size.go"}
+	"limit_test.go", "size.go"}
 
 // program matches a program folder's name in a file's first comment.
 var program = regexp.MustCompile(`\d\d-[a-z-]+/(?:server|client)`)

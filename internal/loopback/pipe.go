@@ -77,7 +77,8 @@ func (l *PipeListener) Dial() (net.Conn, error) {
 
 // DialContext is Dial in the shape of net.Dialer's, so that an
 // http.Transport can use it; ctx, network and address are not used.
-func (l *PipeListener) DialContext(_ context.Context, _, _ string) (net.Conn, error) {
+func (l *PipeListener) DialContext(_ context.Context,
+	_, _ string) (net.Conn, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
