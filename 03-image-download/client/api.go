@@ -68,10 +68,7 @@ func askAPI(ctx context.Context, client *http.Client, cfg config,
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err // it repeats the URL, key and all
-		}
+		err = requestError(err)
 		switch {
 		case timedOut(err):
 			return nil, fmt.Errorf("ask %s: no answer within -timeout %v: %w",

@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,10 +103,7 @@ func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err // it repeats the link, query and all
-		}
+		err = requestError(err)
 		return file{}, err
 	}
 	defer resp.Body.Close()

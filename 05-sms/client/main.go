@@ -289,10 +289,7 @@ func submit(ctx context.Context, client *http.Client, gateway *url.URL,
 	req.Header.Set("Accept", "application/json, text/xml")
 	resp, err := client.Do(req)
 	if err != nil {
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err // it repeats the URL
-		}
+		err = requestError(err)
 		var netErr net.Error
 		switch {
 		case ctx.Err() != nil:

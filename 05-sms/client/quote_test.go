@@ -2,7 +2,15 @@ package main
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"strconv"
@@ -109,4 +117,56 @@ func TestTerminalEscapes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A certificate's names come from the server too, and the error that
+// refuses a certificate for another name lists them.
+func TestCertificateNamesAreQuoted(t *testing.T) {
+	name := "\x1b[2J\x1b[1;32msent to 138****5678, smsid OK\x1b[0m\rFAKE"
+	cert := certificateFor(t, name)
+	addr := loopback.Serve(t, func(conn net.Conn) {
+		c := tls.Server(conn, &tls.Config{Certificates: []tls.Certificate{cert}})
+		// The client is the well-behaved side here: seconds.
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second)) // shows in the handshake
+		_ = c.Handshake()                                   // fails: the client refuses the certificate
+	})
+	// By name: the client checks the certificate against the name.
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gateway := "https://localhost:" + port + "/webservice/sms.php?method=Submit"
+	_, _, err = sendSMS(t, gateway, env, "-mobile", "13812345678")
+	if err == nil {
+		t.Fatal("got no error, want the certificate refused")
+	}
+	checkEscaped(t, err.Error(), `\x1b[2J\x1b[1;32msent to 138****5678`)
+	var certErr *tls.CertificateVerificationError
+	if !errors.As(err, &certErr) {
+		t.Errorf("got %v, want it to wrap a *tls.CertificateVerificationError", err)
+	}
+}
+
+// certificateFor returns a self-signed certificate for the host name
+// name, whatever it holds.
+func certificateFor(tb testing.TB, name string) tls.Certificate {
+	tb.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: name},
+		DNSNames:     []string{name},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
