@@ -56,6 +56,11 @@ func (s *session) data(arg string) error {
 		return w.Flush()
 	})
 	switch {
+	case errors.Is(lost, errTooSlow):
+		// The client may be gone: nothing to do if this fails.
+		_ = s.reply(421, fmt.Sprintf("less than %d bytes a second while "+
+			"the server is busy: closing the connection", minDataRate))
+		return lost
 	case lost != nil:
 		return lost
 	case errors.Is(err, errTooBig):
@@ -89,13 +94,27 @@ func (s *session) protocol() string {
 	return p
 }
 
-// readData reads the message that follows DATA into w. Each read gets
+// minDataRate is the least a message must average, in bytes a second,
+// while the server is under stress: a client that sends a short line
+// every few seconds holds its slot as surely as one that sends nothing.
+const minDataRate = 1 << 10
+
+var errTooSlow = errors.New("message too slow while the server is busy")
+
+// readData reads the message that follows DATA into msg. Each read gets
 // the idle timeout (shorter under stress), so a large message on a slow
 // link arrives and a client gone quiet is cut off; the whole message must
-// arrive within ten times -timeout, which stops one that never ends.
-func (s *session) readData(w io.Writer) error {
-	end := time.Now().Add(10 * s.cfg.timeout)
-	return readData(s.r, w, func() error {
+// arrive within ten times -timeout, which stops one that never ends; and
+// under stress, after its first stressTimeout, at minDataRate at least.
+func (s *session) readData(msg *capWriter) error {
+	start := time.Now()
+	end := start.Add(10 * s.cfg.timeout)
+	return readData(s.r, msg, func() error {
+		took := time.Since(start)
+		if s.stressed.Load() && took > s.cfg.stressTimeout &&
+			float64(msg.n) < minDataRate*took.Seconds() {
+			return errTooSlow
+		}
 		next := time.Now().Add(s.timeout())
 		if next.After(end) {
 			next = end

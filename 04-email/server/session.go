@@ -35,6 +35,7 @@ type session struct {
 	rcpts  []string // its envelope recipients
 
 	code     int // the code of the last reply
+	furthest int // the most progress since the last message (see tally)
 	junk     int // commands that did no work since the last message
 	failures int // failed AUTH attempts
 
@@ -80,7 +81,8 @@ func (s *session) serve() {
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, wsaeconnreset):
 		// The client hung up, politely or not: a peer that resets its
 		// connections at will must not fill the log.
-	case errors.Is(err, errIdle) && s.stressed.Load():
+	case (errors.Is(err, errIdle) || errors.Is(err, errTooSlow)) &&
+		s.stressed.Load():
 		// Expected under stress, which the log has said once.
 	default:
 		// It may hold what the client sent (in a TLS error, say).

@@ -15,8 +15,8 @@ import (
 // work keeps a sender out, so when three quarters of the slots are taken
 // the server is under stress (Postfix's word for it), and frugal: a
 // session then gets stressTimeout, not -timeout, between commands that do
-// work (NOOP, RSET, VRFY and refused commands do none), and the sessions
-// already waiting get the shorter bound at once. After a whole -timeout
+// work (see tally), the sessions already waiting get the shorter bound at
+// once, and a message must arrive at minDataRate at least. After a whole -timeout
 // with fewer sessions than that, -timeout is back. Each change is logged
 // in one line.
 type pool struct {
@@ -166,20 +166,20 @@ const maxJunk = 100
 
 var errJunk = errors.New("too many commands without a message")
 
-// tally counts a command that did no work (NOOP, RSET, VRFY, HELP, and
-// every command refused) and ends the session after maxJunk of them, with
-// 421. A message saved starts the count again. Any other command is work,
-// which restarts the clock that stress keeps.
+// tally counts the command just answered. It is work if it brings the
+// session nearer to a message than it has been since its last one (see
+// progress), or saves a message; work restarts the clock that stress
+// keeps. Anything else is junk: NOOP, RSET, VRFY, HELP, every command
+// refused, and also a second EHLO, or MAIL again after RSET, which only
+// go round in circles. After maxJunk of them between two messages, the
+// session ends with 421.
 func (s *session) tally(verb string) error {
-	switch verb {
-	case "NOOP", "RSET", "VRFY", "HELP":
-	default:
-		if s.code < 400 {
-			s.mu.Lock()
-			s.worked = time.Now()
-			s.mu.Unlock()
-			return nil
-		}
+	if p := s.progress(); s.code < 400 && (p > s.furthest || verb == "DATA") {
+		s.furthest = p
+		s.mu.Lock()
+		s.worked = time.Now()
+		s.mu.Unlock()
+		return nil
 	}
 	s.junk++
 	if s.junk < maxJunk {
@@ -189,4 +189,18 @@ func (s *session) tally(verb string) error {
 	_ = s.reply(421, fmt.Sprintf("%d commands without a message: closing "+
 		"the connection", maxJunk))
 	return errJunk
+}
+
+// progress is how far the session has come towards a message: a step
+// each for the greeting (EHLO or HELO), STARTTLS, AUTH, MAIL and every
+// recipient. Each can be done only so many times before the message must
+// follow, so a client that keeps its slot by doing work must deliver.
+func (s *session) progress() int {
+	n := len(s.rcpts)
+	for _, done := range []bool{s.helo != "", s.tls, s.authed, s.inMail} {
+		if done {
+			n++
+		}
+	}
+	return n
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -147,6 +149,75 @@ func TestStress(t *testing.T) {
 	})
 }
 
+// Peers that keep a slot by looking busy: they send commands that do
+// something, but never come nearer to a message.
+func TestStressCircles(t *testing.T) {
+	tests := []struct {
+		name  string
+		round []step // what the peer sends every 3s
+	}{
+		{"EHLO", []step{{"EHLO test", "250-"}}},
+		{"EHLO then MAIL", []step{{"EHLO test", "250-"},
+			{"MAIL FROM:<a@example.com>", "250 "}}},
+		{"MAIL then RSET", []step{{"MAIL FROM:<a@example.com>", "250 "},
+			{"RSET", "250 "}}},
+	}
+	for _, tt := range tests {
+		t.Run("a client that sends "+tt.name+" every 3s is closed under stress", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s := startSink(t, "-max-sessions", "4")
+				attack(t, s, 3, idle) // stress
+				c := s.dial(t)
+				c.play(s.dir, step{"EHLO test", "250-"})
+				start := time.Now()
+				for time.Since(start) < time.Minute {
+					// 3s without a word from the server, then a round.
+					if got, ok := c.replyWithin(3 * time.Second); ok {
+						if !strings.HasPrefix(got, "421 ") {
+							t.Fatalf("got %q, want 421", got)
+						}
+						// Only the first round may count as work.
+						limit := 3*time.Second + stressTimeout
+						if took := time.Since(start); took > limit {
+							t.Errorf("got 421 after %v, want it within %v", took, limit)
+						}
+						return
+					}
+					c.play(s.dir, tt.round...)
+				}
+				t.Errorf("still served after %v, want it closed", time.Since(start))
+			})
+		})
+	}
+
+	t.Run("a message that trickles in is cut off under stress", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			s := startSink(t, "-max-sessions", "4")
+			attack(t, s, 3, idle) // stress
+			c := s.dial(t)
+			c.play(s.dir, envelope...)
+			start := time.Now()
+			got, ok := "", false
+			for !ok && time.Since(start) < time.Minute {
+				// 3s without a word from the server, then a line.
+				if got, ok = c.replyWithin(3 * time.Second); !ok {
+					c.write("x\r\n")
+				}
+			}
+			if !strings.HasPrefix(got, "421 ") || !strings.Contains(got, "bytes a second") {
+				t.Errorf("got %q, want 421 for a message too slow", got)
+			}
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("got 421 after %v, want it within 10s", took)
+			}
+			if entries, err := os.ReadDir(s.dir); err != nil || len(entries) > 1 {
+				t.Errorf("got %v in %s (%v), want nothing but the certificate",
+					entries, s.dir, err)
+			}
+		})
+	})
+}
+
 func TestJunkCommands(t *testing.T) {
 	junk := []step{{"NOOP", "250 "}, {"RSET", "250 "}, {"VRFY a", "252 "},
 		{"HELP", "214 "}, {"FOO", "500 "}, {"MAIL FROM:a@example.com", "501 "}}
@@ -169,6 +240,25 @@ func TestJunkCommands(t *testing.T) {
 		})
 	})
 
+	t.Run(fmt.Sprintf("%d rounds of EHLO and MAIL get 421", maxJunk/2), func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			s := startSink(t)
+			c := s.dial(t)
+			c.play(s.dir, step{"EHLO test", "250-"})
+			c.play(s.dir, step{"MAIL FROM:<a@example.com>", "250 "}) // work
+			for range maxJunk/2 - 1 {
+				c.play(s.dir, step{"EHLO test", "250-"},
+					step{"MAIL FROM:<a@example.com>", "250 "})
+			}
+			// The last two are the 99th and 100th that do no work.
+			c.play(s.dir, step{"EHLO test", "250-"},
+				step{"MAIL FROM:<a@example.com>", "250 "})
+			if got := c.reply(); !strings.HasPrefix(got, "421 ") {
+				t.Errorf("got %q, want 421", got)
+			}
+		})
+	})
+
 	t.Run("a message saved starts the count again", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			s := startSink(t)
@@ -187,4 +277,23 @@ func TestJunkCommands(t *testing.T) {
 			c.play(s.dir, step{"QUIT", "221 "})
 		})
 	})
+}
+
+// replyWithin reads a reply if one comes within d, as a client that also
+// has something to send would: a pipe holds nothing, so a reply the
+// server writes must be read before the client can write again.
+func (c *client) replyWithin(d time.Duration) (string, bool) {
+	c.tb.Helper()
+	if err := c.conn.SetReadDeadline(time.Now().Add(d)); err != nil {
+		c.tb.Fatal(err)
+	}
+	line, err := c.r.ReadString('\n')
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		_ = c.conn.SetReadDeadline(time.Time{}) // a pipe's never fails
+		return "", false
+	}
+	if err != nil {
+		c.tb.Fatalf("read a reply: %v (got %q)", err, line)
+	}
+	return line, true
 }
