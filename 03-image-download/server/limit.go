@@ -4,7 +4,9 @@
 package main
 
 import (
+	"log"
 	"net"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -114,4 +116,29 @@ func (c *limitConn) SetReadDeadline(t time.Time) error {
 		t = soon
 	}
 	return c.Conn.SetReadDeadline(t)
+}
+
+// onStress returns what an HTTP server srv does when all its maxConns
+// slots are taken (on), and when it is calm again (off).
+//
+// Under stress, the slots held by connections that wait for a next
+// request are the ones to free: SetKeepAlivesEnabled(false) closes the
+// idle connections at once, and every answer closes its connection, so
+// each slot serves one request and passes to the next client in the
+// system's queue. Clients that are served still are; they only open a
+// connection per request, as HTTP/1.0 did. The server says so once, not
+// once per connection: a log that grows with the attack is another
+// resource the attacker holds.
+func onStress(srv *http.Server, maxConns int, logger *log.Logger) func(on bool) {
+	return func(on bool) {
+		srv.SetKeepAlivesEnabled(!on)
+		if on {
+			logger.Printf("at capacity: %d connections open; until it "+
+				"is calm, a connection serves one request, sent within %v",
+				maxConns, stressReadTimeout)
+		} else {
+			logger.Print("calm again: connections are kept open " +
+				"between requests")
+		}
+	}
 }

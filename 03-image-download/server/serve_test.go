@@ -69,15 +69,7 @@ func TestServe(t *testing.T) {
 			s := serveInBubble(t, newAPIWithDelay(t, 100*time.Millisecond).handler(),
 				10, io.Discard)
 			start := time.Now()
-			resp, err := s.client.Get(s.url + "/images/1.png")
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			if err != nil || resp.StatusCode != http.StatusOK {
-				t.Fatalf("got %q, %v; want 200 OK", resp.Status, err)
-			}
+			get200(t, s.client, s.url+"/images/1.png")
 			if got := time.Since(start); got != 100*time.Millisecond {
 				t.Errorf("the picture took %v, want 100ms", got)
 			}

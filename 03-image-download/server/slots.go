@@ -43,29 +43,3 @@ func newServer(h http.Handler, logger *log.Logger) *http.Server {
 		ErrorLog:          logger,
 	}
 }
-
-// onStress returns what the server does when all its maxConns slots are
-// taken (on), and when they are free again (off).
-//
-// Under stress, the slots held by connections that wait for a next
-// request are the ones to free: SetKeepAlivesEnabled(false) closes the
-// idle connections at once, and every answer closes its connection, so
-// each slot serves one request and passes to the next client in the
-// system's queue. (The listener also gives each read stressReadTimeout
-// at most: see limit.go.) Clients that are served still are; they only open a
-// connection per request, as HTTP/1.0 did. The server says so once, not
-// once per connection: a log that grows with the attack is another slot
-// the attacker holds.
-func onStress(srv *http.Server, maxConns int, logger *log.Logger) func(on bool) {
-	return func(on bool) {
-		srv.SetKeepAlivesEnabled(!on)
-		if on {
-			logger.Printf("at capacity: %d connections open; until it "+
-				"is calm, a connection serves one request, sent within %v",
-				maxConns, stressReadTimeout)
-		} else {
-			logger.Print("calm again: connections are kept open " +
-				"between requests")
-		}
-	}
-}

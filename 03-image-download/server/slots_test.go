@@ -41,7 +41,14 @@ func newClient(t *testing.T, s *bubbleServer) *http.Client {
 // one. It returns whether the server closes the connection after it.
 func getOK(t *testing.T, c *http.Client, s *bubbleServer) (closes bool) {
 	t.Helper()
-	resp, err := c.Get(s.url + "/meinv/?key=demo&num=1")
+	return get200(t, c, s.url+"/meinv/?key=demo&num=1")
+}
+
+// get200 gets url and fails the test unless the answer is 200 OK. It
+// returns whether the server closes the connection after it.
+func get200(t *testing.T, c *http.Client, url string) (closes bool) {
+	t.Helper()
+	resp, err := c.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,18 +39,7 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler,
 	// gives each read of a request stressReadTimeout instead of seconds
 	// more (limit.go). Clients beyond maxConns wait in the system's
 	// queue of new connections, which costs this process nothing.
-	stress := func(on bool) {
-		srv.SetKeepAlivesEnabled(!on)
-		if on {
-			logger.Printf("at capacity: %d connections open; until it "+
-				"is calm, a connection serves one request, sent within %v",
-				maxConns, stressReadTimeout)
-		} else {
-			logger.Print("calm again: connections are kept open " +
-				"between requests")
-		}
-	}
-	ln = newLimitListener(ln, maxConns, stress)
+	ln = newLimitListener(ln, maxConns, onStress(srv, maxConns, logger))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
