@@ -52,7 +52,7 @@ type badReply struct {
 // badReplies are the answers of a broken, hostile or busy server, and of
 // peers that are not file servers.
 func badReplies() []badReply {
-	data := randomBytes(3<<20, 2)
+	data := randomBytes(3<<19, 2) // 1.5 MiB: more than -max-size 1MiB below
 	whole := streamReply("photo.png", data)
 	headerLen := bytes.IndexByte(whole, '\n') + 1
 	wrongSum := streamReply("photo.png", data)
@@ -87,10 +87,10 @@ func badReplies() []badReply {
 			"server refused: closed", nil},
 
 		{"a truncated stream", "stream", string(whole[:headerLen+1<<20]), nil,
-			"connection closed after 1048576 of 3145728 bytes", nil},
+			"connection closed after 1048576 of 1572864 bytes", nil},
 		{"a wrong checksum", "stream", string(wrongSum), nil, "checksum mismatch", nil},
 		{"more bytes than announced", "stream", string(whole) + "x", nil,
-			"server sent more than the 3145728 bytes it announced", nil},
+			"server sent more than the 1572864 bytes it announced", nil},
 		{"a header line longer than 4096 bytes", "stream",
 			`{"filename":"` + strings.Repeat("a", 5000), nil,
 			"header line is longer than 4096 bytes", nil},
@@ -99,7 +99,7 @@ func badReplies() []badReply {
 		{"a negative size", "stream", `{"filename":"photo.png","size":-1,"sha256":"` +
 			sum + `"}` + "\n", nil, "bad header line: size -1", nil},
 		{"a size over -max-size", "stream", string(whole), []string{"-max-size", "1MiB"},
-			"file is larger than -max-size 1 MiB (the server announced 3145728 bytes)", nil},
+			"file is larger than -max-size 1 MiB (the server announced 1572864 bytes)", nil},
 		{"a json-mode reply", "stream", string(jsonReply("photo.png", []byte("hi"))), nil,
 			"is the server speaking -proto json?", nil},
 		{"the time server's line", "stream", timeLine, nil,
