@@ -162,23 +162,12 @@ func serveTCP(ctx context.Context, ln net.Listener, timeout time.Duration,
 	var clients sync.WaitGroup
 	defer clients.Wait()
 	for {
-		conn, err := ln.Accept()
+		conn, err := accept(ctx, ln, logger)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil // shutting down: serve closed the listener
 			}
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("accept: %w", err)
-			}
-			// Accept fails for a moment when the process runs out of
-			// file descriptors (too many clients at once). Wait a
-			// little and go on rather than stop serving everyone.
-			logger.Printf("accept: %v (retrying)", err)
-			select {
-			case <-time.After(100 * time.Millisecond):
-			case <-ctx.Done():
-			}
-			continue
+			return err
 		}
 		clients.Go(func() { tellTime(conn, timeout, logger) })
 	}

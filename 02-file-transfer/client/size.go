@@ -1,6 +1,7 @@
-// This file is the same in both programs of the chapter that take a size
-// on the command line: 02-file-transfer/client and 02-file-transfer/server.
-// A test keeps the copies identical.
+// This file is the same in every program that takes a size on the
+// command line: 02-file-transfer/client, 02-file-transfer/server,
+// 03-image-download/client and 04-email/server. A test keeps the copies
+// identical.
 
 package main
 

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net"
@@ -40,22 +38,12 @@ func serve(ctx context.Context, ln net.Listener, cfg config) error {
 		running.hurry(cfg.busyTimeout)
 	})
 	for {
-		conn, err := ln.Accept()
+		conn, err := accept(ctx, ln, cfg.log)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil // shutting down: we closed the listener
 			}
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("accept: %w", err)
-			}
-			// Out of file descriptors, most likely. Wait a little
-			// and go on.
-			cfg.log.Printf("accept: %v (retrying)", err)
-			select {
-			case <-time.After(100 * time.Millisecond):
-			case <-ctx.Done():
-			}
-			continue
+			return err
 		}
 		// Every client takes a slot, and gives it back when its
 		// transfer is over. With every slot taken, a new client is

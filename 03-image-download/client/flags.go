@@ -35,7 +35,7 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: client [-api URL] [-key KEY] [-num N] "+
-			"[-out DIR] [-overwrite] [-workers N] [-timeout D] [-max-size N]\n"+
+			"[-out DIR] [-overwrite] [-workers N] [-timeout D] [-max-size SIZE]\n"+
 			"The API key comes from the environment variable TIANAPI_KEY "+
 			"(default demo, the local server's).")
 		fs.PrintDefaults()
@@ -53,14 +53,16 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.IntVar(&cfg.workers, "workers", 4, "how many pictures to download at once")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second,
 		"how long one request, body included, may take")
-	fs.Int64Var(&cfg.maxSize, "max-size", 20<<20,
-		"largest picture to accept, in bytes")
+	maxSize := byteSize(20 << 20)
+	fs.Var(&maxSize, "max-size", "largest picture to accept: a `size` in "+
+		"bytes, or with KiB, MiB or GiB")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return config{}, err
 		}
 		return config{}, errUsage
 	}
+	cfg.maxSize = int64(maxSize)
 	if cfg.key == "" {
 		cfg.key = getenv("TIANAPI_KEY")
 	}

@@ -1,29 +1,8 @@
-// This file is the same in both HTTP clients: 03-image-download/client and
+// This file is the same in every client that wraps errors holding what a
+// server sent: 03-image-download/client, 04-email/client and
 // 05-sms/client. A test keeps the copies identical.
 
 package main
-
-import (
-	"crypto/tls"
-	"errors"
-	"net/url"
-)
-
-// requestError makes an error from http.Client.Do fit to print. It drops
-// the URL that the error repeats (a URL may hold a key), and quotes what
-// came from the server: a certificate's names, which a hostile server
-// can fill with escape sequences, come back in the error that refuses it.
-func requestError(err error) error {
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		err = urlErr.Err
-	}
-	var certErr *tls.CertificateVerificationError
-	if errors.As(err, &certErr) {
-		return netError{err}
-	}
-	return err
-}
 
 // netError is an error whose text holds what a peer sent: it prints
 // through quote, and errors.Is and errors.As still see the error inside.

@@ -25,9 +25,8 @@ import (
 )
 
 const (
-	maxPictures    = 100              // the most pictures -count may ask for
-	maxDelay       = 10 * time.Second // the longest -delay
-	shutdownBudget = 5 * time.Second
+	maxPictures = 100              // the most pictures -count may ask for
+	maxDelay    = 10 * time.Second // the longest -delay
 )
 
 // errUsage reports a mistake on the command line. The flag package has

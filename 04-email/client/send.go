@@ -204,14 +204,6 @@ func replyText(err error) string {
 	return fmt.Sprintf("%d %s", tpErr.Code, quote(tpErr.Msg))
 }
 
-// netError is an error whose text may hold what the server sent: a reply
-// that makes no sense, the names in its certificate. It prints through
-// quote; errors.Is and errors.As still see the error it holds.
-type netError struct{ err error }
-
-func (e netError) Error() string { return quote(e.err.Error()) }
-func (e netError) Unwrap() error { return e.err }
-
 // explain names the step that failed and adds a hint where one helps.
 func explain(step string, err error) error {
 	var tpErr *textproto.Error

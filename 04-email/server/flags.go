@@ -53,7 +53,7 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] [-out DIR] "+
-			"[-tls] [-user NAME] [-max-size N] [-max-rcpt N]\n"+
+			"[-tls] [-user NAME] [-max-size SIZE] [-max-rcpt N]\n"+
 			"              [-max-sessions N] [-timeout D]\n"+
 			"With -user, the password is read from the environment "+
 			"variable SMTP_PASSWORD.")
@@ -68,8 +68,9 @@ func parseFlags(args []string, getenv func(string) string,
 		"made at start-up and saved as OUT/server-cert.pem")
 	fs.StringVar(&cfg.user, "user", "", "require AUTH as this user "+
 		"(the password comes from SMTP_PASSWORD)")
-	fs.Int64Var(&cfg.maxSize, "max-size", 25<<20,
-		"largest message accepted, in bytes")
+	maxSize := byteSize(25 << 20)
+	fs.Var(&maxSize, "max-size", "largest message accepted: a `size` in "+
+		"bytes, or with KiB, MiB or GiB")
 	fs.IntVar(&cfg.maxRcpt, "max-rcpt", 100, "most recipients per message")
 	fs.IntVar(&cfg.maxSessions, "max-sessions", 100, "most sessions at once; "+
 		"more clients wait their turn")
@@ -81,6 +82,7 @@ func parseFlags(args []string, getenv func(string) string,
 		}
 		return nil, errUsage
 	}
+	cfg.maxSize = int64(maxSize)
 	cfg.password = getenv("SMTP_PASSWORD")
 	if problem := cfg.check(fs.Args()); problem != "" {
 		fmt.Fprintln(stderr, problem)

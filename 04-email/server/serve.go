@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
-	"time"
 )
 
 // serve accepts connections on ln and holds an SMTP session with each in a
@@ -20,14 +17,14 @@ func serve(ctx context.Context, ln net.Listener, cfg *config) error {
 	})
 	defer stop()
 	p := newPool(cfg)
-	err := accept(ctx, ln, p)
+	err := welcome(ctx, ln, p)
 	p.shutdown()
 	return err
 }
 
-// accept takes a slot, then a connection, and starts a session with it,
-// until ctx is cancelled.
-func accept(ctx context.Context, ln net.Listener, p *pool) error {
+// welcome takes a slot, then a connection, and starts a session with
+// it, until ctx is cancelled.
+func welcome(ctx context.Context, ln net.Listener, p *pool) error {
 	for {
 		// The slot comes first: beyond -max-sessions, clients wait in
 		// the system's queue of connections, in the order they came,
@@ -35,23 +32,13 @@ func accept(ctx context.Context, ln net.Listener, p *pool) error {
 		if !p.take(ctx) {
 			return nil
 		}
-		conn, err := ln.Accept()
+		conn, err := accept(ctx, ln, p.cfg.log)
 		if err != nil {
 			p.give()
 			if ctx.Err() != nil {
 				return nil // shutting down: we closed the listener
 			}
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("accept: %w", err)
-			}
-			// Out of file descriptors, most likely. Wait a little
-			// and go on.
-			p.cfg.log.Printf("accept: %v (retrying)", err)
-			select {
-			case <-time.After(100 * time.Millisecond):
-			case <-ctx.Done():
-			}
-			continue
+			return err
 		}
 		p.start(conn)
 	}

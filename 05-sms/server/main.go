@@ -64,7 +64,6 @@ const (
 	maxPerDay      = 5        // to one number: here every message is a code
 	maxNumbers     = 100_000  // different numbers remembered in one day
 	passwordMaxAge = 10 * time.Minute
-	shutdownBudget = 5 * time.Second
 	defaultAPIKey  = "demo-key"
 	submitPath     = "/webservice/sms.php"
 	xmlDeclaration = `<?xml version="1.0" encoding="utf-8"?>` + "\n"

@@ -13,7 +13,8 @@ import (
 // each program folder stays self-contained (a learner can copy it
 // alone), and a learner who has read one copy knows them all.
 var shared = []string{"quote.go", "names.go", "save.go", "size.go",
-	"listen.go", "limit.go", "limit_test.go", "neterror.go"}
+	"listen.go", "accept.go", "limit.go", "limit_test.go", "httpserver.go",
+	"neterror.go", "httperror.go"}
 
 // program matches a program folder's name in a file's first comment.
 var program = regexp.MustCompile(`\d\d-[a-z-]+/(?:server|client)`)

@@ -1,3 +1,6 @@
+// This file is the same in both HTTP servers: 03-image-download/server and
+// 05-sms/server. A test keeps the copies identical.
+
 package main
 
 import (
@@ -5,17 +8,27 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"time"
 )
 
-// serve runs an HTTP server on ln, with at most maxConns connections open
-// at once, until ctx is cancelled, then shuts it down: it stops
-// accepting, and waits a bounded time for requests in progress before it
-// closes their connections.
+// shutdownBudget bounds how long serve waits, after Ctrl-C, for the
+// requests in progress.
+const shutdownBudget = 5 * time.Second
+
+// serve runs an HTTP server for h on ln until ctx is cancelled, then
+// shuts it down: it stops accepting, and waits shutdownBudget for the
+// requests in progress before it closes their connections. The server's
+// timeouts are its program's (newServer); at most maxConns connections
+// are open at once (limit.go).
+//
+// http.Server does for each connection what chapter 02's server does by
+// hand: a goroutine per client, a deadline on each read and write, and a
+// clean stop.
 func serve(ctx context.Context, ln net.Listener, h http.Handler,
 	maxConns int, logger *log.Logger) error {
 	srv := newServer(h, logger)
-	// Requests' contexts end with ctx, so Ctrl-C also ends a picture's
-	// -delay at once.
+	// Requests' contexts end with ctx: Ctrl-C also ends a handler that
+	// is waiting for something.
 	srv.BaseContext = func(net.Listener) context.Context { return ctx }
 	ln = newLimitListener(ln, maxConns, onStress(srv, maxConns, logger))
 

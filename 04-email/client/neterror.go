@@ -1,0 +1,12 @@
+// This file is the same in every client that wraps errors holding what a
+// server sent: 03-image-download/client, 04-email/client and
+// 05-sms/client. A test keeps the copies identical.
+
+package main
+
+// netError is an error whose text holds what a peer sent: it prints
+// through quote, and errors.Is and errors.As still see the error inside.
+type netError struct{ err error }
+
+func (e netError) Error() string { return quote(e.err.Error()) }
+func (e netError) Unwrap() error { return e.err }
