@@ -108,7 +108,8 @@ var listening = regexp.MustCompile(`listening on (\S+).*\n`)
 // "listening on ADDR" line. If run returns first, or prints nothing in time,
 // the test fails. The program is stopped when the test ends, if the test has
 // not stopped it already.
-func Start(tb testing.TB, run RunFunc, args []string, env map[string]string) *Program {
+func Start(tb testing.TB, run RunFunc, args []string,
+	env map[string]string) *Program {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Program{cancel: cancel, done: make(chan struct{})}

@@ -26,19 +26,7 @@ type Process struct {
 // skipped.
 func BuildAndRun(tb testing.TB, dir string, args []string, env ...string) *Process {
 	tb.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		tb.Skip("no go command on PATH to build " + dir + " with")
-	}
-	bin := filepath.Join(tb.TempDir(), "program")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	if out, err := exec.Command(goTool, "build", "-o", bin, dir).CombinedOutput(); err != nil {
-		tb.Fatalf("build %s: %v\n%s", dir, err, out)
-	}
-
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(build(tb, dir), args...)
 	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -57,25 +45,11 @@ func BuildAndRun(tb testing.TB, dir string, args []string, env ...string) *Proce
 	drained := make(chan struct{}, 2)
 	go func() {
 		defer func() { drained <- struct{}{} }()
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			// listening wants the whole line, line ending included.
-			if m := listening.FindStringSubmatch(sc.Text() + "\n"); m != nil {
-				addr <- m[1]
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr) // the rest of the log
+		findListening(stderr, addr)
 	}()
 	go func() {
 		defer func() { drained <- struct{}{} }()
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			select {
-			case p.lines <- sc.Text():
-			default: // nobody reads that far: drop it
-			}
-		}
+		p.collect(stdout)
 	}()
 	tb.Cleanup(func() {
 		_ = cmd.Process.Kill() // ends it, if it has not ended
@@ -90,6 +64,50 @@ func BuildAndRun(tb testing.TB, dir string, args []string, env ...string) *Proce
 		tb.Fatalf("%s printed no listening line within %v", dir, StartTimeout)
 	}
 	return p
+}
+
+// build builds the main package in dir into the test's temporary folder
+// and returns the program's path, or skips the test without a go command.
+func build(tb testing.TB, dir string) string {
+	tb.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		tb.Skip("no go command on PATH to build " + dir + " with")
+	}
+	bin := filepath.Join(tb.TempDir(), "program")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	out, err := exec.Command(goTool, "build", "-o", bin, dir).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("build %s: %v\n%s", dir, err, out)
+	}
+	return bin
+}
+
+// findListening reads a program's stderr, sends the address of its
+// listening line on addr, and reads the rest of it to the end.
+func findListening(stderr io.Reader, addr chan<- string) {
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		// listening wants the whole line, line ending included.
+		if m := listening.FindStringSubmatch(sc.Text() + "\n"); m != nil {
+			addr <- m[1]
+			break
+		}
+	}
+	_, _ = io.Copy(io.Discard, stderr) // the rest of the log
+}
+
+// collect passes a program's stdout to NextLine, line by line.
+func (p *Process) collect(stdout io.Reader) {
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		select {
+		case p.lines <- sc.Text():
+		default: // nobody reads that far: drop it
+		}
+	}
 }
 
 // NextLine returns the next line the program prints to stdout, waiting at

@@ -97,40 +97,17 @@ func (f *FakeSMTP) session(conn net.Conn) {
 		f.mu.Unlock()
 
 		verb := strings.ToUpper(strings.Fields(line + " x")[0])
-		reply, ok := f.script.Replies[line]
-		if !ok {
-			reply, ok = f.script.Replies[verb]
-		}
-		if !ok {
-			reply = "250 OK"
-			if verb == "DATA" {
-				reply = "354 go ahead"
-			}
-			if verb == "QUIT" {
-				reply = "221 bye"
-			}
-		}
+		reply := f.replyTo(line, verb)
 		if !f.reply(conn, reply) {
 			return
 		}
 		switch {
 		case verb == "DATA" && strings.HasPrefix(reply, "354"):
-			data, ok := f.readData(r)
-			if !ok {
-				_ = conn.Close() // DropInData: hang up mid-message
+			if !f.receive(conn, r) {
 				return
 			}
-			f.mu.Lock()
-			f.messages = append(f.messages, data)
-			f.mu.Unlock()
-			end, ok := f.script.Replies["."]
-			if !ok {
-				end = "250 OK: queued"
-			}
-			if !f.reply(conn, end) {
-				return
-			}
-		case verb == "STARTTLS" && strings.HasPrefix(reply, "220") && f.script.TLS != nil:
+		case verb == "STARTTLS" && strings.HasPrefix(reply, "220") &&
+			f.script.TLS != nil:
 			tlsConn := tls.Server(conn, f.script.TLS)
 			if err := tlsConn.Handshake(); err != nil {
 				return
@@ -140,6 +117,41 @@ func (f *FakeSMTP) session(conn net.Conn) {
 			return
 		}
 	}
+}
+
+// replyTo looks up the script's reply to a command line, or its verb's.
+func (f *FakeSMTP) replyTo(line, verb string) string {
+	if reply, ok := f.script.Replies[line]; ok {
+		return reply
+	}
+	if reply, ok := f.script.Replies[verb]; ok {
+		return reply
+	}
+	switch verb {
+	case "DATA":
+		return "354 go ahead"
+	case "QUIT":
+		return "221 bye"
+	}
+	return "250 OK"
+}
+
+// receive reads a message's data, records it and replies to it; it
+// reports whether to go on.
+func (f *FakeSMTP) receive(conn net.Conn, r *bufio.Reader) bool {
+	data, ok := f.readData(r)
+	if !ok {
+		_ = conn.Close() // DropInData: hang up mid-message
+		return false
+	}
+	f.mu.Lock()
+	f.messages = append(f.messages, data)
+	f.mu.Unlock()
+	end, ok := f.script.Replies["."]
+	if !ok {
+		end = "250 OK: queued"
+	}
+	return f.reply(conn, end)
 }
 
 // reply sends reply, or acts on it; it reports whether to go on.
