@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -267,25 +266,4 @@ func TestDownload(t *testing.T) {
 			}
 		}
 	})
-}
-
-func TestFlags(t *testing.T) {
-	bad := [][]string{
-		{"-num", "0"}, {"-num", "51"}, {"-workers", "0"}, {"-timeout", "0s"},
-		{"-max-size", "0"}, {"-api", "ftp://example.com/"}, {"-api", "::"},
-		{"-nope"}, {"extra"},
-	}
-	for _, args := range bad {
-		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
-			var stderr bytes.Buffer
-			err := run(context.Background(), args, func(string) string { return "" },
-				io.Discard, &stderr)
-			if !errors.Is(err, errUsage) {
-				t.Errorf("got %q, want errUsage", err)
-			}
-			if !strings.Contains(stderr.String(), "usage: client") {
-				t.Errorf("got stderr %q, want the usage", stderr.String())
-			}
-		})
-	}
 }
