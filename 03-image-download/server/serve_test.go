@@ -53,17 +53,6 @@ func serveInBubble(t *testing.T, h http.Handler, maxConns int,
 	return s
 }
 
-// newAPIWithDelay is newAPI's api, each picture taking delay.
-func newAPIWithDelay(t *testing.T, delay time.Duration) *api {
-	t.Helper()
-	pics, err := drawPictures(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &api{key: "demo", pictures: pics, delay: delay,
-		log: log.New(io.Discard, "", 0)}
-}
-
 // logBuffer is a log that the server writes while the test reads it.
 type logBuffer struct {
 	mu  sync.Mutex
@@ -117,7 +106,7 @@ func get200(t *testing.T, c *http.Client, url string) (closes bool) {
 func TestServe(t *testing.T) {
 	t.Run("a picture arrives after -delay", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			s := serveInBubble(t, newAPIWithDelay(t, 100*time.Millisecond).handler(),
+			s := serveInBubble(t, testAPI(t, 1, 100*time.Millisecond).handler(),
 				10, io.Discard)
 			start := time.Now()
 			get200(t, s.client, s.url+"/images/1.png")
@@ -130,7 +119,7 @@ func TestServe(t *testing.T) {
 	t.Run("Ctrl-C ends a delayed picture at once, and serve returns nil",
 		func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				s := serveInBubble(t, newAPIWithDelay(t, 10*time.Second).handler(),
+				s := serveInBubble(t, testAPI(t, 1, 10*time.Second).handler(),
 					10, io.Discard)
 				got := make(chan error, 1)
 				go func() {
@@ -203,7 +192,7 @@ func TestMaxConns(t *testing.T) {
 				mu       sync.Mutex
 				inFlight int
 			)
-			a := newAPIWithDelay(t, time.Second)
+			a := testAPI(t, 1, time.Second)
 			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				mu.Lock()
 				inFlight++
