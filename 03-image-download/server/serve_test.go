@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -158,10 +159,22 @@ func TestAtCapacity(t *testing.T) {
 				}
 			}
 			// The third takes the last slot: every slot is taken, and the
-			// next clients would wait for the idle ones to time out.
+			// next clients would wait for the idle ones to time out. The
+			// server is at capacity once it waits in Accept for a fourth
+			// connection; the third client sends its request only then,
+			// or its answer could be written before.
+			third := newClient(t, s)
+			third.Transport.(*http.Transport).DialContext = func(
+				ctx context.Context, network, addr string) (net.Conn, error) {
+				conn, err := s.ln.DialContext(ctx, network, addr)
+				synctest.Wait() // the server has accepted it, and waits
+				return conn, err
+			}
+			clients := []*http.Client{third, newClient(t, s), newClient(t, s),
+				newClient(t, s)}
 			start := time.Now()
-			for range 4 {
-				if closes := getOK(t, newClient(t, s), s); !closes {
+			for _, c := range clients {
+				if closes := getOK(t, c, s); !closes {
 					t.Error("at capacity, an answer left its connection open")
 				}
 			}
