@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 }
 
 // listenAndServe draws the pictures, listens on cfg.addr and serves the
-// API there until ctx is cancelled.
+// API there until ctx is canceled.
 func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 	pictures, err := drawPictures(cfg.count)
 	if err != nil {
