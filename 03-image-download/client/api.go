@@ -52,16 +52,31 @@ func (l link) String() string { return l.shown }
 // on the answer go to logw.
 func askAPI(ctx context.Context, client *http.Client, cfg config,
 	logw io.Writer) ([]link, error) {
-	u := *cfg.api
-	q := u.Query() // url.Values escapes what needs escaping
-	q.Set("key", cfg.key)
-	q.Set("num", strconv.Itoa(cfg.num))
-	u.RawQuery = q.Encode()
-	// The key is in the URL, and Go's errors quote the URL: show a copy
-	// without it.
-	shown := redacted(&u)
+	body, err := callAPI(ctx, client, cfg)
+	if err != nil {
+		return nil, err
+	}
+	list, err := parseReply(body)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) > cfg.num {
+		fmt.Fprintf(logw, "the API listed %d pictures for -num %d: "+
+			"taking the first %d\n", len(list), cfg.num, cfg.num)
+		list = list[:cfg.num]
+	}
+	links := make([]link, len(list))
+	for i, raw := range list {
+		links[i] = parseLink(cfg.api, raw)
+	}
+	return links, nil
+}
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+// callAPI sends the API its request and returns the body of the answer:
+// a 200 OK of at most maxAPIReply bytes, whatever the JSON in it says.
+func callAPI(ctx context.Context, client *http.Client, cfg config) ([]byte, error) {
+	target, shown := requestURL(cfg)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ask %s: %w", shown, err)
 	}
@@ -93,21 +108,19 @@ func askAPI(ctx context.Context, client *http.Client, cfg config,
 	case len(body) > maxAPIReply:
 		return nil, fmt.Errorf("ask %s: answer larger than %d bytes", shown, maxAPIReply)
 	}
+	return body, nil
+}
 
-	list, err := parseReply(body)
-	if err != nil {
-		return nil, err
-	}
-	if len(list) > cfg.num {
-		fmt.Fprintf(logw, "the API listed %d pictures for -num %d: "+
-			"taking the first %d\n", len(list), cfg.num, cfg.num)
-		list = list[:cfg.num]
-	}
-	links := make([]link, len(list))
-	for i, raw := range list {
-		links[i] = parseLink(cfg.api, raw)
-	}
-	return links, nil
+// requestURL returns the URL that asks the API for cfg.num pictures with
+// cfg.key, and the same URL to show in messages. The key is in the URL,
+// and Go's errors quote the URL: the one shown has the key hidden.
+func requestURL(cfg config) (target, shown string) {
+	u := *cfg.api
+	q := u.Query() // url.Values escapes what needs escaping
+	q.Set("key", cfg.key)
+	q.Set("num", strconv.Itoa(cfg.num))
+	u.RawQuery = q.Encode()
+	return u.String(), redacted(&u)
 }
 
 // wsaeconnrefused is how Windows reports a refused connection.

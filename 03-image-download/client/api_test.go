@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -69,7 +70,11 @@ func TestAPIErrors(t *testing.T) {
 			t.Errorf("the error %q shows the key", err)
 		}
 	})
+}
 
+// TestAPIUnreachable checks what the client says when the API does not
+// answer.
+func TestAPIUnreachable(t *testing.T) {
 	t.Run("an API that never answers points at -timeout", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			f := (&fakeAPI{other: func(w http.ResponseWriter, r *http.Request) {
@@ -100,6 +105,74 @@ func TestAPIErrors(t *testing.T) {
 		}
 		if err != nil && strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("the error %q shows the key", err)
+		}
+	})
+}
+
+// TestAPIKey checks which key the client sends.
+func TestAPIKey(t *testing.T) {
+	t.Run("asks with the key from TIANAPI_KEY, and -key over it", func(t *testing.T) {
+		f := (&fakeAPI{names: []string{"a.png"}, gotKey: make(chan string, 1)}).start(t)
+		env := map[string]string{"TIANAPI_KEY": "from-env"}
+		for _, tc := range []struct {
+			flags []string
+			want  string
+		}{
+			{nil, "from-env"},
+			{[]string{"-key", "from-flag"}, "from-flag"},
+		} {
+			_, err := downloadCtx(context.Background(), t, f, t.TempDir(), env, tc.flags...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := <-f.gotKey; got != tc.want {
+				t.Errorf("flags %v: the API got key %q, want %q", tc.flags, got, tc.want)
+			}
+		}
+	})
+}
+
+// TestLinks checks which links the client follows, and how it shows
+// them.
+func TestLinks(t *testing.T) {
+	t.Run("fetches only http and https links to a file", func(t *testing.T) {
+		reply := `{"code":200,"msg":"success","newslist":[
+			{"picUrl":"file:///etc/passwd"},
+			{"picUrl":"ftp://127.0.0.1/a.png"},
+			{"picUrl":""},
+			{"picUrl":"?page=2"},
+			{"picUrl":"/pics/missing.png?token=SECRET123"},
+			{"picUrl":"/pics/a.png"}]}`
+		picture := func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/pics/missing.png" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(tinyPNG)
+		}
+		f := (&fakeAPI{reply: reply, picture: picture}).start(t)
+		dir := t.TempDir()
+		out, err := fetchAll(t, f, dir)
+		if err == nil || err.Error() != "5 of 6 pictures failed" {
+			t.Errorf("got %q, want 5 of 6 pictures failed", err)
+		}
+		for _, want := range []string{
+			"failed file:///etc/passwd: not an http or https link",
+			"failed ftp://127.0.0.1/a.png: not an http or https link",
+			"failed an empty link: not a link to a picture",
+			"failed ?...: not a link to a picture",
+			"/pics/missing.png?...: 404 Not Found",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output %q does not contain %q", out, want)
+			}
+		}
+		if strings.Contains(out, "SECRET123") {
+			t.Errorf("output %q shows a link's query", out)
+		}
+		if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
+			t.Errorf("got files %q, want [a.png]", got)
 		}
 	})
 }

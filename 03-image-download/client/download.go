@@ -25,12 +25,39 @@ type result struct {
 // download fetches every link with at most cfg.workers requests at once,
 // prints a line to progress as each finishes, and returns how many were
 // saved and how many failed; the rest were never started (Ctrl-C).
+func download(ctx context.Context, client *http.Client, root *os.Root,
+	cfg config, links []link, progress io.Writer) (saved, failed int) {
+	for r := range startWorkers(ctx, client, root, cfg, links) {
+		done := saved + failed + 1
+		if r.err != nil {
+			failed++
+			fmt.Fprintf(progress, "[%d/%d] failed %s: %v\n", done, len(links), r.link, r.err)
+			continue
+		}
+		saved++
+		// The names passed safeName, but may hold a character, such as
+		// U+00A0 (a space that does not break), that quote shows escaped.
+		note := ""
+		if r.file.name != r.file.wanted {
+			note = "; " + quote(r.file.wanted) + " is taken"
+		}
+		fmt.Fprintf(progress, "[%d/%d] saved %s (%s%s)\n", done, len(links),
+			filepath.Join(cfg.out, quote(r.file.name)),
+			humanSize(r.file.size), note)
+	}
+	return saved, failed
+}
+
+// startWorkers starts the workers that fetch links, and returns the
+// channel on which their results arrive, in the order they finish; it is
+// closed when the last worker is done.
 //
 // The tutorial starts one thread per picture. With 10 that is fine; with
 // 10,000 it opens 10,000 connections at once. Here a fixed number of
-// workers take links from a channel: the work waits, not the machine.
-func download(ctx context.Context, client *http.Client, root *os.Root,
-	cfg config, links []link, progress io.Writer) (saved, failed int) {
+// workers, cfg.workers, take links from a channel: the work waits, not the
+// machine.
+func startWorkers(ctx context.Context, client *http.Client, root *os.Root,
+	cfg config, links []link) <-chan result {
 	jobs := make(chan int)
 	results := make(chan result)
 	names := &nameSet{taken: map[string]bool{}}
@@ -61,26 +88,7 @@ func download(ctx context.Context, client *http.Client, root *os.Root,
 		wg.Wait()
 		close(results)
 	}()
-
-	for r := range results {
-		done := saved + failed + 1
-		if r.err != nil {
-			failed++
-			fmt.Fprintf(progress, "[%d/%d] failed %s: %v\n", done, len(links), r.link, r.err)
-			continue
-		}
-		saved++
-		// The names passed safeName, but may hold a character, such as
-		// U+00A0 (a space that does not break), that quote shows escaped.
-		note := ""
-		if r.file.name != r.file.wanted {
-			note = "; " + quote(r.file.wanted) + " is taken"
-		}
-		fmt.Fprintf(progress, "[%d/%d] saved %s (%s%s)\n", done, len(links),
-			filepath.Join(cfg.out, quote(r.file.name)),
-			humanSize(r.file.size), note)
-	}
-	return saved, failed
+	return results
 }
 
 // timedOut says whether err is a request that ran out of time.

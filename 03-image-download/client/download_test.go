@@ -23,41 +23,8 @@ func TestBadPictures(t *testing.T) {
 }
 
 func testBadPictures(t *testing.T) {
-	// One good picture, and one of each kind of trouble. The good ones
-	// must be saved, the bad ones reported, and nothing else left.
-	picture := func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/pics/missing.png":
-			http.NotFound(w, r)
-		case "/pics/page.png":
-			w.Header().Set("Content-Type", "text/html")
-			_, _ = io.WriteString(w, "<html><body>Log in to see pictures</body></html>")
-		case "/pics/huge.png":
-			w.Header().Set("Content-Type", "image/png")
-			w.Header().Set("Content-Length", "5000")
-			_, _ = w.Write(bytes.Repeat([]byte{1}, 5000))
-		case "/pics/huge-stream.png":
-			w.Header().Set("Content-Type", "image/png")
-			w.(http.Flusher).Flush() // no length: the client must count
-			_, _ = w.Write(bytes.Repeat([]byte{1}, 5000))
-		case "/pics/slow.png":
-			w.Header().Set("Content-Type", "image/png")
-			_, _ = w.Write(tinyPNG[:10])
-			w.(http.Flusher).Flush()
-			<-r.Context().Done() // never finishes
-		case "/pics/liar.png":
-			w.Header().Set("Content-Type", "image/png") // but it is a page
-			_, _ = io.WriteString(w, "<!DOCTYPE html><html>Log in first</html>")
-		case "/pics/empty.png":
-			w.Header().Set("Content-Type", "image/png")
-		case "/pics/blob":
-			w.Header().Set("Content-Type", "application/octet-stream")
-			_, _ = w.Write(tinyPNG) // a PNG all the same
-		default:
-			w.Header().Set("Content-Type", "image/png")
-			_, _ = w.Write(tinyPNG)
-		}
-	}
+	// The good pictures must be saved, the bad ones reported, and
+	// nothing else left.
 	names := []string{
 		"good.png", "missing.png", "page.png", "huge.png", "huge-stream.png",
 		"slow.png", "blob", "liar.png", "empty.png",
@@ -67,7 +34,7 @@ func testBadPictures(t *testing.T) {
 		`a%5Cb.png`,            // a backslash
 		"%1B%5B31mred.png",     // a terminal escape
 	}
-	f := (&fakeAPI{names: names, picture: picture}).startInBubble(t)
+	f := (&fakeAPI{names: names, picture: troublePicture}).startInBubble(t)
 	// The output folder is one level down, so that an escape would show.
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "out")
@@ -100,6 +67,42 @@ func testBadPictures(t *testing.T) {
 	}
 	if got := files(t, parent); !slices.Equal(got, []string{"out"}) {
 		t.Errorf("the parent holds %q, want out alone", got)
+	}
+}
+
+// troublePicture serves testBadPictures' pictures: one good picture, and
+// one of each kind of trouble, by name.
+func troublePicture(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/pics/missing.png":
+		http.NotFound(w, r)
+	case "/pics/page.png":
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html><body>Log in to see pictures</body></html>")
+	case "/pics/huge.png":
+		w.Header().Set("Content-Type", "image/png")
+		w.Header().Set("Content-Length", "5000")
+		_, _ = w.Write(bytes.Repeat([]byte{1}, 5000))
+	case "/pics/huge-stream.png":
+		w.Header().Set("Content-Type", "image/png")
+		w.(http.Flusher).Flush() // no length: the client must count
+		_, _ = w.Write(bytes.Repeat([]byte{1}, 5000))
+	case "/pics/slow.png":
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(tinyPNG[:10])
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // never finishes
+	case "/pics/liar.png":
+		w.Header().Set("Content-Type", "image/png") // but it is a page
+		_, _ = io.WriteString(w, "<!DOCTYPE html><html>Log in first</html>")
+	case "/pics/empty.png":
+		w.Header().Set("Content-Type", "image/png")
+	case "/pics/blob":
+		w.Header().Set("Content-Type", "application/octet-stream")
+		_, _ = w.Write(tinyPNG) // a PNG all the same
+	default:
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(tinyPNG)
 	}
 }
 
@@ -157,7 +160,10 @@ func TestWorkers(t *testing.T) {
 			}
 		})
 	})
+}
 
+// TestInterrupt checks what Ctrl-C leaves behind.
+func TestInterrupt(t *testing.T) {
 	t.Run("Ctrl-C mid-way leaves no partial file", func(t *testing.T) {
 		started := make(chan struct{})
 		var once sync.Once

@@ -40,9 +40,36 @@ func parseFlags(args []string, getenv func(string) string,
 			"(default demo, the local server's).")
 		fs.PrintDefaults()
 	}
-	apiURL := fs.String("api", "http://127.0.0.1:8000/meinv/",
-		"the picture API's address")
 	var cfg config
+	apiURL, maxSize := defineFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return config{}, err
+		}
+		return config{}, errUsage
+	}
+	cfg.maxSize = int64(*maxSize)
+	if cfg.key == "" {
+		cfg.key = getenv("TIANAPI_KEY")
+	}
+	if cfg.key == "" {
+		cfg.key = "demo"
+	}
+	cfg.api, _ = url.Parse(*apiURL) // nil if it is not a URL: check says so
+	if problem := cfg.check(fs.Args()); problem != "" {
+		fmt.Fprintln(stderr, problem)
+		fs.Usage()
+		return config{}, errUsage
+	}
+	return cfg, nil
+}
+
+// defineFlags defines the client's flags on fs. Parsing fills cfg, but
+// for -api and -max-size, whose values come back as they were given.
+func defineFlags(fs *flag.FlagSet, cfg *config) (apiURL *string,
+	maxSize *byteSize) {
+	apiURL = fs.String("api", "http://127.0.0.1:8000/meinv/",
+		"URL of the picture API")
 	fs.StringVar(&cfg.key, "key", "", "API key (default: $TIANAPI_KEY, "+
 		"else demo); prefer the variable: other users can see a command line")
 	fs.IntVar(&cfg.num, "num", 10, "how many pictures to ask for (1 to 50)")
@@ -53,43 +80,30 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.IntVar(&cfg.workers, "workers", 4, "how many pictures to download at once")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second,
 		"how long one request, body included, may take")
-	maxSize := byteSize(20 << 20)
-	fs.Var(&maxSize, "max-size", "largest picture to accept: a `size` in "+
+	size := byteSize(20 << 20)
+	fs.Var(&size, "max-size", "largest picture to accept: a `size` in "+
 		"bytes, or with KiB, MiB or GiB")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return config{}, err
-		}
-		return config{}, errUsage
-	}
-	cfg.maxSize = int64(maxSize)
-	if cfg.key == "" {
-		cfg.key = getenv("TIANAPI_KEY")
-	}
-	if cfg.key == "" {
-		cfg.key = "demo"
-	}
-	u, err := url.Parse(*apiURL)
-	var problem string
+	return apiURL, &size
+}
+
+// check returns what is wrong with cfg, or with the arguments left after
+// the flags (there should be none); "" if nothing is.
+func (cfg config) check(rest []string) string {
+	api := cfg.api
 	switch {
-	case fs.NArg() > 0:
-		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		problem = "-api: want an http:// or https:// URL"
+	case len(rest) > 0:
+		return fmt.Sprintf("unexpected argument %q", rest[0])
+	case api == nil || (api.Scheme != "http" && api.Scheme != "https") ||
+		api.Host == "":
+		return "-api: want an http:// or https:// URL"
 	case cfg.num < 1 || cfg.num > 50:
-		problem = "-num must be from 1 to 50"
+		return "-num must be from 1 to 50"
 	case cfg.workers < 1:
-		problem = "-workers must be 1 or more"
+		return "-workers must be 1 or more"
 	case cfg.timeout <= 0:
-		problem = "-timeout must be more than 0"
+		return "-timeout must be more than 0"
 	case cfg.maxSize <= 0:
-		problem = "-max-size must be more than 0"
+		return "-max-size must be more than 0"
 	}
-	if problem != "" {
-		fmt.Fprintln(stderr, problem)
-		fs.Usage()
-		return config{}, errUsage
-	}
-	cfg.api = u
-	return cfg, nil
+	return ""
 }

@@ -44,6 +44,8 @@ func main() {
 	}
 }
 
+// run reads the command line into a config, then gets the pictures with
+// it. It returns errUsage for a bad command line.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -203,88 +202,6 @@ func TestDownload(t *testing.T) {
 			}
 			if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
 				t.Errorf("got files %q, want [a.png]", got)
-			}
-		})
-	}
-
-	t.Run("fetches only http and https links to a file", func(t *testing.T) {
-		reply := `{"code":200,"msg":"success","newslist":[
-			{"picUrl":"file:///etc/passwd"},
-			{"picUrl":"ftp://127.0.0.1/a.png"},
-			{"picUrl":""},
-			{"picUrl":"?page=2"},
-			{"picUrl":"/pics/missing.png?token=SECRET123"},
-			{"picUrl":"/pics/a.png"}]}`
-		picture := func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/pics/missing.png" {
-				http.NotFound(w, r)
-				return
-			}
-			w.Header().Set("Content-Type", "image/png")
-			_, _ = w.Write(tinyPNG)
-		}
-		f := (&fakeAPI{reply: reply, picture: picture}).start(t)
-		dir := t.TempDir()
-		out, err := fetchAll(t, f, dir)
-		if err == nil || err.Error() != "5 of 6 pictures failed" {
-			t.Errorf("got %q, want 5 of 6 pictures failed", err)
-		}
-		for _, want := range []string{
-			"failed file:///etc/passwd: not an http or https link",
-			"failed ftp://127.0.0.1/a.png: not an http or https link",
-			"failed an empty link: not a link to a picture",
-			"failed ?...: not a link to a picture",
-			"/pics/missing.png?...: 404 Not Found",
-		} {
-			if !strings.Contains(out, want) {
-				t.Errorf("output %q does not contain %q", out, want)
-			}
-		}
-		if strings.Contains(out, "SECRET123") {
-			t.Errorf("output %q shows a link's query", out)
-		}
-		if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
-			t.Errorf("got files %q, want [a.png]", got)
-		}
-	})
-
-	t.Run("asks with the key from TIANAPI_KEY, and -key over it", func(t *testing.T) {
-		f := (&fakeAPI{names: []string{"a.png"}, gotKey: make(chan string, 1)}).start(t)
-		env := map[string]string{"TIANAPI_KEY": "from-env"}
-		for _, tc := range []struct {
-			flags []string
-			want  string
-		}{
-			{nil, "from-env"},
-			{[]string{"-key", "from-flag"}, "from-flag"},
-		} {
-			_, err := downloadCtx(context.Background(), t, f, t.TempDir(), env, tc.flags...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := <-f.gotKey; got != tc.want {
-				t.Errorf("flags %v: the API got key %q, want %q", tc.flags, got, tc.want)
-			}
-		}
-	})
-}
-
-func TestFlags(t *testing.T) {
-	bad := [][]string{
-		{"-num", "0"}, {"-num", "51"}, {"-workers", "0"}, {"-timeout", "0s"},
-		{"-max-size", "0"}, {"-api", "ftp://example.com/"}, {"-api", "::"},
-		{"-nope"}, {"extra"},
-	}
-	for _, args := range bad {
-		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
-			var stderr bytes.Buffer
-			err := run(context.Background(), args, func(string) string { return "" },
-				io.Discard, &stderr)
-			if !errors.Is(err, errUsage) {
-				t.Errorf("got %q, want errUsage", err)
-			}
-			if !strings.Contains(stderr.String(), "usage: client") {
-				t.Errorf("got stderr %q, want the usage", stderr.String())
 			}
 		})
 	}

@@ -45,23 +45,28 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		}
 		return config{}, errUsage
 	}
-	var problem string
-	switch {
-	case fs.NArg() > 0:
-		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
-	case cfg.key == "":
-		problem = "-key must not be empty"
-	case cfg.count < 1 || cfg.count > maxPictures:
-		problem = fmt.Sprintf("-count must be from 1 to %d", maxPictures)
-	case cfg.delay < 0 || cfg.delay > maxDelay:
-		problem = fmt.Sprintf("-delay must be from 0 to %v", maxDelay)
-	case cfg.maxConns < 1:
-		problem = "-max-conns must be 1 or more"
-	}
-	if problem != "" {
+	if problem := cfg.check(fs.Args()); problem != "" {
 		fmt.Fprintln(stderr, problem)
 		fs.Usage()
 		return config{}, errUsage
 	}
 	return cfg, nil
+}
+
+// check returns what is wrong with cfg, or with the arguments left after
+// the flags (there should be none); "" if nothing is.
+func (cfg config) check(rest []string) string {
+	switch {
+	case len(rest) > 0:
+		return fmt.Sprintf("unexpected argument %q", rest[0])
+	case cfg.key == "":
+		return "-key must not be empty"
+	case cfg.count < 1 || cfg.count > maxPictures:
+		return fmt.Sprintf("-count must be from 1 to %d", maxPictures)
+	case cfg.delay < 0 || cfg.delay > maxDelay:
+		return fmt.Sprintf("-delay must be from 0 to %v", maxDelay)
+	case cfg.maxConns < 1:
+		return "-max-conns must be 1 or more"
+	}
+	return ""
 }

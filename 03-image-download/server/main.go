@@ -50,6 +50,9 @@ func main() {
 	}
 }
 
+// run reads the command line into a config, then serves with it. It
+// returns errUsage for a bad command line, and nil once Ctrl-C has
+// stopped the server.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, stderr)
@@ -59,6 +62,12 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
+	return listenAndServe(ctx, cfg, log.New(stderr, "", log.LstdFlags))
+}
+
+// listenAndServe draws the pictures, listens on cfg.addr and serves the
+// API there until ctx is canceled.
+func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 	pictures, err := drawPictures(cfg.count)
 	if err != nil {
 		return err
@@ -67,7 +76,6 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return explainListen(err, cfg.addr)
 	}
-	logger := log.New(stderr, "", log.LstdFlags)
 	if cfg.key == "demo" {
 		logger.Printf("listening on %s (try curl 'http://%s/meinv/?key=demo&num=2')",
 			ln.Addr(), ln.Addr())

@@ -19,14 +19,22 @@ import (
 	"netprog/internal/loopback"
 )
 
-// newAPI returns the API's handler with count pictures and key "demo".
+// newAPI returns the handler of an api with count pictures and key "demo".
 func newAPI(t *testing.T, count int) http.Handler {
 	t.Helper()
+	return testAPI(t, count, 0).handler()
+}
+
+// testAPI returns an api with count pictures and key "demo", each picture
+// taking delay.
+func testAPI(tb testing.TB, count int, delay time.Duration) *api {
+	tb.Helper()
 	pics, err := drawPictures(count)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return (&api{key: "demo", pictures: pics, log: log.New(io.Discard, "", 0)}).handler()
+	return &api{key: "demo", pictures: pics, delay: delay,
+		log: log.New(io.Discard, "", 0)}
 }
 
 // local is where the server seems to be in tests that call its handler:
@@ -317,11 +325,7 @@ func TestListenError(t *testing.T) {
 // BenchmarkAPI measures requests a second over loopback HTTP, with
 // clients in parallel, for a list of 10 pictures and for one picture.
 func BenchmarkAPI(b *testing.B) {
-	pics, err := drawPictures(10)
-	if err != nil {
-		b.Fatal(err)
-	}
-	a := &api{key: "demo", pictures: pics, log: log.New(io.Discard, "", 0)}
+	a := testAPI(b, 10, 0)
 	srv := httptest.NewServer(a.handler())
 	defer srv.Close()
 	client := srv.Client()

@@ -8,7 +8,7 @@ import (
 )
 
 // drawPictures draws count different pictures: diagonal stripes whose
-// colours and width depend on the picture's number.
+// colors and width depend on the picture's number.
 func drawPictures(count int) ([][]byte, error) {
 	const width, height = 320, 240
 	pics := make([][]byte, count)
