@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -28,9 +27,9 @@ import (
 	"netprog/internal/loopback"
 )
 
-// start runs the server on a free loopback port, saving into a new folder,
+// startServer runs the server on a free loopback port, saving into a new folder,
 // and returns it and the folder.
-func start(tb testing.TB, env map[string]string,
+func startServer(tb testing.TB, env map[string]string,
 	args ...string) (*loopback.Program, string) {
 	tb.Helper()
 	out := filepath.Join(tb.TempDir(), "mailbox")
@@ -135,7 +134,7 @@ func greet(tb testing.TB, conn net.Conn, within time.Duration) *client {
 		tb.Fatal(err)
 	}
 	c := &client{tb: tb, conn: conn, r: bufio.NewReader(conn)}
-	if got := c.reply(); !strings.HasPrefix(got, "220 ") {
+	if got := c.readReply(); !strings.HasPrefix(got, "220 ") {
 		tb.Fatalf("greeting: got %q, want 220", got)
 	}
 	return c
@@ -149,8 +148,8 @@ func (c *client) write(s string) {
 	}
 }
 
-// reply reads one reply, every line of it.
-func (c *client) reply() string {
+// readReply reads one reply, every line of it.
+func (c *client) readReply() string {
 	c.tb.Helper()
 	var b strings.Builder
 	for {
@@ -169,7 +168,7 @@ func (c *client) reply() string {
 func (c *client) send(line string) string {
 	c.tb.Helper()
 	c.write(line + "\r\n")
-	return c.reply()
+	return c.readReply()
 }
 
 // step is one exchange: a line to send, and how the reply must begin.
@@ -356,11 +355,11 @@ func TestSTARTTLSDropsWhatCameBeforeTheHandshake(t *testing.T) {
 	// A command sent in the same packet as STARTTLS came in plain text:
 	// anyone on the way could have put it there. It must not be run
 	// inside the TLS session.
-	p, out := start(t, nil, "-tls")
+	p, out := startServer(t, nil, "-tls")
 	c := dial(t, p.Addr)
 	c.play(out, step{"EHLO test", "250-"})
 	c.write("STARTTLS\r\nMAIL FROM:<evil@example.com>\r\n")
-	if got := c.reply(); !strings.HasPrefix(got, "220") {
+	if got := c.readReply(); !strings.HasPrefix(got, "220") {
 		t.Fatalf("got %q, want 220", got)
 	}
 	conn := tls.Client(c.conn, tlsConfig(t, out, "127.0.0.1"))
@@ -384,6 +383,8 @@ func TestEHLOListsExtensions(t *testing.T) {
 			[]string{"STARTTLS", "AUTH PLAIN LOGIN"}},
 		{"-max-size is advertised as SIZE", []string{"-max-size", "1000"}, false,
 			[]string{"SIZE 1000"}, nil},
+		{"-max-size 20MiB is advertised in bytes", []string{"-max-size", "20MiB"},
+			false, []string{"SIZE 20971520"}, nil},
 		{"-user adds AUTH", []string{"-user", "alice"}, false,
 			[]string{"AUTH PLAIN LOGIN"}, []string{"STARTTLS"}},
 		{"-tls adds STARTTLS", []string{"-tls"}, false,
@@ -397,7 +398,7 @@ func TestEHLOListsExtensions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, out := start(t, password, tt.args...)
+			p, out := startServer(t, password, tt.args...)
 			c := dial(t, p.Addr)
 			if tt.starttls {
 				c.play(out, step{"EHLO test", "250-"}, step{"STARTTLS", "220 "})
@@ -422,19 +423,19 @@ func TestEHLOListsExtensions(t *testing.T) {
 }
 
 func TestPipelinedCommandsAreAllAnswered(t *testing.T) {
-	p, out := start(t, nil)
+	p, out := startServer(t, nil)
 	c := dial(t, p.Addr)
 	c.write("EHLO test\r\nMAIL FROM:<a@example.com>\r\n" +
 		"RCPT TO:<b@example.com>\r\nRCPT TO:<c@example.com>\r\nDATA\r\n")
 	for _, want := range []string{"250-", "250 ", "250 ", "250 ", "354 "} {
-		if got := c.reply(); !strings.HasPrefix(got, want) {
+		if got := c.readReply(); !strings.HasPrefix(got, want) {
 			t.Fatalf("got %q, want %q...", got, want)
 		}
 	}
 	body := "Subject: pipelined\r\n\r\nhello\r\n"
 	c.write(body + ".\r\nNOOP\r\nQUIT\r\n")
 	for _, want := range []string{"250 ", "250 ", "221 "} {
-		if got := c.reply(); !strings.HasPrefix(got, want) {
+		if got := c.readReply(); !strings.HasPrefix(got, want) {
 			t.Fatalf("got %q, want %q...", got, want)
 		}
 	}
@@ -482,11 +483,11 @@ func TestMessageText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, out := start(t, nil, tt.args...)
+			p, out := startServer(t, nil, tt.args...)
 			c := dial(t, p.Addr)
 			c.play(out, envelope...)
 			c.write(tt.send)
-			if got := c.reply(); !strings.HasPrefix(got, tt.code) {
+			if got := c.readReply(); !strings.HasPrefix(got, tt.code) {
 				t.Fatalf("got %q, want %q...", got, tt.code)
 			}
 			// The session goes on, ready for the next message.
@@ -603,7 +604,7 @@ func TestNetSMTPClients(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, out := start(t, password, tt.args...)
+			p, out := startServer(t, password, tt.args...)
 			var auth smtp.Auth
 			if tt.auth {
 				auth = smtp.PlainAuth("", "alice", "secret", "127.0.0.1")
@@ -733,12 +734,12 @@ func nested(n int) string {
 }
 
 func TestUnparseableMessageIsStillSaved(t *testing.T) {
-	p, out := start(t, nil)
+	p, out := startServer(t, nil)
 	c := dial(t, p.Addr)
 	c.play(out, envelope...)
 	body := "no header here, only text\r\n"
 	c.write(body + ".\r\n")
-	if got := c.reply(); !strings.HasPrefix(got, "250 ") {
+	if got := c.readReply(); !strings.HasPrefix(got, "250 ") {
 		t.Fatalf("got %q, want 250: saved all the same", got)
 	}
 	c.play(out, step{"QUIT", "221 "})
@@ -753,7 +754,7 @@ func TestUnparseableMessageIsStillSaved(t *testing.T) {
 
 func TestTwentyClientsAtOnce(t *testing.T) {
 	const clients, each = 20, 10
-	p, out := start(t, nil)
+	p, out := startServer(t, nil)
 	var wg sync.WaitGroup
 	for i := range clients {
 		wg.Go(func() {
@@ -798,53 +799,6 @@ func TestTwentyClientsAtOnce(t *testing.T) {
 	if len(subjects) != clients*each {
 		t.Errorf("got %d different subjects, want %d", len(subjects), clients*each)
 	}
-}
-
-func TestBadUsage(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-	}{
-		{"an unknown flag", []string{"-port", "25"}, nil},
-		{"an argument", []string{"extra"}, nil},
-		{"-addr without a port", []string{"-addr", "127.0.0.1"}, nil},
-		{"-out empty", []string{"-out", ""}, nil},
-		{"-max-size 0", []string{"-max-size", "0"}, nil},
-		{"-max-rcpt 0", []string{"-max-rcpt", "0"}, nil},
-		{"-timeout 0", []string{"-timeout", "0s"}, nil},
-		{"-max-sessions 0", []string{"-max-sessions", "0"}, nil},
-		{"-user without SMTP_PASSWORD", []string{"-user", "alice"}, nil},
-		{"-user with SMTP_PASSWORD empty", []string{"-user", "alice"},
-			map[string]string{"SMTP_PASSWORD": ""}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name+" is bad usage", func(t *testing.T) {
-			var stderr bytes.Buffer
-			getenv := func(key string) string { return tt.env[key] }
-			err := run(t.Context(), tt.args, getenv, io.Discard, &stderr)
-			if !errors.Is(err, errUsage) {
-				t.Errorf("got %v, want errUsage", err)
-			}
-			if !strings.Contains(stderr.String(), "usage: server") {
-				t.Errorf("got stderr %q, want the usage", stderr.String())
-			}
-		})
-	}
-
-	t.Run("-h prints every flag and is not an error", func(t *testing.T) {
-		var stderr bytes.Buffer
-		err := run(t.Context(), []string{"-h"}, os.Getenv, io.Discard, &stderr)
-		if err != nil {
-			t.Errorf("got %v, want nil", err)
-		}
-		for _, flag := range []string{"-addr", "-out", "-tls", "-user", "-max-size",
-			"-max-rcpt", "-max-sessions", "-timeout", "SMTP_PASSWORD"} {
-			if !strings.Contains(stderr.String(), flag) {
-				t.Errorf("got %q, want %s in it", stderr.String(), flag)
-			}
-		}
-	})
 }
 
 func FuzzParseCommand(f *testing.F) {
@@ -896,7 +850,7 @@ func FuzzParseCommand(f *testing.F) {
 
 func BenchmarkServer(b *testing.B) {
 	const size = 100 << 10
-	p, _ := start(b, nil)
+	p, _ := startServer(b, nil)
 	msg := []byte("Subject: benchmark\r\n\r\n")
 	for line := strings.Repeat("x", 76) + "\r\n"; len(msg) < size; {
 		msg = append(msg, line...)
