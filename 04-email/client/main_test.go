@@ -30,9 +30,9 @@ import (
 	"netprog/internal/loopback"
 )
 
-// send runs the client against addr with more flags, and returns what it
+// runClient runs the client against addr with more flags, and returns what it
 // printed to stdout and to stderr, and its error.
-func send(tb testing.TB, addr string, env map[string]string,
+func runClient(tb testing.TB, addr string, env map[string]string,
 	flags ...string) (string, string, error) {
 	tb.Helper()
 	var stdout, stderr bytes.Buffer
@@ -281,7 +281,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range usage {
 		t.Run(tc.name+" is refused as bad usage", func(t *testing.T) {
-			_, stderr, err := send(t, addr, nil, tc.flags...)
+			_, stderr, err := runClient(t, addr, nil, tc.flags...)
 			if !errors.Is(err, errUsage) {
 				t.Errorf("got %v, want errUsage", err)
 			}
@@ -292,7 +292,7 @@ func TestBadInput(t *testing.T) {
 	}
 
 	t.Run("a missing attachment is an error before connecting", func(t *testing.T) {
-		_, _, err := send(t, addr, nil, "-to", "a@example.com",
+		_, _, err := runClient(t, addr, nil, "-to", "a@example.com",
 			"-attach", filepath.Join(t.TempDir(), "nope.xlsx"))
 		if err == nil || !strings.Contains(err.Error(), "-attach") {
 			t.Errorf("got %v, want an -attach error", err)
@@ -302,7 +302,7 @@ func TestBadInput(t *testing.T) {
 	t.Run("a password is never sent without TLS but to loopback", func(t *testing.T) {
 		// Refused before dialling: 192.0.2.1 (a documentation address)
 		// is never contacted.
-		_, stderr, err := send(t, "192.0.2.1:25", map[string]string{"SMTP_PASSWORD": "pw"},
+		_, stderr, err := runClient(t, "192.0.2.1:25", map[string]string{"SMTP_PASSWORD": "pw"},
 			"-to", "a@example.com", "-user", "me", "-tls", "none")
 		if !errors.Is(err, errUsage) || !strings.Contains(stderr, "without TLS") {
 			t.Errorf("got %v, %q; want a refusal", err, stderr)
@@ -347,7 +347,7 @@ const fakeEHLO = "250-fake.example.com\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN
 func TestSend(t *testing.T) {
 	t.Run("the commands are the expected sequence", func(t *testing.T) {
 		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{})
-		stdout, _, err := send(t, f.Addr, nil, "-to", "a@example.com",
+		stdout, _, err := runClient(t, f.Addr, nil, "-to", "a@example.com",
 			"-cc", "b@example.com", "-bcc", "c@example.com", "-body", "hi")
 		if err != nil {
 			t.Fatal(err)
@@ -370,7 +370,7 @@ func TestSend(t *testing.T) {
 	t.Run("logs in with AUTH PLAIN", func(t *testing.T) {
 		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
 			"EHLO": fakeEHLO, "AUTH": "235 welcome"}})
-		_, _, err := send(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
+		_, _, err := runClient(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
 			"-to", "a@example.com", "-user", "me")
 		if err != nil {
 			t.Fatal(err)
@@ -388,7 +388,7 @@ func TestSend(t *testing.T) {
 			"bWU=":       "334 UGFzc3dvcmQ6", // "me"; "Password:"
 			"cHc=":       "235 welcome",      // "pw"
 		}})
-		_, _, err := send(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
+		_, _, err := runClient(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
 			"-to", "a@example.com", "-user", "me")
 		if err != nil {
 			t.Fatal(err)
@@ -408,7 +408,7 @@ func TestSend(t *testing.T) {
 				"AUTH":     "235 welcome",
 			}})
 		ca := writeFile(t, "server-cert.pem", certPEM)
-		_, _, err := send(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
+		_, _, err := runClient(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
 			"-to", "a@example.com", "-user", "me", "-ca", ca)
 		if err != nil {
 			t.Fatal(err)
@@ -459,7 +459,7 @@ func TestSendFailures(t *testing.T) {
 			f := loopback.NewFakeSMTP(t, tc.script)
 			flags := append([]string{"-to", "a@example.com, b@example.com",
 				"-body", "hi"}, tc.flags...)
-			stdout, _, err := send(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
+			stdout, _, err := runClient(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
 				flags...)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want an error containing %q", err, tc.want)
@@ -476,7 +476,7 @@ func TestSendFailures(t *testing.T) {
 	t.Run("one refused recipient is named, the others get it", func(t *testing.T) {
 		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
 			"RCPT TO:<b@example.com>": "550 no such user"}})
-		stdout, stderr, err := send(t, f.Addr, nil,
+		stdout, stderr, err := runClient(t, f.Addr, nil,
 			"-to", "a@example.com, b@example.com", "-body", "hi")
 		if err != nil {
 			t.Fatal(err)
@@ -496,7 +496,7 @@ func TestSendFailures(t *testing.T) {
 		}
 		addr := ln.Addr().String()
 		_ = ln.Close()
-		_, _, err = send(t, addr, nil, "-to", "a@example.com")
+		_, _, err = runClient(t, addr, nil, "-to", "a@example.com")
 		if err == nil || !strings.Contains(err.Error(), "is the server running?") {
 			t.Errorf("got %v, want the hint to start the server", err)
 		}
@@ -530,7 +530,7 @@ func TestNetworkTextIsQuoted(t *testing.T) {
 			// By name, so that the client checks the names in the
 			// certificate.
 			_, port, _ := net.SplitHostPort(f.Addr)
-			_, stderr, err := send(t, "localhost:"+port, nil,
+			_, stderr, err := runClient(t, "localhost:"+port, nil,
 				"-to", "a@example.com", "-ca", ca)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %q, want an error containing %q", err, tc.want)
@@ -545,7 +545,7 @@ func TestNetworkTextIsQuoted(t *testing.T) {
 	t.Run("a refused recipient's reply is quoted", func(t *testing.T) {
 		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
 			"RCPT TO:<b@example.com>": "550 \x1b[2Jno"}})
-		_, stderr, err := send(t, f.Addr, nil, "-to", "a@example.com, b@example.com")
+		_, stderr, err := runClient(t, f.Addr, nil, "-to", "a@example.com, b@example.com")
 		if err != nil {
 			t.Fatal(err)
 		}
