@@ -20,14 +20,14 @@ type message struct {
 // newMessage parses the addresses and checks the header values.
 func newMessage(from string, to, cc, bcc []string, subject string,
 	attach []string) (*message, error) {
-	err := checkHeaderValues(from, to, cc, bcc, subject, attach)
-	if err != nil {
+	if err := checkHeaderValues(from, to, cc, bcc, subject, attach); err != nil {
 		return nil, err
 	}
 	if len(subject) > 900 {
 		return nil, errors.New("-subject is too long: 900 bytes at most")
 	}
 	m := &message{subject: subject, attach: attach}
+	var err error
 	if m.from, err = mail.ParseAddress(from); err != nil {
 		return nil, fmt.Errorf("-from %q: %w", from, err)
 	}
