@@ -20,7 +20,7 @@ func TestEndToEnd(t *testing.T) {
 
 	data := bytes.Repeat([]byte{0, 1, 2, 254, 255}, 40_000)
 	xlsx := writeFile(t, "本月数据.xlsx", data)
-	_, errOut, err := send(t, server.Addr, map[string]string{"SMTP_PASSWORD": "s3cret"},
+	_, errOut, err := runClient(t, server.Addr, map[string]string{"SMTP_PASSWORD": "s3cret"},
 		"-ca", filepath.Join(mailbox, "server-cert.pem"), "-user", "me",
 		"-from", "王大锤 <abcdefg@126.com>", "-to", "骆昊 <uvwxyz@qq.com>",
 		"-bcc", "hidden@example.com", "-subject", "示例代码实验邮件",

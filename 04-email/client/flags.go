@@ -59,7 +59,8 @@ func parseFlags(args []string, getenv func(string) string,
 		fs.PrintDefaults()
 	}
 	var f flags
-	fs.StringVar(&f.server, "server", "127.0.0.1:1025", "the SMTP server, HOST:PORT")
+	fs.StringVar(&f.server, "server", "127.0.0.1:1025",
+		"address of the SMTP server, HOST:PORT")
 	fs.StringVar(&f.from, "from", "Netprog Sender <sender@example.com>", "the sender")
 	fs.Var(&f.to, "to", "recipients, `ADDR`[,ADDR...]; the flag may be repeated")
 	fs.Var(&f.cc, "cc", "copy recipients, shown to all")
@@ -73,8 +74,8 @@ func parseFlags(args []string, getenv func(string) string,
 		"offers it), implicit (TLS from the start, port 465) or none")
 	fs.StringVar(&f.caFile, "ca", "", "a PEM `FILE` of certificates to trust "+
 		"besides the system's, e.g. the local server's")
-	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "bound on the whole exchange, "+
-		"waiting in a busy server's queue included")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "how long the whole "+
+		"exchange may take, waiting in a busy server's queue included")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the message instead of sending it")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -119,7 +120,7 @@ func (f *flags) check(args []string, password string) (*config, string) {
 			"SMTP_PASSWORD"
 	// A password sent without TLS can be read by anyone on the way.
 	// Only the machine itself is safe without it.
-	case f.user != "" && f.tlsMode == "none" && !isLoopback(host):
+	case f.user != "" && f.tlsMode == "none" && !isLoopbackHost(host):
 		return nil, fmt.Sprintf("refusing to send a password to %s without "+
 			"TLS: use -tls starttls or -tls implicit", host)
 	}
@@ -159,7 +160,7 @@ func (f *flags) load(cfg *config) error {
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
-		pool = x509.NewCertPool() // Windows before Go 1.18 had none
+		pool = x509.NewCertPool() // none on this system: -ca alone
 	}
 	pem, err := os.ReadFile(f.caFile)
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/mail"
 	"os"
 	"os/signal"
 	"syscall"
@@ -43,16 +42,9 @@ func main() {
 	}
 }
 
-// message is what to send, checked: every address parsed, every header
-// value free of line breaks.
-type message struct {
-	from        *mail.Address
-	to, cc, bcc []*mail.Address
-	subject     string
-	body        string
-	attach      []string // paths of files to attach
-}
-
+// run reads the flags into a config, then prints the message (-dry-run)
+// or sends it. Tests call it as main does, with their own arguments,
+// environment and output.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)
@@ -65,12 +57,12 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if cfg.dryRun {
 		return writeMessage(stdout, cfg.m, time.Now())
 	}
-	return cfg.send(ctx, stdout)
+	return cfg.deliver(ctx, stdout)
 }
 
-// send sends the message within -timeout, and says how many recipients
+// deliver sends the message within -timeout, and says how many recipients
 // the server took.
-func (cfg *config) send(ctx context.Context, stdout io.Writer) error {
+func (cfg *config) deliver(ctx context.Context, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	err := cfg.s.send(ctx, cfg.m)

@@ -2,47 +2,116 @@ package main
 
 import (
 	"bytes"
-	"encoding/base64"
+	"errors"
+	"net"
+	"net/mail"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
-func TestLineWriterKeepsCountAcrossWrites(t *testing.T) {
-	// The base64 encoder hands lineWriter pieces of any size: the lines
-	// must be the same, 76 characters each, however the writes fall.
-	data := make([]byte, 1000)
-	for i := range data {
-		data[i] = byte(i * 7)
+func TestBadInput(t *testing.T) {
+	// A listener that fails the test if anything connects: bad input
+	// must be refused before a byte goes on the wire.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	text := []byte(base64.StdEncoding.EncodeToString(data))
-	var want bytes.Buffer
-	for s := string(text); s != ""; s = s[min(len(s), 76):] {
-		want.WriteString(s[:min(len(s), 76)] + "\r\n")
+	defer ln.Close()
+	go func() {
+		if conn, err := ln.Accept(); err == nil {
+			_ = conn.Close()
+			t.Error("the client connected in spite of bad input")
+		}
+	}()
+	addr := ln.Addr().String()
+
+	usage := []struct {
+		name  string
+		flags []string
+		want  string
+	}{
+		{"a line break in the subject", []string{"-to", "a@example.com",
+			"-subject", "Hi\r\nBcc: everyone@example.com"}, "line break"},
+		// An address with a line break is refused by this check and
+		// by net/mail alike: the message names the value either way.
+		{"a line break in a name", []string{"-to", "Eve\n <a@example.com>"},
+			`-to "Eve\n <a@example.com>"`},
+		{"a line break in -from", []string{"-to", "a@example.com",
+			"-from", "x@example.com\nBcc: y@example.com"},
+			`-from "x@example.com\nBcc: y@example.com"`},
+		{"a subject over 900 bytes", []string{"-to", "a@example.com",
+			"-subject", strings.Repeat("x", 901)}, "too long"},
+		{"an address net/mail cannot parse", []string{"-to", "not an address"},
+			`-to "not an address"`},
+		{"no recipients", []string{"-subject", "hi"}, "no recipients"},
+		{"an address that is not ASCII", []string{"-to", "骆昊@例子.中国"},
+			"is not ASCII"},
+		{"-body and -body-file together", []string{"-to", "a@example.com",
+			"-body", "x", "-body-file", "y"}, "not both"},
+		{"a bad -tls", []string{"-to", "a@example.com", "-tls", "ssl"}, "-tls must be"},
+		{"-user without SMTP_PASSWORD", []string{"-to", "a@example.com",
+			"-user", "me"}, "SMTP_PASSWORD"},
 	}
-	for size := 1; size <= 160; size++ {
-		var got bytes.Buffer
-		l := &lineWriter{w: &got}
-		for p := text; len(p) > 0; p = p[min(len(p), size):] {
-			if _, err := l.Write(p[:min(len(p), size)]); err != nil {
-				t.Fatal(err)
+	for _, tc := range usage {
+		t.Run(tc.name+" is refused as bad usage", func(t *testing.T) {
+			_, stderr, err := runClient(t, addr, nil, tc.flags...)
+			if !errors.Is(err, errUsage) {
+				t.Errorf("got %v, want errUsage", err)
 			}
-		}
-		if err := l.end(); err != nil {
-			t.Fatal(err)
-		}
-		if got.String() != want.String() {
-			t.Fatalf("writes of %d bytes: got %d lines, want %d; first "+
-				"difference near %q", size, strings.Count(got.String(), "\n"),
-				strings.Count(want.String(), "\n"), firstDiff(got.String(), want.String()))
-		}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q does not contain %q", stderr, tc.want)
+			}
+		})
 	}
+
+	t.Run("a missing attachment is an error before connecting", func(t *testing.T) {
+		_, _, err := runClient(t, addr, nil, "-to", "a@example.com",
+			"-attach", filepath.Join(t.TempDir(), "nope.xlsx"))
+		if err == nil || !strings.Contains(err.Error(), "-attach") {
+			t.Errorf("got %v, want an -attach error", err)
+		}
+	})
+
+	t.Run("a password is never sent without TLS but to loopback", func(t *testing.T) {
+		// Refused before dialling: 192.0.2.1 (a documentation address)
+		// is never contacted.
+		_, stderr, err := runClient(t, "192.0.2.1:25", map[string]string{"SMTP_PASSWORD": "pw"},
+			"-to", "a@example.com", "-user", "me", "-tls", "none")
+		if !errors.Is(err, errUsage) || !strings.Contains(stderr, "without TLS") {
+			t.Errorf("got %v, %q; want a refusal", err, stderr)
+		}
+	})
 }
 
-// firstDiff returns a little of got from where it first differs from want.
-func firstDiff(got, want string) string {
-	i := 0
-	for i < len(got) && i < len(want) && got[i] == want[i] {
-		i++
+func FuzzCheckHeaderValue(f *testing.F) {
+	for _, seed := range []string{"Hello", "示例", "a\r\nBcc: x", "tab\there", "\x00",
+		"=?utf-8?b?DQo=?="} {
+		f.Add(seed)
 	}
-	return got[i:min(len(got), i+20)]
+	f.Fuzz(func(t *testing.T, v string) {
+		if checkHeaderValue(v) != nil {
+			return
+		}
+		// An accepted value, put in a header, is one line.
+		if strings.ContainsAny(v, "\r\n") {
+			t.Errorf("accepted %q, which holds a line break", v)
+		}
+		m, err := newMessage("a@example.com", []string{"b@example.com"}, nil, nil, v, nil)
+		if err != nil {
+			return // the subject is fine; nothing else is tested here
+		}
+		var buf bytes.Buffer
+		if err := writeMessage(&buf, m, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := mail.ReadMessage(&buf)
+		if err != nil {
+			t.Fatalf("subject %q: the message does not parse: %v", v, err)
+		}
+		if len(msg.Header) != 8 {
+			t.Errorf("subject %q: got %d headers, want 8", v, len(msg.Header))
+		}
+	})
 }

@@ -28,7 +28,7 @@ func sendVia(t *testing.T, pl *loopback.PipeListener, args ...string) (string, e
 	}
 	cfg.s.dial = pl.DialContext
 	var stdout bytes.Buffer
-	err = cfg.send(context.Background(), &stdout)
+	err = cfg.deliver(context.Background(), &stdout)
 	return stdout.String(), err
 }
 

@@ -15,9 +15,9 @@ import (
 // with -tls, AUTH waits for STARTTLS, and without it AUTH is only for
 // clients on this machine, whose bytes never cross a network.
 var (
-	errAuthCancelled = errors.New("authentication cancelled")
-	errAuthSyntax    = errors.New("bad AUTH syntax")
-	errAuthFailed    = errors.New("bad user name or password")
+	errAuthCanceled = errors.New("authentication canceled")
+	errAuthSyntax   = errors.New("bad AUTH syntax")
+	errAuthFailed   = errors.New("bad user name or password")
 )
 
 // auth answers AUTH PLAIN and AUTH LOGIN.
@@ -61,7 +61,7 @@ func (s *session) auth(arg string) error {
 		return s.reply(235, "authentication succeeded")
 	case errors.Is(err, errAuthFailed):
 		return s.authFailed(user)
-	case errors.Is(err, errAuthCancelled), errors.Is(err, errAuthSyntax):
+	case errors.Is(err, errAuthCanceled), errors.Is(err, errAuthSyntax):
 		return s.reply(501, err.Error())
 	}
 	return err
@@ -70,12 +70,12 @@ func (s *session) auth(arg string) error {
 // authOffered says whether this session may log in: over TLS, or without
 // -tls from this machine.
 func (s *session) authOffered() bool {
-	return s.cfg.user != "" && (s.tls || s.cfg.tls == nil && s.local)
+	return s.cfg.user != "" && (s.tls || s.cfg.tls == nil && s.loopback)
 }
 
-// onThisMachine says whether addr is a loopback address, which traffic
+// isLoopbackAddr says whether addr is a loopback address, which traffic
 // to and from never leaves the machine.
-func onThisMachine(addr net.Addr) bool {
+func isLoopbackAddr(addr net.Addr) bool {
 	host, _, err := net.SplitHostPort(addr.String())
 	ip := net.ParseIP(host)
 	return err == nil && ip != nil && ip.IsLoopback()
@@ -84,7 +84,7 @@ func onThisMachine(addr net.Addr) bool {
 // authWarning is the line run prints when the server asks for a password
 // (-user) without TLS on an address other machines can reach, or "".
 func authWarning(cfg *config, addr net.Addr) string {
-	if cfg.user == "" || cfg.tls != nil || onThisMachine(addr) {
+	if cfg.user == "" || cfg.tls != nil || isLoopbackAddr(addr) {
 		return ""
 	}
 	return fmt.Sprintf("warning: -user without -tls on %s: only clients on "+
@@ -133,7 +133,7 @@ func (s *session) authPlain(initial string) (user, password string, err error) {
 		if err := s.reply(334, ""); err != nil {
 			return "", "", err
 		}
-		if initial, err = s.readLine(); err != nil {
+		if initial, err = s.nextLine(); err != nil {
 			return "", "", err
 		}
 	}
@@ -162,7 +162,7 @@ func (s *session) authLogin(initial string) (user, password string, err error) {
 		if err != nil {
 			return nil, err
 		}
-		line, err := s.readLine()
+		line, err := s.nextLine()
 		if err != nil {
 			return nil, err
 		}
@@ -187,7 +187,7 @@ func (s *session) authLogin(initial string) (user, password string, err error) {
 func decodeAuth(s string) ([]byte, error) {
 	switch s {
 	case "*":
-		return nil, errAuthCancelled
+		return nil, errAuthCanceled
 	case "=":
 		return nil, nil
 	}

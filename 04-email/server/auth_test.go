@@ -63,7 +63,7 @@ func TestFailedAUTH(t *testing.T) {
 			start := time.Now()
 			c.play(s.dir, step{"EHLO test", "250-"},
 				step{wrong, "535 "}, step{wrong, "535 "}, step{wrong, "535 "})
-			if got := c.reply(); !strings.HasPrefix(got, "421 ") {
+			if got := c.readReply(); !strings.HasPrefix(got, "421 ") {
 				t.Errorf("got %q, want 421", got)
 			}
 			c.expectEOF()
@@ -111,9 +111,9 @@ func TestAUTHNeedsTLSOrThisMachine(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				wrap := func(ln net.Listener) net.Listener { return ln }
+				var wrap func(net.Conn) net.Conn
 				if tt.far {
-					wrap = func(ln net.Listener) net.Listener { return far{ln} }
+					wrap = fromFar
 				}
 				s := startSinkOn(t, wrap, tt.args...)
 				s.dial(t).play(s.dir, tt.steps...)
@@ -123,9 +123,8 @@ func TestAUTHNeedsTLSOrThisMachine(t *testing.T) {
 
 	t.Run("EHLO offers AUTH to a client elsewhere only after STARTTLS", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			wrap := func(ln net.Listener) net.Listener { return far{ln} }
 			for _, args := range [][]string{{"-user", "alice"}, {"-tls", "-user", "alice"}} {
-				s := startSinkOn(t, wrap, args...)
+				s := startSinkOn(t, fromFar, args...)
 				if got := s.dial(t).send("EHLO test"); strings.Contains(got, "AUTH") {
 					t.Errorf("%q: got %q, want no AUTH", args, got)
 				}
@@ -165,7 +164,7 @@ func TestWarningForAUTHWithoutTLS(t *testing.T) {
 	if got := authWarning(&config{}, &net.TCPAddr{IP: net.IPv4zero}); got != "" {
 		t.Errorf("without -user: got %q, want no warning", got)
 	}
-	p, _ := start(t, password, "-user", "alice")
+	p, _ := startServer(t, password, "-user", "alice")
 	if strings.Contains(p.Stderr(), "warning") {
 		t.Errorf("-user on %s: got stderr %q, want no warning", p.Addr, p.Stderr())
 	}

@@ -52,12 +52,12 @@ type sink struct {
 // synctest.Test; it stops when the test ends.
 func startSink(t *testing.T, args ...string) *sink {
 	t.Helper()
-	return startSinkOn(t, func(ln net.Listener) net.Listener { return ln }, args...)
+	return startSinkOn(t, nil, args...)
 }
 
-// startSinkOn is startSink, with the listener that serve gets made by
-// wrap from the pipe listener.
-func startSinkOn(t *testing.T, wrap func(net.Listener) net.Listener,
+// startSinkOn is startSink, with each connection that serve accepts
+// passed through wrap first, unless wrap is nil.
+func startSinkOn(t *testing.T, wrap func(net.Conn) net.Conn,
 	args ...string) *sink {
 	t.Helper()
 	s := &sink{dir: t.TempDir(), pl: loopback.NewPipeListener(),
@@ -71,11 +71,15 @@ func startSinkOn(t *testing.T, wrap func(net.Listener) net.Listener,
 	if err := cfg.open(&s.report, &s.log); err != nil {
 		t.Fatal(err)
 	}
+	var ln net.Listener = s.pl
+	if wrap != nil {
+		ln = wrapped{s.pl, wrap}
+	}
 	var ctx context.Context
 	ctx, s.cancel = context.WithCancel(context.Background())
 	go func() {
 		defer close(s.done)
-		s.err = serve(ctx, wrap(s.pl), cfg)
+		s.err = serve(ctx, ln, cfg)
 	}()
 	t.Cleanup(func() {
 		if err := s.stop(); err != nil {
@@ -106,16 +110,23 @@ func (s *sink) dial(tb testing.TB) *client {
 	return greet(tb, conn, 10*time.Minute)
 }
 
-// far is a listener whose connections seem to come from another machine.
-type far struct{ net.Listener }
+// wrapped is a listener that passes each connection it accepts through
+// wrap.
+type wrapped struct {
+	net.Listener
+	wrap func(net.Conn) net.Conn
+}
 
-func (l far) Accept() (net.Conn, error) {
+func (l wrapped) Accept() (net.Conn, error) {
 	conn, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	return farConn{conn}, nil
+	return l.wrap(conn), nil
 }
+
+// fromFar makes conn seem to come from another machine.
+func fromFar(conn net.Conn) net.Conn { return farConn{conn} }
 
 type farConn struct{ net.Conn }
 
@@ -144,7 +155,7 @@ func TestIdleClientsGet421(t *testing.T) {
 					c.write(tt.text)
 				}
 				start := time.Now()
-				if got := c.reply(); !strings.HasPrefix(got, "421 ") {
+				if got := c.readReply(); !strings.HasPrefix(got, "421 ") {
 					t.Fatalf("got %q, want 421", got)
 				}
 				if waited := time.Since(start); waited != time.Minute {
@@ -173,7 +184,7 @@ func TestCtrlC(t *testing.T) {
 			c.play(s.dir, step{"EHLO test", "250-"})
 			start := time.Now()
 			s.cancel()
-			if got := c.reply(); !strings.HasPrefix(got, "421 ") {
+			if got := c.readReply(); !strings.HasPrefix(got, "421 ") {
 				t.Errorf("got %q, want 421", got)
 			}
 			if waited := time.Since(start); waited != 0 {
@@ -195,10 +206,10 @@ func TestCtrlC(t *testing.T) {
 				t.Errorf("got log %q, want stopping: waiting...", got)
 			}
 			c.write("the second half\r\n.\r\n")
-			if got := c.reply(); !strings.HasPrefix(got, "250 ") {
+			if got := c.readReply(); !strings.HasPrefix(got, "250 ") {
 				t.Errorf("got %q, want 250: the message saved", got)
 			}
-			if got := c.reply(); !strings.HasPrefix(got, "421 ") {
+			if got := c.readReply(); !strings.HasPrefix(got, "421 ") {
 				t.Errorf("got %q, want 421", got)
 			}
 			if err := s.stop(); err != nil {
@@ -232,17 +243,9 @@ func TestCtrlC(t *testing.T) {
 	})
 }
 
-// reset is a listener whose connections fail every read, as a connection
-// the client reset does (a killed client, or one that means to).
-type reset struct{ net.Listener }
-
-func (l reset) Accept() (net.Conn, error) {
-	conn, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return resetConn{conn}, nil
-}
+// resetByPeer makes every read of conn fail, as a connection the client
+// reset does (a killed client, or one that means to).
+func resetByPeer(conn net.Conn) net.Conn { return resetConn{conn} }
 
 type resetConn struct{ net.Conn }
 
@@ -255,7 +258,7 @@ func TestAResetConnectionIsNotLogged(t *testing.T) {
 	// A client that resets its connection has hung up: one that does it
 	// on purpose, many times a second, must not fill the log.
 	synctest.Test(t, func(t *testing.T) {
-		s := startSinkOn(t, func(ln net.Listener) net.Listener { return reset{ln} })
+		s := startSinkOn(t, resetByPeer)
 		s.dial(t)
 		synctest.Wait() // the session has read the reset, and ended
 		if got := s.log.String(); got != "" {

@@ -12,11 +12,10 @@ import (
 
 var errTooBig = errors.New("message too big")
 
-// data receives the message itself and saves it. The message is written
-// to a temporary file while it arrives, and only when it is whole and on
-// disk does the client hear 250. From then on the client forgets the
-// message, so the server must not lose it, even if it stops the moment
-// after.
+// data receives the message itself and saves it. Only when it is whole
+// and on disk does the client hear 250. From then on the client forgets
+// the message, so the server must not lose it, even if it stops the
+// moment after.
 func (s *session) data(arg string) error {
 	switch {
 	case arg != "":
@@ -29,32 +28,7 @@ func (s *session) data(arg string) error {
 	from, rcpts := s.from, s.rcpts
 	s.reset() // whatever happens next, this message is done
 
-	// The name is the time it arrived, to the microsecond, and some
-	// random letters so that two messages in the same microsecond
-	// differ.
-	name := time.Now().Format("20060102-150405.000000") + "-" +
-		rand.Text()[:10] + ".eml"
-	var lost error // the connection failed: the session is over
-	name, err := saveFile(s.cfg.mailbox, name, false, func(f io.Writer) error {
-		if lost = s.reply(354, "end data with <CR><LF>.<CR><LF>"); lost != nil {
-			return lost
-		}
-		w := bufio.NewWriterSize(f, 64<<10)
-		// Trace headers say who sent it and how it came. The
-		// bufio.Writer keeps the first error and Flush reports it.
-		_, _ = fmt.Fprintf(w, "Return-Path: <%s>\r\n", from)
-		_, _ = fmt.Fprintf(w, "Received: from %s (%s) by netprog-sink "+
-			"with %s; %s\r\n", s.helo, s.remote, s.protocol(),
-			time.Now().Format(time.RFC1123Z))
-		msg := &capWriter{w: w, max: s.cfg.maxSize}
-		if lost = s.readData(msg); lost != nil {
-			return lost
-		}
-		if msg.err != nil {
-			return msg.err
-		}
-		return w.Flush()
-	})
+	name, lost, err := s.receive(from)
 	switch {
 	case errors.Is(lost, errTooSlow):
 		// The client may be gone: nothing to do if this fails.
@@ -76,6 +50,41 @@ func (s *session) data(arg string) error {
 	}
 	s.cfg.report.Print(s.summary(name, from, rcpts))
 	return nil
+}
+
+// receive answers DATA with 354 and saves the message that follows in
+// the mailbox, after the trace headers a real server adds. It is written
+// to a temporary file while it arrives, which becomes the message only
+// when it is whole and synced to disk. lost is the connection's error, and
+// ends the session; err is the mailbox's, or errTooBig, and the session
+// goes on.
+func (s *session) receive(from string) (name string, lost, err error) {
+	// The name is the time it arrived, to the microsecond, and some
+	// random letters so that two messages in the same microsecond
+	// differ.
+	name = time.Now().Format("20060102-150405.000000") + "-" +
+		rand.Text()[:10] + ".eml"
+	name, err = saveFile(s.cfg.mailbox, name, false, func(f io.Writer) error {
+		if lost = s.reply(354, "end data with <CR><LF>.<CR><LF>"); lost != nil {
+			return lost
+		}
+		w := bufio.NewWriterSize(f, 64<<10)
+		// Trace headers say who sent it and how it came. The
+		// bufio.Writer keeps the first error and Flush reports it.
+		_, _ = fmt.Fprintf(w, "Return-Path: <%s>\r\n", from)
+		_, _ = fmt.Fprintf(w, "Received: from %s (%s) by netprog-sink "+
+			"with %s; %s\r\n", s.helo, s.remote, s.protocol(),
+			time.Now().Format(time.RFC1123Z))
+		msg := &capWriter{w: w, max: s.cfg.maxSize}
+		if lost = s.readMessage(msg); lost != nil {
+			return lost
+		}
+		if msg.err != nil {
+			return msg.err
+		}
+		return w.Flush()
+	})
+	return name, lost, err
 }
 
 // protocol names how a message came, for its Received header (RFC 3848):
@@ -101,12 +110,12 @@ const minDataRate = 1 << 10
 
 var errTooSlow = errors.New("message too slow while the server is busy")
 
-// readData reads the message that follows DATA into msg. Each read gets
+// readMessage reads the message that follows DATA into msg. Each read gets
 // the idle timeout (shorter under stress), so a large message on a slow
 // link arrives and a client gone quiet is cut off; the whole message must
 // arrive within ten times -timeout, which stops one that never ends; and
 // under stress, after its first stressTimeout, at minDataRate at least.
-func (s *session) readData(msg *capWriter) error {
+func (s *session) readMessage(msg *capWriter) error {
 	start := time.Now()
 	end := start.Add(10 * s.cfg.timeout)
 	return readData(s.r, msg, func() error {

@@ -3,8 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -109,27 +109,65 @@ func FuzzReadData(f *testing.F) {
 	})
 }
 
-func TestReadLineLengths(t *testing.T) {
-	// Command lines too come in pieces when they are longer than the
-	// reader's buffer, here 16 bytes: the line is whole, or too long and
-	// dropped, and the next one is read as it came either way.
-	for _, end := range []string{"\r\n", "\n"} {
-		for n := 0; n <= maxLine+40; n++ {
-			line := strings.Repeat("x", n)
-			r := bufio.NewReaderSize(strings.NewReader(line+end+"NEXT\r\n"), 16)
-			got, err := readLine(r)
-			if n+len(end) <= maxLine && (err != nil || got != line) {
-				t.Fatalf("a line of %d bytes and %q: got %.40q..., %v; want it back",
-					n, end, got, err)
+func TestMessageText(t *testing.T) {
+	long := strings.Repeat("x", 10_000) // longer than any buffer
+	max100 := []string{"-max-size", "100"}
+	head := "Subject: x\r\n\r\n"
+	y4095 := strings.Repeat("Y", 4095)
+	tests := []struct {
+		name string
+		args []string
+		send string // the text after DATA, up to the final dot
+		want string // what is saved after the trace headers; "" for nothing
+		code string // the reply to the final dot
+	}{
+		{"lines that begin with a dot lose the dot the client added", nil,
+			"Subject: dots\r\n\r\n..\r\n...two\r\n..hidden\r\n.\r\n",
+			"Subject: dots\r\n\r\n.\r\n..two\r\n.hidden\r\n", "250 "},
+		{"lines that end with a bare LF are saved with CRLF", nil,
+			"Subject: lf\n\n..one\nbody\r\n.\r\n",
+			"Subject: lf\r\n\r\n.one\r\nbody\r\n", "250 "},
+		{"a dot after a bare LF is no end: nothing can be smuggled", nil,
+			"Subject: s\r\n\r\nbody\n.\r\nMAIL FROM:<evil@example.com>\r\n.\r\n",
+			"Subject: s\r\n\r\nbody\r\n\r\nMAIL FROM:<evil@example.com>\r\n", "250 "},
+		// The reader's buffer holds 4096 bytes: the CRLF of a line of
+		// 4095 comes in two reads.
+		{"a line of 4095 bytes is saved as sent, and the dot after it ends the message",
+			nil, head + y4095 + "\r\n.\r\n", head + y4095 + "\r\n", "250 "},
+		{"so is one that starts with a dot, 4095 bytes once dot-stuffed", nil,
+			head + ".." + y4095[2:] + "\r\n.\r\n", head + "." + y4095[2:] + "\r\n", "250 "},
+		{"a line longer than 1000 bytes is kept whole", nil,
+			"Subject: long\r\n\r\n" + long + "\r\n." + long + "\r\n.\r\n",
+			"Subject: long\r\n\r\n" + long + "\r\n" + long + "\r\n", "250 "},
+		{"a message of exactly -max-size bytes is saved", max100,
+			head + strings.Repeat("y", 84) + "\r\n.\r\n",
+			head + strings.Repeat("y", 84) + "\r\n", "250 "},
+		{"a message over -max-size gets 552 and is not saved", max100,
+			head + strings.Repeat("y", 85) + "\r\n.\r\n", "", "552 "},
+		{"a much larger message gets 552 too", max100,
+			head + strings.Repeat(long+"\r\n", 100) + ".\r\n", "", "552 "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, out := startServer(t, nil, tt.args...)
+			c := dial(t, p.Addr)
+			c.play(out, envelope...)
+			c.write(tt.send)
+			if got := c.readReply(); !strings.HasPrefix(got, tt.code) {
+				t.Fatalf("got %q, want %q...", got, tt.code)
 			}
-			if n+len(end) > maxLine && !errors.Is(err, errLineTooLong) {
-				t.Fatalf("a line of %d bytes and %q: got %v, want errLineTooLong",
-					n, end, err)
+			// The session goes on, ready for the next message.
+			c.play(out, step{"MAIL FROM:<a@example.com>", "250 "})
+			if tt.want == "" {
+				entries, err := os.ReadDir(out)
+				if err != nil || len(entries) != 0 {
+					t.Errorf("got %v in %s (%v), want nothing saved",
+						entries, out, err)
+				}
+				return
 			}
-			if next, err := readLine(r); next != "NEXT" || err != nil {
-				t.Fatalf("after a line of %d bytes and %q: got %q, %v; want NEXT",
-					n, end, next, err)
-			}
-		}
+			_, saved := onlyMessage(t, out)
+			checkSaved(t, saved, "a@example.com", "ESMTP", []byte(tt.want))
+		})
 	}
 }

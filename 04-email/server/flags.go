@@ -61,15 +61,15 @@ func parseFlags(args []string, getenv func(string) string,
 	}
 	cfg := &config{grace: 10 * time.Second, authDelay: authDelay}
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:1025",
-		"address to listen on (0.0.0.0:1025 to let other machines in)")
+		"address to listen on (0.0.0.0:PORT to let other machines in)")
 	fs.StringVar(&cfg.dir, "out", "mailbox",
-		"folder to save messages in, one .eml file each (made if missing)")
+		"folder to save the messages in (made if missing)")
 	fs.BoolVar(&cfg.useTLS, "tls", false, "offer STARTTLS, with a certificate "+
 		"made at start-up and saved as OUT/server-cert.pem")
 	fs.StringVar(&cfg.user, "user", "", "require AUTH as this user "+
 		"(the password comes from SMTP_PASSWORD)")
 	maxSize := byteSize(25 << 20)
-	fs.Var(&maxSize, "max-size", "largest message accepted: a `size` in "+
+	fs.Var(&maxSize, "max-size", "largest message to accept: a `size` in "+
 		"bytes, or with KiB, MiB or GiB")
 	fs.IntVar(&cfg.maxRcpt, "max-rcpt", 100, "most recipients per message")
 	fs.IntVar(&cfg.maxSessions, "max-sessions", 100, "most sessions at once; "+

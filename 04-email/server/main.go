@@ -50,6 +50,9 @@ func main() {
 	}
 }
 
+// run reads the flags into a config, then listens and serves with it until
+// ctx is canceled. Tests call it as main does, with their own arguments,
+// environment and output.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)
@@ -68,6 +71,17 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return explainListen(err, cfg.addr)
 	}
+	cfg.announce(ln.Addr())
+	if err := serve(ctx, ln, cfg); err != nil {
+		return err
+	}
+	cfg.log.Print("stopped")
+	return nil
+}
+
+// announce logs that the server listens on addr, and what it offers; and
+// a warning if it asks for a password where no one can give it safely.
+func (cfg *config) announce(addr net.Addr) {
 	starttls, auth := "off", "off"
 	if cfg.tls != nil {
 		starttls = "on"
@@ -76,13 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		auth = "required"
 	}
 	cfg.log.Printf("listening on %s (STARTTLS %s, AUTH %s), saving to %s",
-		ln.Addr(), starttls, auth, cfg.dir)
-	if warning := authWarning(cfg, ln.Addr()); warning != "" {
+		addr, starttls, auth, cfg.dir)
+	if warning := authWarning(cfg, addr); warning != "" {
 		cfg.log.Print(warning)
 	}
-	if err := serve(ctx, ln, cfg); err != nil {
-		return err
-	}
-	cfg.log.Print("stopped")
-	return nil
 }

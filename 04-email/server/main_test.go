@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -21,16 +20,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/synctest"
 	"time"
-	"unicode"
 
 	"netprog/internal/loopback"
 )
 
-// start runs the server on a free loopback port, saving into a new folder,
+// startServer runs the server on a free loopback port, saving into a new folder,
 // and returns it and the folder.
-func start(tb testing.TB, env map[string]string,
+func startServer(tb testing.TB, env map[string]string,
 	args ...string) (*loopback.Program, string) {
 	tb.Helper()
 	out := filepath.Join(tb.TempDir(), "mailbox")
@@ -135,7 +132,7 @@ func greet(tb testing.TB, conn net.Conn, within time.Duration) *client {
 		tb.Fatal(err)
 	}
 	c := &client{tb: tb, conn: conn, r: bufio.NewReader(conn)}
-	if got := c.reply(); !strings.HasPrefix(got, "220 ") {
+	if got := c.readReply(); !strings.HasPrefix(got, "220 ") {
 		tb.Fatalf("greeting: got %q, want 220", got)
 	}
 	return c
@@ -149,8 +146,8 @@ func (c *client) write(s string) {
 	}
 }
 
-// reply reads one reply, every line of it.
-func (c *client) reply() string {
+// readReply reads one reply, every line of it.
+func (c *client) readReply() string {
 	c.tb.Helper()
 	var b strings.Builder
 	for {
@@ -169,7 +166,7 @@ func (c *client) reply() string {
 func (c *client) send(line string) string {
 	c.tb.Helper()
 	c.write(line + "\r\n")
-	return c.reply()
+	return c.readReply()
 }
 
 // step is one exchange: a line to send, and how the reply must begin.
@@ -211,298 +208,6 @@ var envelope = []step{
 	{"MAIL FROM:<a@example.com>", "250 "},
 	{"RCPT TO:<b@example.com>", "250 "},
 	{"DATA", "354 "},
-}
-
-func TestConversations(t *testing.T) {
-	goodPlain := "AUTH PLAIN " + b64("\x00alice\x00secret")
-	tests := []struct {
-		name  string
-		args  []string
-		steps []step
-	}{
-		{"NOOP, VRFY, RSET and QUIT are answered", nil, []step{
-			{"EHLO test", "250-"},
-			{"NOOP", "250 "},
-			{"VRFY b@example.com", "252 "},
-			{"HELP", "214 "},
-			{"MAIL FROM:<a@example.com>", "250 "},
-			{"RSET", "250 "},
-			{"RCPT TO:<b@example.com>", "503 "}, // RSET forgot MAIL
-			{"HELO test", "250 "},
-			{"QUIT", "221 "},
-		}},
-		{"an unknown command gets 500 and the session goes on", nil, []step{
-			{"HELLO test", "500 "},
-			{"EHLO test", "250-"},
-		}},
-		{"commands out of order get 503", nil, []step{
-			{"MAIL FROM:<a@example.com>", "503 "}, // before EHLO
-			{"EHLO test", "250-"},
-			{"RCPT TO:<b@example.com>", "503 "},
-			{"DATA", "503 "},
-			{"MAIL FROM:<a@example.com>", "250 "},
-			{"DATA", "503 "}, // no RCPT yet
-			{"MAIL FROM:<a@example.com>", "503 "},
-		}},
-		{"bad syntax and bad addresses get 501", nil, []step{
-			{"EHLO", "501 "},
-			{"EHLO test", "250-"},
-			{"MAIL FROM:a@example.com", "501 "},
-			{"MAIL TO:<a@example.com>", "501 "},
-			{"MAIL FROM:<not an address>", "501 "},
-			{"MAIL FROM:<Bob a@example.com>", "501 "},
-			{"MAIL FROM:<a@example.com> SIZE=many", "501 "},
-			{"MAIL FROM:<a@example.com>\rBcc: c@example.com", "501 "},
-			{"MAIL FROM:<>", "250 "}, // a bounce has no sender
-			{"RCPT TO:<>", "501 "},
-			{"RCPT TO:<骆昊@例子.中国>", "501 "}, // needs SMTPUTF8
-			{"RCPT TO:<b@example.com>", "250 "},
-			{"DATA now", "501 "},
-		}},
-		{"a line over 1000 bytes gets 500 and the session goes on", nil, []step{
-			{"NOOP " + strings.Repeat("x", 994), "500 "}, // 1001 with CRLF
-			{"NOOP " + strings.Repeat("x", 993), "250 "},
-			{"NOOP " + strings.Repeat("x", 100_000), "500 "},
-			{"EHLO test", "250-"},
-		}},
-		{"SIZE= over -max-size gets 552", []string{"-max-size", "1000"}, []step{
-			{"EHLO test", "250-"},
-			{"MAIL FROM:<a@example.com> SIZE=1001", "552 "},
-			{"MAIL FROM:<a@example.com> size=1000 BODY=8BITMIME", "250 "},
-		}},
-		{"more recipients than -max-rcpt get 452",
-			[]string{"-max-rcpt", "2"}, []step{
-				{"EHLO test", "250-"},
-				{"MAIL FROM:<a@example.com>", "250 "},
-				{"RCPT TO:<b@example.com>", "250 "},
-				{"RCPT TO:<c@example.com>", "250 "},
-				{"RCPT TO:<d@example.com>", "452 "},
-			}},
-		{"without -tls and -user, STARTTLS and AUTH are not offered", nil, []step{
-			{"EHLO test", "250-"},
-			{"STARTTLS", "502 "},
-			{"AUTH PLAIN " + b64("\x00alice\x00secret"), "502 "},
-		}},
-		{"with -user, MAIL needs AUTH and AUTH PLAIN checks the password",
-			[]string{"-user", "alice"}, []step{
-				{"EHLO test", "250-"},
-				{"MAIL FROM:<a@example.com>", "530 "},
-				{"AUTH PLAIN " + b64("\x00alice\x00wrong"), "535 "},
-				{"AUTH PLAIN " + b64("bob\x00alice\x00secret"), "535 "},
-				{goodPlain, "235 "},
-				{goodPlain, "503 "}, // AUTH twice
-				{"MAIL FROM:<a@example.com>", "250 "},
-			}},
-		{"AUTH PLAIN refuses a wrong user name", []string{"-user", "alice"}, []step{
-			{"EHLO test", "250-"},
-			{"AUTH PLAIN " + b64("\x00bob\x00secret"), "535 "},
-			{goodPlain, "235 "},
-		}},
-		{"AUTH PLAIN may send the credentials after a 334 prompt",
-			[]string{"-user", "alice"}, []step{
-				{"EHLO test", "250-"},
-				{"AUTH PLAIN", "334 "},
-				{b64("\x00alice\x00secret"), "235 "},
-			}},
-		{"AUTH LOGIN asks for the user name and the password",
-			[]string{"-user", "alice"}, []step{
-				{"EHLO test", "250-"},
-				{"AUTH LOGIN", "334 VXNlcm5hbWU6"},
-				{b64("alice"), "334 UGFzc3dvcmQ6"},
-				{b64("wrong"), "535 "},
-				{"AUTH LOGIN " + b64("alice"), "334 UGFzc3dvcmQ6"},
-				{b64("secret"), "235 "},
-			}},
-		{"a star cancels AUTH and bad base64 is refused, with 501",
-			[]string{"-user", "alice"}, []step{
-				{"EHLO test", "250-"},
-				{"AUTH PLAIN", "334 "},
-				{"*", "501 "},
-				{"AUTH LOGIN", "334 "},
-				{"*", "501 "},
-				{"AUTH PLAIN not-base64!", "501 "},
-				{"AUTH PLAIN " + b64("no NULs"), "501 "},
-				{"AUTH CRAM-MD5", "504 "},
-				{goodPlain, "235 "},
-			}},
-		// RFC 3207: a server that wants TLS first answers 530 to the
-		// commands that need it.
-		{"with -tls and -user, AUTH and MAIL get 530 before STARTTLS",
-			[]string{"-tls", "-user", "alice"}, []step{
-				{"EHLO test", "250-"},
-				{goodPlain, "530 "},
-				{"MAIL FROM:<a@example.com>", "530 "},
-				{"STARTTLS", "220 "},
-				{"MAIL FROM:<a@example.com>", "503 "}, // EHLO again first
-				{"EHLO test", "250-"},
-				{"STARTTLS", "503 "},
-				{"MAIL FROM:<a@example.com>", "530 "},
-				{goodPlain, "235 "},
-				{"MAIL FROM:<a@example.com>", "250 "},
-			}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			// In a bubble: a failed AUTH takes two seconds.
-			synctest.Test(t, func(t *testing.T) {
-				s := startSink(t, tt.args...)
-				s.dial(t).play(s.dir, tt.steps...)
-			})
-		})
-	}
-}
-
-func TestSTARTTLSDropsWhatCameBeforeTheHandshake(t *testing.T) {
-	// A command sent in the same packet as STARTTLS came in plain text:
-	// anyone on the way could have put it there. It must not be run
-	// inside the TLS session.
-	p, out := start(t, nil, "-tls")
-	c := dial(t, p.Addr)
-	c.play(out, step{"EHLO test", "250-"})
-	c.write("STARTTLS\r\nMAIL FROM:<evil@example.com>\r\n")
-	if got := c.reply(); !strings.HasPrefix(got, "220") {
-		t.Fatalf("got %q, want 220", got)
-	}
-	conn := tls.Client(c.conn, tlsConfig(t, out, "127.0.0.1"))
-	if err := conn.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	c.conn, c.r = conn, bufio.NewReader(conn)
-	c.play(out, step{"EHLO test", "250-"},
-		step{"RCPT TO:<b@example.com>", "503 "}) // no MAIL was taken
-}
-
-func TestEHLOListsExtensions(t *testing.T) {
-	tests := []struct {
-		name      string
-		args      []string
-		starttls  bool
-		want, not []string
-	}{
-		{"without flags, the basics", nil, false,
-			[]string{"PIPELINING", "SIZE 26214400", "8BITMIME"},
-			[]string{"STARTTLS", "AUTH PLAIN LOGIN"}},
-		{"-max-size is advertised as SIZE", []string{"-max-size", "1000"}, false,
-			[]string{"SIZE 1000"}, nil},
-		{"-user adds AUTH", []string{"-user", "alice"}, false,
-			[]string{"AUTH PLAIN LOGIN"}, []string{"STARTTLS"}},
-		{"-tls adds STARTTLS", []string{"-tls"}, false,
-			[]string{"STARTTLS"}, []string{"AUTH PLAIN LOGIN"}},
-		{"-tls with -user offers STARTTLS but not yet AUTH",
-			[]string{"-tls", "-user", "alice"}, false,
-			[]string{"STARTTLS"}, []string{"AUTH PLAIN LOGIN"}},
-		{"after STARTTLS, AUTH is offered and STARTTLS is not",
-			[]string{"-tls", "-user", "alice"}, true,
-			[]string{"AUTH PLAIN LOGIN"}, []string{"STARTTLS"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, out := start(t, password, tt.args...)
-			c := dial(t, p.Addr)
-			if tt.starttls {
-				c.play(out, step{"EHLO test", "250-"}, step{"STARTTLS", "220 "})
-			}
-			reply := c.send("EHLO test")
-			has := map[string]bool{}
-			for line := range strings.Lines(reply) {
-				has[strings.TrimSpace(line[4:])] = true
-			}
-			for _, ext := range tt.want {
-				if !has[ext] {
-					t.Errorf("got %q, want %s in it", reply, ext)
-				}
-			}
-			for _, ext := range tt.not {
-				if has[ext] {
-					t.Errorf("got %q, want no %s in it", reply, ext)
-				}
-			}
-		})
-	}
-}
-
-func TestPipelinedCommandsAreAllAnswered(t *testing.T) {
-	p, out := start(t, nil)
-	c := dial(t, p.Addr)
-	c.write("EHLO test\r\nMAIL FROM:<a@example.com>\r\n" +
-		"RCPT TO:<b@example.com>\r\nRCPT TO:<c@example.com>\r\nDATA\r\n")
-	for _, want := range []string{"250-", "250 ", "250 ", "250 ", "354 "} {
-		if got := c.reply(); !strings.HasPrefix(got, want) {
-			t.Fatalf("got %q, want %q...", got, want)
-		}
-	}
-	body := "Subject: pipelined\r\n\r\nhello\r\n"
-	c.write(body + ".\r\nNOOP\r\nQUIT\r\n")
-	for _, want := range []string{"250 ", "250 ", "221 "} {
-		if got := c.reply(); !strings.HasPrefix(got, want) {
-			t.Fatalf("got %q, want %q...", got, want)
-		}
-	}
-	_, saved := onlyMessage(t, out)
-	checkSaved(t, saved, "a@example.com", "ESMTP", []byte(body))
-}
-
-func TestMessageText(t *testing.T) {
-	long := strings.Repeat("x", 10_000) // longer than any buffer
-	max100 := []string{"-max-size", "100"}
-	head := "Subject: x\r\n\r\n"
-	y4095 := strings.Repeat("Y", 4095)
-	tests := []struct {
-		name string
-		args []string
-		send string // the text after DATA, up to the final dot
-		want string // what is saved after the trace headers; "" for nothing
-		code string // the reply to the final dot
-	}{
-		{"lines that begin with a dot lose the dot the client added", nil,
-			"Subject: dots\r\n\r\n..\r\n...two\r\n..hidden\r\n.\r\n",
-			"Subject: dots\r\n\r\n.\r\n..two\r\n.hidden\r\n", "250 "},
-		{"lines that end with a bare LF are saved with CRLF", nil,
-			"Subject: lf\n\n..one\nbody\r\n.\r\n",
-			"Subject: lf\r\n\r\n.one\r\nbody\r\n", "250 "},
-		{"a dot after a bare LF is no end: nothing can be smuggled", nil,
-			"Subject: s\r\n\r\nbody\n.\r\nMAIL FROM:<evil@example.com>\r\n.\r\n",
-			"Subject: s\r\n\r\nbody\r\n\r\nMAIL FROM:<evil@example.com>\r\n", "250 "},
-		// The reader's buffer holds 4096 bytes: the CRLF of a line of
-		// 4095 comes in two reads.
-		{"a line of 4095 bytes is saved as sent, and the dot after it ends the message",
-			nil, head + y4095 + "\r\n.\r\n", head + y4095 + "\r\n", "250 "},
-		{"so is one that starts with a dot, 4095 bytes once dot-stuffed", nil,
-			head + ".." + y4095[2:] + "\r\n.\r\n", head + "." + y4095[2:] + "\r\n", "250 "},
-		{"a line longer than 1000 bytes is kept whole", nil,
-			"Subject: long\r\n\r\n" + long + "\r\n." + long + "\r\n.\r\n",
-			"Subject: long\r\n\r\n" + long + "\r\n" + long + "\r\n", "250 "},
-		{"a message of exactly -max-size bytes is saved", max100,
-			head + strings.Repeat("y", 84) + "\r\n.\r\n",
-			head + strings.Repeat("y", 84) + "\r\n", "250 "},
-		{"a message over -max-size gets 552 and is not saved", max100,
-			head + strings.Repeat("y", 85) + "\r\n.\r\n", "", "552 "},
-		{"a much larger message gets 552 too", max100,
-			head + strings.Repeat(long+"\r\n", 100) + ".\r\n", "", "552 "},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, out := start(t, nil, tt.args...)
-			c := dial(t, p.Addr)
-			c.play(out, envelope...)
-			c.write(tt.send)
-			if got := c.reply(); !strings.HasPrefix(got, tt.code) {
-				t.Fatalf("got %q, want %q...", got, tt.code)
-			}
-			// The session goes on, ready for the next message.
-			c.play(out, step{"MAIL FROM:<a@example.com>", "250 "})
-			if tt.want == "" {
-				entries, err := os.ReadDir(out)
-				if err != nil || len(entries) != 0 {
-					t.Errorf("got %v in %s (%v), want nothing saved",
-						entries, out, err)
-				}
-				return
-			}
-			_, saved := onlyMessage(t, out)
-			checkSaved(t, saved, "a@example.com", "ESMTP", []byte(tt.want))
-		})
-	}
 }
 
 // randomBytes returns n bytes that do not compress, the same for a seed.
@@ -603,7 +308,7 @@ func TestNetSMTPClients(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, out := start(t, password, tt.args...)
+			p, out := startServer(t, password, tt.args...)
 			var auth smtp.Auth
 			if tt.auth {
 				auth = smtp.PlainAuth("", "alice", "secret", "127.0.0.1")
@@ -649,111 +354,9 @@ func TestNetSMTPClients(t *testing.T) {
 	}
 }
 
-func TestDescribe(t *testing.T) {
-	tests := []struct{ name, msg, want string }{
-		{"a plain subject is shown as it is", "Subject: Hello\r\n\r\nhi\r\n",
-			"subject Hello"},
-		{"a subject with a quote mark is quoted", "Subject: \"Hi\"\r\n\r\n",
-			`subject "\"Hi\""`},
-		{"a subject with a terminal escape is quoted",
-			"Subject: =?utf-8?q?=1B[2Jgreen?=\r\n\r\n", `subject "\x1b[2Jgreen"`},
-		{"no subject is said", "From: a@example.com\r\n\r\nhi\r\n", "no subject"},
-		{"an encoded subject is decoded",
-			"Subject: =?utf-8?b?56S65L6L5Luj56CB5a6e6aqM6YKu5Lu2?=\r\n\r\nhi\r\n",
-			"subject 示例代码实验邮件"},
-		{"a subject in an unknown charset stays encoded",
-			"Subject: =?x-unknown?q?abc?=\r\n\r\n", "subject =?x-unknown?q?abc?="},
-		{"the tutorial's attachment header, encoded whole by Python, is understood",
-			"Subject: s\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
-				"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
-				"--b\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: " +
-				"=?utf-8?b?YXR0YWNobWVudDsgZmlsZW5hbWU95pys5pyI5pWw5o2uLnhsc3g=?=\r\n\r\n" +
-				"AAFiaW5hcnk=\r\n--b--\r\n",
-			"subject s; attachments 本月数据.xlsx 8 B"},
-		{"attachments in nested parts are found, quoted-printable decoded",
-			"Subject: nested\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n" +
-				"--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n" +
-				"--inner\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
-				"--inner\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--inner--\r\n" +
-				"--outer\r\nContent-Transfer-Encoding: quoted-printable\r\n" +
-				"Content-Disposition: attachment; filename=\"=?utf-8?q?caf=C3=A9.txt?=\"\r\n\r\n" +
-				"caf=C3=A9=\r\n\r\n--outer--\r\n",
-			"subject nested; attachments café.txt 5 B"},
-		{"an inline part is not an attachment",
-			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
-				"--b\r\nContent-Disposition: inline; filename=a.png\r\n\r\nxx\r\n--b--\r\n",
-			"subject x"},
-		{"a name with control characters is escaped",
-			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
-				"--b\r\nContent-Disposition: attachment; filename*=utf-8''a%1B%5B2J.txt\r\n\r\n" +
-				"abc\r\n--b--\r\n",
-			`subject x; attachments "a\x1b[2J.txt" 3 B`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := describe(strings.NewReader(tt.msg)); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-
-	broken := []struct{ name, msg string }{
-		{"a header line without a colon", "Subject x\r\n\r\nhi\r\n"},
-		{"a multipart body without a boundary",
-			"Subject: x\r\nContent-Type: multipart/mixed\r\n\r\n--\r\n\r\nhi\r\n"},
-		{"an attachment cut off in the middle",
-			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
-				"--b\r\nContent-Transfer-Encoding: base64\r\n" +
-				"Content-Disposition: attachment; filename=a\r\n\r\nAAFia"},
-		{"an attachment that is not base64",
-			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
-				"--b\r\nContent-Transfer-Encoding: base64\r\n" +
-				"Content-Disposition: attachment; filename=a\r\n\r\n!!!!\r\n--b--\r\n"},
-		{"a message with parts nested too deeply", nested(maxDepth + 2)},
-	}
-	for _, tt := range broken {
-		t.Run(tt.name+" is not parseable", func(t *testing.T) {
-			got := describe(strings.NewReader(tt.msg))
-			if !strings.Contains(got, "not parseable: ") {
-				t.Errorf("got %q, want not parseable: ...", got)
-			}
-		})
-	}
-}
-
-// nested makes a message of n multipart bodies, each in the one before.
-func nested(n int) string {
-	var b strings.Builder
-	b.WriteString("Subject: x\r\n")
-	for i := range n {
-		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=b%d\r\n"+
-			"\r\n--b%d\r\n", i, i)
-	}
-	return b.String()
-}
-
-func TestUnparseableMessageIsStillSaved(t *testing.T) {
-	p, out := start(t, nil)
-	c := dial(t, p.Addr)
-	c.play(out, envelope...)
-	body := "no header here, only text\r\n"
-	c.write(body + ".\r\n")
-	if got := c.reply(); !strings.HasPrefix(got, "250 ") {
-		t.Fatalf("got %q, want 250: saved all the same", got)
-	}
-	c.play(out, step{"QUIT", "221 "})
-	name, saved := onlyMessage(t, out)
-	checkSaved(t, saved, "a@example.com", "ESMTP", []byte(body))
-	want := "from a@example.com to b@example.com; not parseable: "
-	got := p.Stdout()
-	if !strings.HasPrefix(got, want) || !strings.Contains(got, name) {
-		t.Errorf("got stdout %q, want %q... %s", got, want, name)
-	}
-}
-
 func TestTwentyClientsAtOnce(t *testing.T) {
 	const clients, each = 20, 10
-	p, out := start(t, nil)
+	p, out := startServer(t, nil)
 	var wg sync.WaitGroup
 	for i := range clients {
 		wg.Go(func() {
@@ -800,103 +403,9 @@ func TestTwentyClientsAtOnce(t *testing.T) {
 	}
 }
 
-func TestBadUsage(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-	}{
-		{"an unknown flag", []string{"-port", "25"}, nil},
-		{"an argument", []string{"extra"}, nil},
-		{"-addr without a port", []string{"-addr", "127.0.0.1"}, nil},
-		{"-out empty", []string{"-out", ""}, nil},
-		{"-max-size 0", []string{"-max-size", "0"}, nil},
-		{"-max-rcpt 0", []string{"-max-rcpt", "0"}, nil},
-		{"-timeout 0", []string{"-timeout", "0s"}, nil},
-		{"-max-sessions 0", []string{"-max-sessions", "0"}, nil},
-		{"-user without SMTP_PASSWORD", []string{"-user", "alice"}, nil},
-		{"-user with SMTP_PASSWORD empty", []string{"-user", "alice"},
-			map[string]string{"SMTP_PASSWORD": ""}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name+" is bad usage", func(t *testing.T) {
-			var stderr bytes.Buffer
-			getenv := func(key string) string { return tt.env[key] }
-			err := run(t.Context(), tt.args, getenv, io.Discard, &stderr)
-			if !errors.Is(err, errUsage) {
-				t.Errorf("got %v, want errUsage", err)
-			}
-			if !strings.Contains(stderr.String(), "usage: server") {
-				t.Errorf("got stderr %q, want the usage", stderr.String())
-			}
-		})
-	}
-
-	t.Run("-h prints every flag and is not an error", func(t *testing.T) {
-		var stderr bytes.Buffer
-		err := run(t.Context(), []string{"-h"}, os.Getenv, io.Discard, &stderr)
-		if err != nil {
-			t.Errorf("got %v, want nil", err)
-		}
-		for _, flag := range []string{"-addr", "-out", "-tls", "-user", "-max-size",
-			"-max-rcpt", "-max-sessions", "-timeout", "SMTP_PASSWORD"} {
-			if !strings.Contains(stderr.String(), flag) {
-				t.Errorf("got %q, want %s in it", stderr.String(), flag)
-			}
-		}
-	})
-}
-
-func FuzzParseCommand(f *testing.F) {
-	for _, line := range []string{
-		"EHLO client.example",
-		"mail FROM:<a@example.com> SIZE=123",
-		"MAIL FROM: <a@example.com> BODY=8BITMIME",
-		"MAIL FROM:<>",
-		"RCPT TO:<b@example.com>",
-		`RCPT TO:<"b c"@example.com>`,
-		"RCPT TO:<a@b.example> SIZE=-1",
-		"MAIL FROM:<a@example.com>\rBcc: c@example.com",
-		"AUTH PLAIN AGFsaWNlAHNlY3JldA==",
-		"",
-	} {
-		f.Add(line)
-	}
-	f.Fuzz(func(t *testing.T, line string) {
-		verb, arg, err := parseCommand(line)
-		if err != nil {
-			return
-		}
-		if strings.ContainsFunc(verb+arg, unicode.IsControl) {
-			t.Errorf("parseCommand(%q) let a control character through", line)
-		}
-		if strings.Contains(verb, " ") || arg != strings.TrimSpace(arg) {
-			t.Errorf("parseCommand(%q) = %q, %q: spaces left in", line, verb, arg)
-		}
-		for _, keyword := range []string{"FROM", "TO"} {
-			addr, size, err := parsePath(arg, keyword)
-			if err != nil {
-				continue
-			}
-			if size < 0 {
-				t.Errorf("parsePath(%q) gave size %d", arg, size)
-			}
-			if strings.ContainsAny(addr, "<>") {
-				t.Errorf("parsePath(%q) gave address %q", arg, addr)
-			}
-			// What goes into Return-Path parses back the same.
-			again, _, err := parsePath(keyword+":<"+addr+">", keyword)
-			if err != nil || again != addr {
-				t.Errorf("parsePath(%q) gave %q, which parses back as %q, %v",
-					arg, addr, again, err)
-			}
-		}
-	})
-}
-
 func BenchmarkServer(b *testing.B) {
 	const size = 100 << 10
-	p, _ := start(b, nil)
+	p, _ := startServer(b, nil)
 	msg := []byte("Subject: benchmark\r\n\r\n")
 	for line := strings.Repeat("x", 76) + "\r\n"; len(msg) < size; {
 		msg = append(msg, line...)

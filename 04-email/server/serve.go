@@ -6,12 +6,12 @@ import (
 )
 
 // serve accepts connections on ln and holds an SMTP session with each in a
-// goroutine of its own, until ctx is cancelled. Then it stops accepting,
+// goroutine of its own, until ctx is canceled. Then it stops accepting,
 // tells the sessions waiting for a command that it is shutting down, gives
 // the ones receiving a message cfg.grace to finish it, closes what is
 // left, and returns nil.
 func serve(ctx context.Context, ln net.Listener, cfg *config) error {
-	// Closing the listener is what wakes Accept when ctx is cancelled.
+	// Closing the listener is what wakes Accept when ctx is canceled.
 	stop := context.AfterFunc(ctx, func() {
 		_ = ln.Close() // an error means it is closed already
 	})
@@ -23,7 +23,7 @@ func serve(ctx context.Context, ln net.Listener, cfg *config) error {
 }
 
 // welcome takes a slot, then a connection, and starts a session with
-// it, until ctx is cancelled.
+// it, until ctx is canceled.
 func welcome(ctx context.Context, ln net.Listener, p *pool) error {
 	for {
 		// The slot comes first: beyond -max-sessions, clients wait in

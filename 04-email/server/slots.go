@@ -60,7 +60,7 @@ func (p *pool) start(conn net.Conn) {
 			_ = conn.Close() // the session is over either way
 			p.give()
 		}()
-		s.serve()
+		s.logEnd(s.converse())
 	})
 }
 

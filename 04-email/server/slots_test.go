@@ -63,7 +63,7 @@ func sendOneIn(t *testing.T, s *sink) time.Duration {
 	c := s.dial(t)
 	c.play(s.dir, envelope...)
 	c.write("Subject: legitimate\r\n\r\nhello\r\n.\r\n")
-	if got := c.reply(); !strings.HasPrefix(got, "250 ") {
+	if got := c.readReply(); !strings.HasPrefix(got, "250 ") {
 		t.Fatalf("got %q, want 250", got)
 	}
 	c.play(s.dir, step{"QUIT", "221 "})
@@ -119,7 +119,7 @@ func TestStress(t *testing.T) {
 			time.Sleep(2 * time.Second)
 			start := time.Now()
 			attack(t, s, 1, idle) // the third of four: stress
-			if got := lazy.reply(); !strings.HasPrefix(got, "421 ") {
+			if got := lazy.readReply(); !strings.HasPrefix(got, "421 ") {
 				t.Errorf("got %q, want 421", got)
 			}
 			if waited := time.Since(start); waited != 0 {
@@ -139,7 +139,7 @@ func TestStress(t *testing.T) {
 			c.play(s.dir, envelope...)
 			c.write("Subject: half\r\n")
 			start := time.Now()
-			if got := c.reply(); !strings.HasPrefix(got, "421 ") {
+			if got := c.readReply(); !strings.HasPrefix(got, "421 ") {
 				t.Errorf("got %q, want 421", got)
 			}
 			if waited := time.Since(start); waited != stressTimeout {
@@ -230,7 +230,7 @@ func TestJunkCommands(t *testing.T) {
 				c.play(s.dir, junk[i%len(junk)])
 			}
 			start := time.Now()
-			if got := c.reply(); !strings.HasPrefix(got, "421 ") {
+			if got := c.readReply(); !strings.HasPrefix(got, "421 ") {
 				t.Errorf("got %q, want 421", got)
 			}
 			if waited := time.Since(start); waited != 0 {
@@ -253,7 +253,7 @@ func TestJunkCommands(t *testing.T) {
 			// The last two are the 99th and 100th that do no work.
 			c.play(s.dir, step{"EHLO test", "250-"},
 				step{"MAIL FROM:<a@example.com>", "250 "})
-			if got := c.reply(); !strings.HasPrefix(got, "421 ") {
+			if got := c.readReply(); !strings.HasPrefix(got, "421 ") {
 				t.Errorf("got %q, want 421", got)
 			}
 		})
@@ -270,7 +270,7 @@ func TestJunkCommands(t *testing.T) {
 				}
 				c.play(s.dir, envelope[1:]...)
 				c.write("Subject: x\r\n\r\nhello\r\n.\r\n")
-				if got := c.reply(); !strings.HasPrefix(got, "250 ") {
+				if got := c.readReply(); !strings.HasPrefix(got, "250 ") {
 					t.Fatalf("got %q, want 250", got)
 				}
 			}

@@ -54,3 +54,105 @@ func TestSummaryIsBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	tests := []struct{ name, msg, want string }{
+		{"a plain subject is shown as it is", "Subject: Hello\r\n\r\nhi\r\n",
+			"subject Hello"},
+		{"a subject with a quote mark is quoted", "Subject: \"Hi\"\r\n\r\n",
+			`subject "\"Hi\""`},
+		{"a subject with a terminal escape is quoted",
+			"Subject: =?utf-8?q?=1B[2Jgreen?=\r\n\r\n", `subject "\x1b[2Jgreen"`},
+		{"no subject is said", "From: a@example.com\r\n\r\nhi\r\n", "no subject"},
+		{"an encoded subject is decoded",
+			"Subject: =?utf-8?b?56S65L6L5Luj56CB5a6e6aqM6YKu5Lu2?=\r\n\r\nhi\r\n",
+			"subject 示例代码实验邮件"},
+		{"a subject in an unknown charset stays encoded",
+			"Subject: =?x-unknown?q?abc?=\r\n\r\n", "subject =?x-unknown?q?abc?="},
+		{"the tutorial's attachment header, encoded whole by Python, is understood",
+			"Subject: s\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
+				"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
+				"--b\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: " +
+				"=?utf-8?b?YXR0YWNobWVudDsgZmlsZW5hbWU95pys5pyI5pWw5o2uLnhsc3g=?=\r\n\r\n" +
+				"AAFiaW5hcnk=\r\n--b--\r\n",
+			"subject s; attachments 本月数据.xlsx 8 B"},
+		{"attachments in nested parts are found, quoted-printable decoded",
+			"Subject: nested\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n" +
+				"--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n" +
+				"--inner\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
+				"--inner\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--inner--\r\n" +
+				"--outer\r\nContent-Transfer-Encoding: quoted-printable\r\n" +
+				"Content-Disposition: attachment; filename=\"=?utf-8?q?caf=C3=A9.txt?=\"\r\n\r\n" +
+				"caf=C3=A9=\r\n\r\n--outer--\r\n",
+			"subject nested; attachments café.txt 5 B"},
+		{"an inline part is not an attachment",
+			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+				"--b\r\nContent-Disposition: inline; filename=a.png\r\n\r\nxx\r\n--b--\r\n",
+			"subject x"},
+		{"a name with control characters is escaped",
+			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+				"--b\r\nContent-Disposition: attachment; filename*=utf-8''a%1B%5B2J.txt\r\n\r\n" +
+				"abc\r\n--b--\r\n",
+			`subject x; attachments "a\x1b[2J.txt" 3 B`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := describe(strings.NewReader(tt.msg)); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+
+	broken := []struct{ name, msg string }{
+		{"a header line without a colon", "Subject x\r\n\r\nhi\r\n"},
+		{"a multipart body without a boundary",
+			"Subject: x\r\nContent-Type: multipart/mixed\r\n\r\n--\r\n\r\nhi\r\n"},
+		{"an attachment cut off in the middle",
+			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+				"--b\r\nContent-Transfer-Encoding: base64\r\n" +
+				"Content-Disposition: attachment; filename=a\r\n\r\nAAFia"},
+		{"an attachment that is not base64",
+			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+				"--b\r\nContent-Transfer-Encoding: base64\r\n" +
+				"Content-Disposition: attachment; filename=a\r\n\r\n!!!!\r\n--b--\r\n"},
+		{"a message with parts nested too deeply", nested(maxDepth + 2)},
+	}
+	for _, tt := range broken {
+		t.Run(tt.name+" is not parseable", func(t *testing.T) {
+			got := describe(strings.NewReader(tt.msg))
+			if !strings.Contains(got, "not parseable: ") {
+				t.Errorf("got %q, want not parseable: ...", got)
+			}
+		})
+	}
+}
+
+// nested makes a message of n multipart bodies, each in the one before.
+func nested(n int) string {
+	var b strings.Builder
+	b.WriteString("Subject: x\r\n")
+	for i := range n {
+		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=b%d\r\n"+
+			"\r\n--b%d\r\n", i, i)
+	}
+	return b.String()
+}
+
+func TestUnparseableMessageIsStillSaved(t *testing.T) {
+	p, out := startServer(t, nil)
+	c := dial(t, p.Addr)
+	c.play(out, envelope...)
+	body := "no header here, only text\r\n"
+	c.write(body + ".\r\n")
+	if got := c.readReply(); !strings.HasPrefix(got, "250 ") {
+		t.Fatalf("got %q, want 250: saved all the same", got)
+	}
+	c.play(out, step{"QUIT", "221 "})
+	name, saved := onlyMessage(t, out)
+	checkSaved(t, saved, "a@example.com", "ESMTP", []byte(body))
+	want := "from a@example.com to b@example.com; not parseable: "
+	got := p.Stdout()
+	if !strings.HasPrefix(got, want) || !strings.Contains(got, name) {
+		t.Errorf("got stdout %q, want %q... %s", got, want, name)
+	}
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/textproto"
+	"syscall"
+)
+
+// isReply says whether err is the server's answer (a code and a text),
+// rather than trouble with the connection.
+func isReply(err error) bool {
+	var tpErr *textproto.Error
+	return errors.As(err, &tpErr)
+}
+
+// hints says what a reply code most likely means for the sender.
+var hints = map[int]string{
+	530: "the server wants STARTTLS or a login first: check -tls and -user",
+	535: "most providers want an app password or authorization code here, " +
+		"not the login password",
+	550: "the address was refused: check it",
+	552: "the message is too large for the server",
+	554: "the server refused the transaction",
+}
+
+// replyText is the server's reply in err, as "550 no such user". Its text
+// comes from the network, so it goes through quote.
+func replyText(err error) string {
+	var tpErr *textproto.Error
+	if !errors.As(err, &tpErr) {
+		return quote(err.Error())
+	}
+	return fmt.Sprintf("%d %s", tpErr.Code, quote(tpErr.Msg))
+}
+
+// explain names the step that failed and adds a hint where one helps.
+func explain(step string, err error) error {
+	var tpErr *textproto.Error
+	if errors.As(err, &tpErr) {
+		err = fmt.Errorf("%s: the server said %s", step, replyText(err))
+		if hint, ok := hints[tpErr.Code]; ok {
+			err = fmt.Errorf("%w (%s)", err, hint)
+		}
+		return err
+	}
+	var unknownCA x509.UnknownAuthorityError
+	if errors.As(err, &unknownCA) {
+		return fmt.Errorf("%s: %w (if the server's certificate is your own, "+
+			"as the local server's is, trust it with -ca FILE)", step,
+			netError{err})
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return fmt.Errorf("%s: no answer in time: %w", step, err)
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.Errno(10061)) {
+		// (10061 is how Windows says it.)
+		return fmt.Errorf("%s: %w (is the server running? go run ./04-email/server)",
+			step, err)
+	}
+	return fmt.Errorf("%s: %w", step, netError{err})
+}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"netprog/internal/loopback"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSend(t *testing.T) {
+	t.Run("the commands are the expected sequence", func(t *testing.T) {
+		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{})
+		stdout, _, err := runClient(t, f.Addr, nil, "-to", "a@example.com",
+			"-cc", "b@example.com", "-bcc", "c@example.com", "-body", "hi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"EHLO localhost", "MAIL FROM:<sender@example.com>",
+			"RCPT TO:<a@example.com>", "RCPT TO:<b@example.com>",
+			"RCPT TO:<c@example.com>", "DATA", "QUIT"}
+		if got := f.Commands(); !slices.Equal(got, want) {
+			t.Errorf("got %q, want %q", got, want)
+		}
+		msgs := f.Messages()
+		if len(msgs) != 1 || parse(t, msgs[0]).body != "hi\r\n" {
+			t.Errorf("got messages %q, want one saying hi", msgs)
+		}
+		if want := "sent to 3 recipients"; !strings.Contains(stdout, want) {
+			t.Errorf("stdout %q does not contain %q", stdout, want)
+		}
+	})
+
+	t.Run("logs in with AUTH PLAIN", func(t *testing.T) {
+		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+			"EHLO": fakeEHLO, "AUTH": "235 welcome"}})
+		_, _, err := runClient(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
+			"-to", "a@example.com", "-user", "me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// PLAIN is "\x00me\x00pw" in base64.
+		if cmds := f.Commands(); !slices.Contains(cmds, "AUTH PLAIN AG1lAHB3") {
+			t.Errorf("got %q, want AUTH PLAIN AG1lAHB3", cmds)
+		}
+	})
+
+	t.Run("logs in with AUTH LOGIN when that is all there is", func(t *testing.T) {
+		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+			"EHLO":       "250-fake\r\n250 AUTH LOGIN",
+			"AUTH LOGIN": "334 VXNlcm5hbWU6", // "Username:"
+			"bWU=":       "334 UGFzc3dvcmQ6", // "me"; "Password:"
+			"cHc=":       "235 welcome",      // "pw"
+		}})
+		_, _, err := runClient(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
+			"-to", "a@example.com", "-user", "me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds := f.Commands()
+		if !slices.Contains(cmds, "AUTH LOGIN") || !slices.Contains(cmds, "cHc=") {
+			t.Errorf("got %q, want AUTH LOGIN with the name and password", cmds)
+		}
+	})
+
+	t.Run("upgrades with STARTTLS and trusts -ca", func(t *testing.T) {
+		cfg, certPEM := loopback.TLSConfig(t)
+		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{TLS: cfg,
+			Replies: map[string]string{
+				"EHLO":     "250-fake\r\n250-STARTTLS\r\n250 AUTH PLAIN",
+				"STARTTLS": "220 go ahead",
+				"AUTH":     "235 welcome",
+			}})
+		ca := writeFile(t, "server-cert.pem", certPEM)
+		_, _, err := runClient(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
+			"-to", "a@example.com", "-user", "me", "-ca", ca)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds := f.Commands()
+		if len(cmds) < 3 || cmds[1] != "STARTTLS" || cmds[2] != "EHLO localhost" {
+			t.Errorf("got %q, want EHLO, STARTTLS, EHLO again", cmds)
+		}
+	})
+}
+
+func TestSendFailures(t *testing.T) {
+	tests := []struct {
+		name   string
+		script loopback.SMTPScript
+		flags  []string
+		want   string
+		sent   bool // whether a message should have been accepted
+	}{
+		{"a greeting of 554", loopback.SMTPScript{Greeting: "554 go away"},
+			nil, "greeting: the server said 554 go away", false},
+		{"EHLO and HELO refused", loopback.SMTPScript{Replies: map[string]string{
+			"EHLO": "502 no", "HELO": "502 no"}}, nil, "EHLO: the server said 502", false},
+		{"STARTTLS refused", loopback.SMTPScript{Replies: map[string]string{
+			"EHLO": "250-fake\r\n250 STARTTLS", "STARTTLS": "454 TLS not available"}},
+			nil, "STARTTLS: the server said 454", false},
+		{"a wrong password (535) hints at app passwords",
+			loopback.SMTPScript{Replies: map[string]string{
+				"EHLO": fakeEHLO, "AUTH": "535 authentication failed"}},
+			[]string{"-user", "me"}, "app password or authorization code", false},
+		{"MAIL refused with 530 hints at STARTTLS or a login",
+			loopback.SMTPScript{Replies: map[string]string{
+				"MAIL": "530 authentication required"}},
+			nil, "the server wants STARTTLS or a login", false},
+		{"every recipient refused: nothing sent",
+			loopback.SMTPScript{Replies: map[string]string{"RCPT": "550 no such user"}},
+			nil, "every recipient was refused (a@example.com, b@example.com)", false},
+		{"DATA refused (554)", loopback.SMTPScript{Replies: map[string]string{
+			"DATA": "554 no thanks"}}, nil, "DATA: the server said 554", false},
+		{"the message refused at its end (552)",
+			loopback.SMTPScript{Replies: map[string]string{".": "552 too big"}},
+			nil, "end of DATA: the server said 552", true},
+		{"the connection dropped in the middle of the data",
+			loopback.SMTPScript{DropInData: true}, nil, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := loopback.NewFakeSMTP(t, tc.script)
+			flags := append([]string{"-to", "a@example.com, b@example.com",
+				"-body", "hi"}, tc.flags...)
+			stdout, _, err := runClient(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
+				flags...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+			if stdout != "" {
+				t.Errorf("printed %q, want nothing", stdout)
+			}
+			if got := len(f.Messages()) > 0; got != tc.sent {
+				t.Errorf("the server got a message: %v, want %v", got, tc.sent)
+			}
+		})
+	}
+
+	t.Run("one refused recipient is named, the others get it", func(t *testing.T) {
+		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+			"RCPT TO:<b@example.com>": "550 no such user"}})
+		stdout, stderr, err := runClient(t, f.Addr, nil,
+			"-to", "a@example.com, b@example.com", "-body", "hi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stderr, "refused b@example.com: the server said 550 no such user") {
+			t.Errorf("stderr %q does not name b@example.com", stderr)
+		}
+		if !strings.Contains(stdout, "sent to 1 recipient ") || len(f.Messages()) != 1 {
+			t.Errorf("got %q and %d messages, want one sent", stdout, len(f.Messages()))
+		}
+	})
+
+	t.Run("a refused connection asks whether the server runs", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		_ = ln.Close()
+		_, _, err = runClient(t, addr, nil, "-to", "a@example.com")
+		if err == nil || !strings.Contains(err.Error(), "is the server running?") {
+			t.Errorf("got %v, want the hint to start the server", err)
+		}
+	})
+}
+
+func TestNetworkTextIsQuoted(t *testing.T) {
+	// A server's text must not drive the terminal: an escape sequence in
+	// a reply could clear the screen and print a fake success.
+	cfg, certPEM := certFor(t, "\x1b[2Jevil.example")
+	ca := writeFile(t, "evil.pem", certPEM)
+	escapes := []struct {
+		name   string
+		script loopback.SMTPScript
+		want   string
+	}{
+		{"a reply", loopback.SMTPScript{Replies: map[string]string{
+			"MAIL": "550 \x1b[2J\x1b[32msent OK"}},
+			`MAIL FROM: the server said 550 "\x1b[2J\x1b[32msent OK"`},
+		{"a reply that makes no sense", loopback.SMTPScript{
+			Greeting: "\x1b[2Jhello"}, `greeting: "short response: \"\\x1b[2Jhello`},
+		{"the names in a certificate", loopback.SMTPScript{TLS: cfg,
+			Replies: map[string]string{"EHLO": "250-fake\r\n250 STARTTLS",
+				"STARTTLS": "220 go ahead"}},
+			`STARTTLS: "tls: failed to verify certificate: x509: certificate ` +
+				`is valid for \x1b[2Jevil.example, not localhost"`},
+	}
+	for _, tc := range escapes {
+		t.Run("an escape sequence in "+tc.name+" is quoted", func(t *testing.T) {
+			f := loopback.NewFakeSMTP(t, tc.script)
+			// By name, so that the client checks the names in the
+			// certificate.
+			_, port, _ := net.SplitHostPort(f.Addr)
+			_, stderr, err := runClient(t, "localhost:"+port, nil,
+				"-to", "a@example.com", "-ca", ca)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %q, want an error containing %q", err, tc.want)
+			}
+			if strings.Contains(fmt.Sprint(err)+stderr, "\x1b") {
+				t.Errorf("got %q and stderr %q, want no escape character",
+					err, stderr)
+			}
+		})
+	}
+
+	t.Run("a refused recipient's reply is quoted", func(t *testing.T) {
+		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+			"RCPT TO:<b@example.com>": "550 \x1b[2Jno"}})
+		_, stderr, err := runClient(t, f.Addr, nil, "-to", "a@example.com, b@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `refused b@example.com: the server said 550 "\x1b[2Jno"`; !strings.Contains(stderr, want) {
+			t.Errorf("got stderr %q, want %q in it", stderr, want)
+		}
+	})
+}
