@@ -178,9 +178,11 @@ func TestSlots(t *testing.T) {
 			}
 		})
 	})
+}
 
-	// The bounds on each phase of a request, each checked to the second
-	// on the bubble's clock.
+// TestTimeouts checks the bound on each phase of a request, to the
+// second on the bubble's clock, calm and under stress.
+func TestTimeouts(t *testing.T) {
 	headers := "POST " + target + " HTTP/1.1\r\nHost: x\r\n"
 	body := headers + "Content-Length: 9\r\n" +
 		"Content-Type: application/x-www-form-urlencoded\r\n\r\nmobile="

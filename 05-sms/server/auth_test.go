@@ -1,10 +1,64 @@
 package main
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
+
+func TestPasswords(t *testing.T) {
+	tests := []struct {
+		name  string
+		clock time.Duration // how far the clock moves after signing
+		form  url.Values
+		code  int
+	}{
+		{"the key itself is accepted", 0, goodForm(), 2},
+		{"the key itself is accepted whatever the time", 0,
+			goodForm("time", "1"), 2},
+		{"a dynamic password is accepted", 0, signed("demo-key", start), 2},
+		{"a dynamic password 10 minutes old is accepted", 10 * time.Minute,
+			signed("demo-key", start), 2},
+		{"a dynamic password 10 minutes ahead is accepted", -10 * time.Minute,
+			signed("demo-key", start), 2},
+		{"an expired dynamic password is code 405",
+			10*time.Minute + time.Second, signed("demo-key", start), 405},
+		{"a dynamic password from the future is code 405",
+			-10*time.Minute - time.Second, signed("demo-key", start), 405},
+		{"a dynamic password made with another key is code 405", 0,
+			signed("other-key", start), 405},
+		{"a dynamic password without its time is code 405", 0,
+			without(signed("demo-key", start), "time"), 405},
+		{"a dynamic password in capitals is code 405", 0,
+			upper(signed("demo-key", start)), 405},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tg := newTestGateway(t)
+			tg.clock = start.Add(tc.clock)
+			checkCode(t, send(t, tg.h, tc.form), tc.code)
+		})
+	}
+
+	t.Run("a dynamic password signs the content", func(t *testing.T) {
+		tg := newTestGateway(t)
+		form := signed("demo-key", start)
+		form.Set("content", "Your verification code is: 999999.")
+		checkCode(t, send(t, tg.h, form), 405)
+	})
+}
+
+func without(form url.Values, name string) url.Values {
+	form.Del(name)
+	return form
+}
+
+func upper(form url.Values) url.Values {
+	form.Set("password", strings.ToUpper(form.Get("password")))
+	return form
+}
 
 // The dynamic password is md5 over fields joined with nothing between
 // them, so it signs bytes, not where the content ends and the time
@@ -19,7 +73,7 @@ func TestSignedTime(t *testing.T) {
 		form := signed("demo-key", start, "content", "Your code is 123450")
 		form.Set("content", "Your code is 12345")
 		form.Set("time", "0"+ts)
-		checkCode(t, submit(t, tg.h, form), codeBadKey)
+		checkCode(t, send(t, tg.h, form), codeBadKey)
 		if tg.stdout.Len() > 0 {
 			t.Errorf("delivered %q, want nothing", tg.stdout.String())
 		}
@@ -46,7 +100,7 @@ func TestSignedTime(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tg := newTestGateway(t)
-			checkCode(t, submit(t, tg.h, signedAt("demo-key", tc.time)), tc.code)
+			checkCode(t, send(t, tg.h, signedAt("demo-key", tc.time)), tc.code)
 			delivered := tg.stdout.Len() > 0
 			if delivered != (tc.code == codeSubmitted) {
 				t.Errorf("got stdout %q with code %d", tg.stdout.String(), tc.code)

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"crypto/rand"
+	"fmt"
+	"time"
+)
+
+const (
+	maxPerDay  = 5       // to one number: here every message is a code
+	maxNumbers = 100_000 // different numbers remembered in one day
+)
+
+// sendLog is what the gateway remembers about one number today.
+type sendLog struct {
+	last  time.Time // when the last message to it was accepted
+	count int       // how many were accepted today
+}
+
+// deliver applies the rate limits to a message to number (as
+// normalizeMobile gives it) and, if they let it through, "sends" it: it
+// prints the message on stdout. It returns the code and the message's
+// smsid.
+func (g *gateway) deliver(number, content string) (int, string) {
+	now := g.now()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	// The daily counts start again each day: forgetting yesterday's
+	// numbers keeps the map from growing for as long as the server runs.
+	y, m, d := now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	if !today.Equal(g.today) {
+		clear(g.sent)
+		g.today = today
+	}
+	prev, seen := g.sent[number]
+	switch {
+	case !seen && len(g.sent) >= g.maxNumbers:
+		return codeFailed, "0"
+	case seen && now.Sub(prev.last) < time.Second:
+		return codeTooFast, "0"
+	case seen && prev.count >= maxPerDay:
+		return codeTooManyDay, "0"
+	}
+	// The content goes to a terminal: quote shows plain text as it is,
+	// and anything else escaped, so that a "\r" or an escape sequence
+	// cannot fake or hide a line. A long message is cut at 200 bytes.
+	// One write per message, under the lock, so that lines never mix.
+	smsid := rand.Text() // random base32: a fresh id for each message
+	if _, err := fmt.Fprintf(g.stdout, "%s (smsid %s): %s\n", mask(number),
+		smsid, quote(content)); err != nil {
+		g.log.Printf("print message: %v", err)
+		return codeFailed, "0"
+	}
+	g.sent[number] = sendLog{last: now, count: prev.count + 1}
+	return codeSubmitted, smsid
+}
