@@ -168,10 +168,12 @@ func TestServerSendsTheFile(t *testing.T) {
 			}
 		})
 	}
+}
 
-	// The exact bytes on the wire for a file hi.txt holding "hi!". The
-	// client's tests feed it the same bytes, so the two programs cannot
-	// drift apart without one of them failing.
+func TestServerSendsTheProtocolBytes(t *testing.T) {
+	// The exact bytes on the wire for a file hi.txt holding "hi!".
+	// TestClientReadsTheProtocolBytes feeds the client the same bytes, so
+	// the two programs cannot drift apart without one of them failing.
 	golden := map[string]string{
 		// Python writes ", " and ": " between items; JSON does not care.
 		"json": `{"filename":"hi.txt","filedata":"aGkh"}`,
