@@ -16,26 +16,47 @@ const serverHint = "is the server running? go run ./02-file-transfer/server"
 
 // fetch connects to the server, receives the file and saves it in cfg.out.
 func fetch(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
-		return fmt.Errorf("-out: %w", err)
-	}
-	// Every file operation below goes through root, which refuses any
-	// name that would lead outside the folder.
-	root, err := os.OpenRoot(cfg.out)
+	root, err := openOut(cfg.out, stderr)
 	if err != nil {
-		return fmt.Errorf("-out: %w", err)
+		return err
 	}
 	defer root.Close()
-	if msg := cleanUp(root, cfg.out); msg != "" {
+	got, err := download(ctx, cfg, root)
+	if err != nil {
+		return err
+	}
+	return printSaved(stdout, cfg.out, got)
+}
+
+// openOut makes the folder dir if it is missing, and opens it. Every
+// file operation of the client goes through the root it returns, which
+// refuses any name that would lead outside the folder. A copy of the
+// client killed while saving left its temporary file there: openOut
+// removes those that are stale, and says so on stderr.
+func openOut(dir string, stderr io.Writer) (*os.Root, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("-out: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("-out: %w", err)
+	}
+	if msg := cleanUp(root, dir); msg != "" {
 		fmt.Fprintln(stderr, msg)
 	}
+	return root, nil
+}
 
+// download connects to the server and receives the file into root, in
+// the protocol cfg.proto. Ctrl-C, or a server that sends nothing for
+// cfg.timeout, ends it.
+func download(ctx context.Context, cfg config, root *os.Root) (saved, error) {
 	conn, err := cfg.dial(ctx, "tcp", cfg.addr)
 	if err != nil {
 		if ctx.Err() != nil {
-			return errors.New("interrupted")
+			return saved{}, errors.New("interrupted")
 		}
-		return fmt.Errorf("%w (%s)", err, serverHint)
+		return saved{}, fmt.Errorf("%w (%s)", err, serverHint)
 	}
 	defer conn.Close()
 	// Ctrl-C closes the connection, which ends a read in progress.
@@ -50,21 +71,26 @@ func fetch(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	got, err := receive(in, root, cfg)
 	switch {
 	case ctx.Err() != nil:
-		return errors.New("interrupted: nothing saved")
+		return saved{}, errors.New("interrupted: nothing saved")
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return fmt.Errorf("no data from %s for %v (after %d bytes): %w",
+		return saved{}, fmt.Errorf("no data from %s for %v (after %d bytes): %w",
 			cfg.addr, cfg.timeout, in.n, err)
-	case err != nil:
-		return err
 	}
+	return got, err
+}
+
+// printSaved says where the file was saved in the folder out, and why
+// under another name than the server's, if it was.
+func printSaved(stdout io.Writer, out string, got saved) error {
 	// The names are safe (safeName said so); quote is the habit.
-	saved := filepath.Join(cfg.out, quote(got.name))
+	path := filepath.Join(out, quote(got.name))
+	var err error
 	if got.name == got.asked {
-		_, err = fmt.Fprintf(stdout, "saved %s (%d bytes)\n", saved, got.size)
+		_, err = fmt.Fprintf(stdout, "saved %s (%d bytes)\n", path, got.size)
 	} else {
 		_, err = fmt.Fprintf(stdout, "saved %s (%d bytes): %s was there "+
-			"already (-overwrite replaces it)\n", saved, got.size,
-			filepath.Join(cfg.out, quote(got.asked)))
+			"already (-overwrite replaces it)\n", path, got.size,
+			filepath.Join(out, quote(got.asked)))
 	}
 	return err
 }

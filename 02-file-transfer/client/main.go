@@ -52,12 +52,10 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	dialer := net.Dialer{Timeout: cfg.timeout}
-	cfg.dial = dialer.DialContext
 	return fetch(ctx, cfg, stdout, stderr)
 }
 
-// config is what the command line says.
+// config is what the command line asks for.
 type config struct {
 	addr, out, proto string
 	maxSize          byteSize
@@ -69,8 +67,9 @@ type config struct {
 	dial func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
-// parseFlags reads the command line into a config. When it is wrong, it
-// says why on stderr and returns errUsage; after -h, flag.ErrHelp.
+// parseFlags reads the command line into a config, or prints what is
+// wrong with it and the usage, and returns errUsage; after -h,
+// flag.ErrHelp.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -80,7 +79,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fs.PrintDefaults()
 	}
 	cfg := config{maxSize: 64 << 20}
-	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:5566", "address of the file server")
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:5566",
+		"address of the file server, HOST:PORT")
 	fs.StringVar(&cfg.out, "out", ".", "folder to save the file in (made if missing)")
 	fs.StringVar(&cfg.proto, "proto", "json", "protocol: json (the tutorial's) or stream")
 	fs.Var(&cfg.maxSize, "max-size", "largest file to accept: a `size` in bytes, "+
@@ -109,5 +109,6 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fs.Usage()
 		return cfg, errUsage
 	}
+	cfg.dial = (&net.Dialer{Timeout: cfg.timeout}).DialContext
 	return cfg, nil
 }

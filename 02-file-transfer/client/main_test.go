@@ -137,27 +137,6 @@ func TestClientSavesTheFile(t *testing.T) {
 		})
 	}
 
-	// The exact bytes the server sends for a file hi.txt holding "hi!",
-	// as the server's tests pin them.
-	golden := map[string]string{
-		"json": `{"filename":"hi.txt","filedata":"aGkh"}`,
-		"stream": `{"filename":"hi.txt","size":3,"sha256":` +
-			`"c0ddd62c7717180e7ffb8a15bb9674d3ec92592e0b7ac7d1d5289836b4553be2"}` +
-			"\nhi!",
-	}
-	for proto, reply := range golden {
-		t.Run(proto+" mode reads exactly the server's bytes", func(t *testing.T) {
-			addr := loopback.Serve(t, sends([]byte(reply)))
-			dir := t.TempDir()
-			if _, err := receive(t, addr, dir, "-proto", proto); err != nil {
-				t.Fatal(err)
-			}
-			if got := folder(t, dir)["hi.txt"]; got != "hi!" {
-				t.Errorf("got %q in hi.txt, want %q", got, "hi!")
-			}
-		})
-	}
-
 	t.Run("json mode takes Python's spacing and escapes", func(t *testing.T) {
 		// What json.dumps writes: spaces after : and , and the
 		// non-ASCII name as \u escapes.
@@ -193,6 +172,29 @@ func TestClientSavesTheFile(t *testing.T) {
 			t.Errorf("got %q, want %q", got, "a")
 		}
 	})
+}
+
+func TestClientReadsTheProtocolBytes(t *testing.T) {
+	// The exact bytes the server sends for a file hi.txt holding "hi!",
+	// as TestServerSendsTheProtocolBytes pins them.
+	golden := map[string]string{
+		"json": `{"filename":"hi.txt","filedata":"aGkh"}`,
+		"stream": `{"filename":"hi.txt","size":3,"sha256":` +
+			`"c0ddd62c7717180e7ffb8a15bb9674d3ec92592e0b7ac7d1d5289836b4553be2"}` +
+			"\nhi!",
+	}
+	for proto, reply := range golden {
+		t.Run(proto+" mode reads exactly the server's bytes", func(t *testing.T) {
+			addr := loopback.Serve(t, sends([]byte(reply)))
+			dir := t.TempDir()
+			if _, err := receive(t, addr, dir, "-proto", proto); err != nil {
+				t.Fatal(err)
+			}
+			if got := folder(t, dir)["hi.txt"]; got != "hi!" {
+				t.Errorf("got %q in hi.txt, want %q", got, "hi!")
+			}
+		})
+	}
 }
 
 func TestClientNeverReplacesFiles(t *testing.T) {
@@ -329,6 +331,13 @@ func TestClientFlags(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("-max-size 20MiB is 20 MiB", func(t *testing.T) {
+		cfg, err := parseFlags([]string{"-max-size", "20MiB"}, io.Discard)
+		if err != nil || cfg.maxSize != 20<<20 {
+			t.Errorf("got %d, %v; want %d", cfg.maxSize, err, 20<<20)
+		}
+	})
 }
 
 // BenchmarkClient measures receiving and saving a file: time, and bytes

@@ -38,8 +38,7 @@ func fetchFromPipe(t *testing.T, ctx context.Context, dir string,
 		defer conn.Close()
 		handle(conn)
 	}()
-	cfg := config{addr: pl.Addr().String(), out: dir, proto: "json",
-		maxSize: 64 << 20, timeout: 30 * time.Second, dial: pl.DialContext}
+	cfg := pipeConfig(t, pl, dir)
 	if change != nil {
 		change(&cfg)
 	}
@@ -49,6 +48,19 @@ func fetchFromPipe(t *testing.T, ctx context.Context, dir string,
 	_ = pl.Close() // a pipe listener's Close does not fail
 	<-served       // the handler ends when the client hangs up
 	return took, err
+}
+
+// pipeConfig is what the default flags say, with -out dir, for a client
+// that dials pl.
+func pipeConfig(tb testing.TB, pl *loopback.PipeListener, dir string) config {
+	tb.Helper()
+	args := []string{"-addr", pl.Addr().String(), "-out", dir}
+	cfg, err := parseFlags(args, io.Discard)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.dial = pl.DialContext
+	return cfg
 }
 
 // hangs is a fake server's handler that sends reply, then neither sends
@@ -126,8 +138,7 @@ func TestClientAsksWhetherTheServerRuns(t *testing.T) {
 	// does (Windows takes two seconds to say so).
 	pl := loopback.NewPipeListener()
 	_ = pl.Close() // a pipe listener's Close does not fail
-	cfg := config{addr: pl.Addr().String(), out: t.TempDir(), proto: "json",
-		maxSize: 64 << 20, timeout: 30 * time.Second, dial: pl.DialContext}
+	cfg := pipeConfig(t, pl, t.TempDir())
 	err := fetch(context.Background(), cfg, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "is the server running?") {
 		t.Errorf("got %v, want the hint to start the server", err)

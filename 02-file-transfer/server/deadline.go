@@ -6,15 +6,17 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // A client holds a slot for as long as its transfer lasts, so a transfer
 // must make progress, or lose the slot. Two deadlines see to it. Each
-// write has one (-timeout, shorter while the server is at capacity), which
-// cuts off a client that stops reading. And the whole transfer has one,
-// which cuts off a client that reads a little now and then, just enough
-// to beat the first: it must average -min-rate bytes a second.
+// write has one (-timeout, shorter while the server is under stress, all
+// its slots taken), which cuts off a client that stops reading. And the
+// whole transfer has one, which cuts off a client that reads a little now
+// and then, just enough to beat the first: it must average -min-rate
+// bytes a second.
 
 // sendTo sends the file to one client and logs how it went.
 func sendTo(w *deadlineWriter, cfg config) {
@@ -60,12 +62,15 @@ type deadlineWriter struct {
 	bound    time.Duration
 }
 
-func newDeadlineWriter(conn net.Conn, cfg config, s *slots) *deadlineWriter {
+// newDeadlineWriter bounds the transfer on conn as cfg says. Each write
+// may wait cfg.timeout, or cfg.stressTimeout while stressed is true.
+func newDeadlineWriter(conn net.Conn, cfg config,
+	stressed *atomic.Bool) *deadlineWriter {
 	return &deadlineWriter{conn: conn,
 		end: time.Now().Add(transferBound(cfg.size, cfg.timeout, cfg.minRate)),
 		idle: func() time.Duration {
-			if s.atCapacity() {
-				return min(cfg.timeout, cfg.busyTimeout)
+			if stressed.Load() {
+				return min(cfg.timeout, cfg.stressTimeout)
 			}
 			return cfg.timeout
 		}}
@@ -87,9 +92,7 @@ func (w *deadlineWriter) Write(p []byte) (n int, err error) {
 	return n, nil
 }
 
-// hurry gives the write in progress at most idle from now: when every slot
-// is taken, a client that is not reading should not keep its slot for the
-// whole of the longer bound it was given before.
+// hurry gives the write in progress at most idle from now.
 func (w *deadlineWriter) hurry(idle time.Duration) {
 	_ = w.setDeadline(idle, true) // a closed conn has nothing to hurry
 }

@@ -80,6 +80,20 @@ func (f *file) body() io.Reader { return io.NewSectionReader(f.data, 0, f.size) 
 
 func (f *file) Close() error { return f.close() }
 
+// sender returns what sends the file to one client in protocol proto,
+// and how many bytes that is. For json, the tutorial encodes the file
+// once and sends the same string to every client: so does this server.
+func (f *file) sender(proto string) (send func(io.Writer) error, size int64,
+	err error) {
+	if proto == "stream" {
+		return f.sendStream, int64(len(f.streamHeader())) + f.size, nil
+	}
+	if err := f.encodeJSON(); err != nil {
+		return nil, 0, err
+	}
+	return f.sendJSON, int64(len(f.json)), nil
+}
+
 // encodeJSON makes the tutorial's message. JSON strings hold text, not
 // bytes, so the file travels as base64: 4 characters for every 3 bytes.
 // encoding/json does that by itself for a []byte field.
@@ -131,7 +145,7 @@ func (f *file) sendStream(w io.Writer) error {
 	return err
 }
 
-// samplePNG draws the sample picture: a 256×256 colour gradient with a
+// samplePNG draws the sample picture: a 256×256 color gradient with a
 // circle, a few KiB as a PNG.
 func samplePNG() ([]byte, error) {
 	const size = 256

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -51,52 +50,35 @@ func main() {
 
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
-	opts, err := parseFlags(args, stderr)
+	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil // -h: the usage is all that was asked for
 	}
 	if err != nil {
 		return err
 	}
-	cfg := opts.config
-	f, err := load(opts.path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	cfg.send, cfg.size = f.sendStream, int64(len(f.streamHeader()))+f.size
-	if opts.proto == "json" {
-		// The tutorial encodes the file once and sends the same
-		// string to every client. So does this server.
-		if err := f.encodeJSON(); err != nil {
-			return err
-		}
-		cfg.send, cfg.size = f.sendJSON, int64(len(f.json))
-	}
-
-	ln, err := net.Listen("tcp", opts.addr)
-	if err != nil {
-		return explainListen(err, opts.addr)
-	}
-	cfg.log = log.New(stderr, "", log.LstdFlags)
-	cfg.log.Printf("listening on %s (sending %s, %d bytes, as %s)",
-		ln.Addr(), f.name, f.size, opts.proto)
-	if err := serve(ctx, ln, cfg); err != nil {
-		return err
-	}
-	cfg.log.Print("stopped")
-	return nil
+	return listenAndServe(ctx, cfg, log.New(stderr, "", log.LstdFlags))
 }
 
-// options are what the command line says.
-type options struct {
+// config is what the command line asks for, and what listenAndServe
+// adds to it before serving: what to send each client, and the log.
+type config struct {
 	addr, path, proto string
-	config
+	timeout           time.Duration // bound on each write of 64 KiB
+	minRate           byteSize      // slowest transfer allowed, a second
+	maxClients        int           // clients served at once
+	stressTimeout     time.Duration // bound on each write, under stress
+	grace             time.Duration // how long Ctrl-C waits for transfers
+
+	send func(io.Writer) error // writes the file in the chosen protocol
+	size int64                 // how many bytes send writes
+	log  *log.Logger
 }
 
-// parseFlags reads the command line into options. When it is wrong, it
-// says why on stderr and returns errUsage; after -h, flag.ErrHelp.
-func parseFlags(args []string, stderr io.Writer) (options, error) {
+// parseFlags reads the command line into a config, or prints what is
+// wrong with it and the usage, and returns errUsage; after -h,
+// flag.ErrHelp.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -105,48 +87,43 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			"[-max-clients N]")
 		fs.PrintDefaults()
 	}
-	o := options{config: config{grace: 10 * time.Second,
-		busyTimeout: busyTimeout, minRate: 1 << 20}}
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:5566",
+	cfg := config{minRate: 1 << 20, stressTimeout: stressTimeout,
+		grace: 10 * time.Second}
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:5566",
 		"address to listen on (0.0.0.0:5566 to let other machines in)")
-	fs.StringVar(&o.path, "file", "",
+	fs.StringVar(&cfg.path, "file", "",
 		"file to send (default: a sample picture, sample.png)")
-	fs.StringVar(&o.proto, "proto", "json",
+	fs.StringVar(&cfg.proto, "proto", "json",
 		"protocol: json (the tutorial's) or stream")
-	fs.DurationVar(&o.timeout, "timeout", 30*time.Second,
+	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second,
 		"how long one write of 64 KiB to a client may take: a client "+
 			"that reads slower than that is cut off")
-	fs.Var(&o.minRate, "min-rate", "slowest transfer to allow: a `size` "+
-		"a second (bytes, or with KiB, MiB or GiB); a transfer must end "+
+	fs.Var(&cfg.minRate, "min-rate", "slowest transfer to allow: a `size` "+
+		"a second, in bytes or with KiB, MiB or GiB; a transfer must end "+
 		"within -timeout plus the time its size takes at this rate")
-	fs.IntVar(&o.maxClients, "max-clients", 100,
+	fs.IntVar(&cfg.maxClients, "max-clients", 100,
 		"how many clients to serve at once; more are told the server is busy")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return o, err
+			return cfg, err
 		}
-		return o, errUsage
+		return cfg, errUsage
 	}
 	var problem string
 	switch {
 	case fs.NArg() > 0:
 		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
-	case o.proto != "json" && o.proto != "stream":
-		problem = fmt.Sprintf("-proto must be json or stream, not %q", o.proto)
-	case o.timeout <= 0:
+	case cfg.proto != "json" && cfg.proto != "stream":
+		problem = fmt.Sprintf("-proto must be json or stream, not %q", cfg.proto)
+	case cfg.timeout <= 0:
 		problem = "-timeout must be more than 0"
-	case o.maxClients < 1:
+	case cfg.maxClients < 1:
 		problem = "-max-clients must be 1 or more"
 	}
 	if problem != "" {
 		fmt.Fprintln(stderr, problem)
 		fs.Usage()
-		return o, errUsage
+		return cfg, errUsage
 	}
-	return o, nil
+	return cfg, nil
 }
-
-// busyTimeout bounds each write of 64 KiB while the server is at
-// capacity (see slots.go), in place of -timeout: a client that does not
-// read for that long loses its slot to one that would.
-const busyTimeout = 5 * time.Second

@@ -168,10 +168,12 @@ func TestServerSendsTheFile(t *testing.T) {
 			}
 		})
 	}
+}
 
-	// The exact bytes on the wire for a file hi.txt holding "hi!". The
-	// client's tests feed it the same bytes, so the two programs cannot
-	// drift apart without one of them failing.
+func TestServerSendsTheProtocolBytes(t *testing.T) {
+	// The exact bytes on the wire for a file hi.txt holding "hi!".
+	// TestClientReadsTheProtocolBytes feeds the client the same bytes, so
+	// the two programs cannot drift apart without one of them failing.
 	golden := map[string]string{
 		// Python writes ", " and ": " between items; JSON does not care.
 		"json": `{"filename":"hi.txt","filedata":"aGkh"}`,
@@ -215,7 +217,7 @@ func (l *syncLog) String() string {
 }
 
 func TestServerStops(t *testing.T) {
-	t.Run("cancelling the context stops it and run returns nil", func(t *testing.T) {
+	t.Run("canceling the context stops it and run returns nil", func(t *testing.T) {
 		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0"}, nil)
 		if _, err := fetch(p.Addr); err != nil {
 			t.Fatal(err)
@@ -307,6 +309,13 @@ func TestServerUsage(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("-min-rate 512KiB is 512 KiB a second", func(t *testing.T) {
+		cfg, err := parseFlags([]string{"-min-rate", "512KiB"}, io.Discard)
+		if err != nil || cfg.minRate != 512<<10 {
+			t.Errorf("got %d, %v; want %d", cfg.minRate, err, 512<<10)
+		}
+	})
 }
 
 // BenchmarkServer measures how fast the server delivers a 4 MiB file to
@@ -321,15 +330,12 @@ func BenchmarkServer(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer f.Close()
-			cfg := config{send: f.sendStream, size: f.size,
-				timeout: 10 * time.Second, busyTimeout: time.Second,
+			cfg := config{timeout: 10 * time.Second, stressTimeout: time.Second,
 				minRate: 1 << 20, maxClients: 100, grace: time.Second,
 				log: log.New(io.Discard, "", 0)}
-			if proto == "json" {
-				if err := f.encodeJSON(); err != nil {
-					b.Fatal(err)
-				}
-				cfg.send, cfg.size = f.sendJSON, int64(len(f.json))
+			cfg.send, cfg.size, err = f.sender(proto)
+			if err != nil {
+				b.Fatal(err)
 			}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {

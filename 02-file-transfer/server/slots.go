@@ -3,9 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"log"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,91 +18,107 @@ import (
 // progress (see deadline.go), the bounds are shorter while every slot is
 // taken, and a client that finds them all taken is told so at once.
 
-// slots counts the clients being served.
+// pool holds the server's slots, and the transfers that hold them, so
+// that Ctrl-C can wait for those and cut off the ones that take too long.
 //
-// When every slot is taken the server is at capacity: it logs that once,
-// and calls full, which shortens the bounds of the transfers in progress.
-// It is out of it, and logs that, when at most half the slots are taken
-// and a minute has passed since they were last all taken, so that a busy
+// When every slot is taken the server is under stress (at capacity, says
+// its log): it logs that once, and every transfer gets at most
+// cfg.stressTimeout for each write, those in progress too. It is calm
+// again, and logs that, when at most half the slots are taken and a
+// minute has passed since they were last all taken, so that a busy
 // server does not flap in and out and fill the log.
-type slots struct {
-	max  int
-	log  *log.Logger
-	full func()
-	busy []byte // the answer to a client when every slot is taken
+type pool struct {
+	cfg      config
+	busy     []byte      // the answer to a client when every slot is taken
+	stressed atomic.Bool // read by every transfer's writes, set under mu
+	wg       sync.WaitGroup
 
-	mu       sync.Mutex
-	used     int
-	stressed bool      // at capacity, and not calm since
-	lastFull time.Time // when every slot was last taken
-	refused  int       // clients told the server is busy, while stressed
+	mu        sync.Mutex
+	used      int                      // slots taken
+	transfers map[*deadlineWriter]bool // the transfers in progress
+	lastFull  time.Time                // when every slot was last taken
+	refused   int                      // busy answers, under stress
 }
 
-// calm is how long a server stays at capacity after its slots were last
+// calm is how long a server stays under stress after its slots were last
 // all taken.
 const calm = time.Minute
 
-func newSlots(max int, logger *log.Logger, full func()) *slots {
+// stressTimeout bounds each write of 64 KiB while the server is under
+// stress, in place of -timeout: a client that does not read for that
+// long loses its slot to one that would.
+const stressTimeout = 5 * time.Second
+
+func newPool(cfg config) *pool {
 	// The same answer serves both protocols: it is a JSON object, which
 	// a json client decodes, and a line, which a stream client reads as
 	// its header.
 	busy, err := json.Marshal(map[string]string{
-		"error":   "busy",
-		"message": fmt.Sprintf("%d of %d slots taken", max, max),
+		"error": "busy",
+		"message": fmt.Sprintf("%d of %d slots taken",
+			cfg.maxClients, cfg.maxClients),
 	})
 	if err != nil {
 		panic(err) // a map of strings always marshals
 	}
-	return &slots{max: max, log: logger, full: full, busy: append(busy, '\n')}
+	return &pool{cfg: cfg, busy: append(busy, '\n'),
+		transfers: map[*deadlineWriter]bool{}}
 }
 
-// take takes a slot, if one is free, and reports whether it did.
-func (s *slots) take() bool {
-	s.mu.Lock()
-	ok := s.used < s.max
+// take takes a slot, if one is free, and reports whether it did. Taking
+// the last one puts the server under stress.
+func (p *pool) take() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ok := p.used < p.cfg.maxClients
 	if ok {
-		s.used++
+		p.used++
 	} else {
-		s.refused++
+		p.refused++
 	}
-	filled := false
-	if s.used == s.max {
-		s.lastFull = time.Now()
-		if !s.stressed {
-			s.stressed, filled, s.refused = true, true, 0
-			s.log.Printf("at capacity: %d of %d slots taken; telling new "+
-				"clients the server is busy", s.used, s.max)
+	if p.used == p.cfg.maxClients {
+		p.lastFull = time.Now()
+		if !p.stressed.Load() {
+			p.setStress(true)
 		}
 	}
-	s.calmDown()
-	s.mu.Unlock()
-	if filled {
-		s.full()
-	}
+	p.calmDown()
 	return ok
 }
 
 // give gives a slot back.
-func (s *slots) give() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.used--
-	s.calmDown()
+func (p *pool) give() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.used--
+	p.calmDown()
 }
 
-func (s *slots) calmDown() {
-	if s.stressed && s.used <= s.max/2 && time.Since(s.lastFull) >= calm {
-		s.stressed = false
-		s.log.Printf("below capacity again: %d of %d slots taken; %d "+
-			"busy answers meanwhile", s.used, s.max, s.refused)
+// calmDown ends the stress if it is calm again (p.mu held).
+func (p *pool) calmDown() {
+	if p.stressed.Load() && p.used <= p.cfg.maxClients/2 &&
+		time.Since(p.lastFull) >= calm {
+		p.setStress(false)
 	}
 }
 
-// atCapacity reports whether the server is at capacity.
-func (s *slots) atCapacity() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stressed
+// setStress puts the server under stress, or out of it, and says so in
+// one line (p.mu held). Under stress, every write in progress gets at
+// most cfg.stressTimeout more: a client that is not reading should not
+// keep its slot for the whole of the longer bound it was given before.
+func (p *pool) setStress(on bool) {
+	p.stressed.Store(on)
+	if !on {
+		p.cfg.log.Printf("below capacity again: %d of %d slots taken; %d "+
+			"busy answers meanwhile", p.used, p.cfg.maxClients, p.refused)
+		return
+	}
+	p.refused = 0
+	p.cfg.log.Printf("at capacity: %d of %d slots taken; telling new "+
+		"clients the server is busy", p.used, p.cfg.maxClients)
+	for w := range p.transfers {
+		w.hurry(p.cfg.stressTimeout)
+	}
 }
 
 // refusalTimeout bounds the write of the busy answer. A new connection's
@@ -113,8 +129,56 @@ const refusalTimeout = time.Second
 // refuse tells a client that the server is busy, and hangs up. It holds
 // no slot and no goroutine: a client told so costs the server a few
 // microseconds, however many there are.
-func (s *slots) refuse(conn net.Conn) {
+func (p *pool) refuse(conn net.Conn) {
 	_ = conn.SetWriteDeadline(time.Now().Add(refusalTimeout))
-	_, _ = conn.Write(s.busy) // a client gone already needs no answer
+	_, _ = conn.Write(p.busy) // a client gone already needs no answer
 	_ = conn.Close()          // nothing was read from it: nothing to lose
+}
+
+// start sends the file to conn in a goroutine of its own, in the slot
+// taken for it, then closes conn and gives the slot back. One goroutine
+// per client is where the tutorial's server starts a thread.
+func (p *pool) start(conn net.Conn) {
+	w := newDeadlineWriter(conn, p.cfg, &p.stressed)
+	p.mu.Lock()
+	p.transfers[w] = true
+	p.mu.Unlock()
+	p.wg.Go(func() {
+		defer func() {
+			p.mu.Lock()
+			delete(p.transfers, w)
+			p.mu.Unlock()
+			_ = conn.Close() // the transfer is over either way
+			p.give()
+		}()
+		sendTo(w, p.cfg)
+	})
+}
+
+// shutdown lets the transfers in progress finish, but not for ever:
+// after cfg.grace it closes their connections, which makes their writes
+// fail. It returns when every transfer has ended.
+func (p *pool) shutdown() {
+	done := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(done)
+	}()
+	p.mu.Lock()
+	if n := len(p.transfers); n > 0 {
+		p.cfg.log.Printf("stopping: waiting up to %v for %d transfers",
+			p.cfg.grace, n)
+	}
+	p.mu.Unlock()
+	select {
+	case <-done:
+	case <-time.After(p.cfg.grace):
+		p.mu.Lock()
+		p.cfg.log.Printf("stopping: cutting off %d transfers", len(p.transfers))
+		for w := range p.transfers {
+			_ = w.conn.Close() // makes its write fail, which ends it
+		}
+		p.mu.Unlock()
+		<-done
+	}
 }

@@ -42,9 +42,13 @@ func startPipe(t *testing.T, size int, change func(*config)) *pipeServer {
 	}
 	t.Cleanup(func() { _ = f.Close() })
 	p := &pipeServer{ln: loopback.NewPipeListener(), logs: &syncLog{}}
-	p.cfg = config{send: f.sendStream, size: int64(len(f.streamHeader())) + f.size,
-		timeout: 30 * time.Second, busyTimeout: busyTimeout, minRate: 1 << 20,
-		maxClients: 100, grace: 10 * time.Second, log: log.New(p.logs, "", 0)}
+	p.cfg = config{timeout: 30 * time.Second, stressTimeout: stressTimeout,
+		minRate: 1 << 20, maxClients: 100, grace: 10 * time.Second,
+		log: log.New(p.logs, "", 0)}
+	p.cfg.send, p.cfg.size, err = f.sender("stream")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if change != nil {
 		change(&p.cfg)
 	}
@@ -208,7 +212,7 @@ func TestServerBusyAnswer(t *testing.T) {
 	// tests feed it these bytes: the two programs cannot drift apart
 	// without one of them failing.
 	want := `{"error":"busy","message":"100 of 100 slots taken"}` + "\n"
-	if got := newSlots(100, log.New(io.Discard, "", 0), nil).busy; string(got) != want {
+	if got := newPool(config{maxClients: 100}).busy; string(got) != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
@@ -249,7 +253,7 @@ func TestServerHurriesStuckClientsAtCapacity(t *testing.T) {
 		p.dial(t)
 		time.Sleep(10 * time.Second) // the first has 20s left
 		p.dial(t)
-		time.Sleep(busyTimeout - time.Nanosecond)
+		time.Sleep(stressTimeout - time.Nanosecond)
 		synctest.Wait()
 		if n := p.count("cut off"); n != 0 {
 			t.Fatalf("got log %q, want nothing cut off yet", p.logs.String())
