@@ -155,7 +155,7 @@ func TestClientFailures(t *testing.T) {
 		}
 	})
 
-	t.Run("cancelling the context interrupts the read", func(t *testing.T) {
+	t.Run("canceling the context interrupts the read", func(t *testing.T) {
 		accepted := make(chan struct{})
 		addr := loopback.Serve(t, func(c net.Conn) {
 			close(accepted)

@@ -110,7 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 }
 
 // listenAndServe listens as cfg says, prints the listening line, and
-// serves until ctx is cancelled.
+// serves until ctx is canceled.
 func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 	// Listening binds the socket to one address of this machine and one
 	// port. 127.0.0.1 (loopback) is reachable only from this machine;

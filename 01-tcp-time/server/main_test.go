@@ -184,7 +184,7 @@ func TestServerStops(t *testing.T) {
 		}
 	})
 
-	t.Run("cancelling the context stops it and run returns nil", func(t *testing.T) {
+	t.Run("canceling the context stops it and run returns nil", func(t *testing.T) {
 		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0", "-udp"}, nil)
 		wantTime(t, p.Addr)
 		if err := p.Stop(); err != nil {
@@ -218,9 +218,9 @@ func TestServerStops(t *testing.T) {
 }
 
 func TestServerBindErrors(t *testing.T) {
-	// The context is cancelled already: if the bind wrongly succeeded,
+	// The context is canceled already: if the bind wrongly succeeded,
 	// run would return at once instead of serving.
-	cancelled, cancel := context.WithCancel(context.Background())
+	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
 
 	t.Run("a port in use says to choose another", func(t *testing.T) {
@@ -229,7 +229,7 @@ func TestServerBindErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer taken.Close()
-		err = run(cancelled, []string{"-addr", taken.Addr().String()},
+		err = run(canceled, []string{"-addr", taken.Addr().String()},
 			nil, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "choose another port") {
 			t.Errorf("got %v, want an error that says to choose another port", err)
@@ -242,7 +242,7 @@ func TestServerBindErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer taken.Close()
-		err = run(cancelled, []string{"-addr", taken.LocalAddr().String(), "-udp"},
+		err = run(canceled, []string{"-addr", taken.LocalAddr().String(), "-udp"},
 			nil, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "choose another port") {
 			t.Errorf("got %v, want an error that says to choose another port", err)

@@ -12,7 +12,7 @@ import (
 )
 
 // serve answers every TCP connection on ln, and every datagram on pc when
-// pc is not nil, until ctx is cancelled. Then it stops accepting, waits for
+// pc is not nil, until ctx is canceled. Then it stops accepting, waits for
 // the clients it is serving (each bounded by timeout), and returns nil.
 func serve(ctx context.Context, ln net.Listener, pc net.PacketConn,
 	timeout time.Duration, logger *log.Logger) error {

@@ -15,7 +15,7 @@ import (
 // requests in progress.
 const shutdownBudget = 5 * time.Second
 
-// serve runs an HTTP server for h on ln until ctx is cancelled, then
+// serve runs an HTTP server for h on ln until ctx is canceled, then
 // shuts it down: it stops accepting, and waits shutdownBudget for the
 // requests in progress before it closes their connections. The server's
 // timeouts are its program's (newServer); at most maxConns connections

@@ -53,7 +53,7 @@ func main() {
 }
 
 // run reads the command line into a config (flags.go), then listens and
-// runs the gateway until ctx is cancelled. Delivered messages go to
+// runs the gateway until ctx is canceled. Delivered messages go to
 // stdout, the log to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {

@@ -147,7 +147,7 @@ func (p *Program) Stop() error {
 			p.stopErr = p.err
 		case <-time.After(StartTimeout):
 			p.stopErr = errors.New("run did not return within " +
-				StartTimeout.String() + " of being cancelled")
+				StartTimeout.String() + " of being canceled")
 		}
 	})
 	return p.stopErr

@@ -80,7 +80,7 @@ func TestServe(t *testing.T) {
 
 // fakeServer is a run function like the chapters' servers: it listens on
 // the -addr it is given, prints the listening line, and serves until ctx is
-// cancelled. It returns stopErr when it stops.
+// canceled. It returns stopErr when it stops.
 func fakeServer(stopErr error) RunFunc {
 	return func(ctx context.Context, args []string, getenv func(string) string,
 		stdout, stderr io.Writer) error {
