@@ -61,7 +61,7 @@ func parseFlags(args []string, getenv func(string) string,
 	}
 	cfg := &config{grace: 10 * time.Second, authDelay: authDelay}
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:1025",
-		"address to listen on (0.0.0.0:PORT to let other machines in)")
+		"address to listen on (0.0.0.0:1025 to let other machines in)")
 	fs.StringVar(&cfg.dir, "out", "mailbox",
 		"folder to save the messages in (made if missing)")
 	fs.BoolVar(&cfg.useTLS, "tls", false, "offer STARTTLS, with a certificate "+

@@ -35,7 +35,7 @@ func parseFlags(args []string, getenv func(string) string,
 	}
 	var cfg config
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on "+
-		"(0.0.0.0:PORT to let other machines in; the gateway answers "+
+		"(0.0.0.0:8080 to let other machines in; the gateway answers "+
 		"them code 400)")
 	fs.StringVar(&cfg.account, "account", "demo", "the API ID the gateway accepts")
 	fs.IntVar(&cfg.maxConns, "max-conns", 256, "the most connections open "+
