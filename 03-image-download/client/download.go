@@ -43,7 +43,7 @@ func download(ctx context.Context, client *http.Client, root *os.Root,
 		}
 		fmt.Fprintf(progress, "[%d/%d] saved %s (%s%s)\n", done, len(links),
 			filepath.Join(cfg.out, quote(r.file.name)),
-			humanSize(r.file.size), note)
+			formatSize(r.file.size), note)
 	}
 	return saved, failed
 }
@@ -120,7 +120,7 @@ func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
 	}
 	if resp.ContentLength > cfg.maxSize {
 		return file{}, fmt.Errorf("%s is larger than -max-size %s",
-			humanSize(resp.ContentLength), humanSize(cfg.maxSize))
+			formatSize(resp.ContentLength), formatSize(cfg.maxSize))
 	}
 
 	// Is it a picture? Look at its first bytes, as a browser does: a
@@ -154,17 +154,4 @@ func pictureType(head []byte, contentType string) (string, error) {
 		return declared, nil // a format DetectContentType does not know
 	}
 	return "", fmt.Errorf("not a picture (%s)", sniffed)
-}
-
-// humanSize writes n bytes as "41.2 KB".
-func humanSize(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.1f KB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%d B", n)
 }

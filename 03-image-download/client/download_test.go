@@ -38,7 +38,7 @@ func testBadPictures(t *testing.T) {
 	// The output folder is one level down, so that an escape would show.
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "out")
-	out, err := fetchAll(t, f, dir, "-num", "15", "-max-size", "1000")
+	out, err := fetchAll(t, f, dir, "-num", "15", "-max-size", "1KiB")
 
 	if err == nil || err.Error() != "7 of 15 pictures failed" {
 		t.Errorf("got %q, want 7 of 15 pictures failed", err)
@@ -46,8 +46,8 @@ func testBadPictures(t *testing.T) {
 	wantLines := []string{
 		"missing.png: 404 Not Found",
 		"page.png: not a picture (text/html)",
-		"huge.png: 5.0 KB is larger than -max-size 1.0 KB",
-		"huge-stream.png: larger than -max-size 1.0 KB",
+		"huge.png: 4.9 KiB is larger than -max-size 1 KiB",
+		"huge-stream.png: larger than -max-size 1 KiB",
 		"slow.png: no complete answer within -timeout 30s",
 		"liar.png: not a picture (text/html)",
 		"empty.png: empty body, not a picture",

@@ -39,7 +39,7 @@ func savePicture(root *os.Root, want string, body io.Reader, cfg config,
 			return err
 		}
 		if n > cfg.maxSize {
-			return fmt.Errorf("larger than -max-size %s", humanSize(cfg.maxSize))
+			return fmt.Errorf("larger than -max-size %s", formatSize(cfg.maxSize))
 		}
 		size = n
 		return nil

@@ -38,11 +38,19 @@ func (s *byteSize) Set(text string) error {
 	return nil
 }
 
-func (s byteSize) String() string {
-	for _, u := range units {
-		if int64(s) >= u.size && int64(s)%u.size == 0 {
-			return fmt.Sprintf("%d %s", int64(s)/u.size, u.suffix)
+func (s byteSize) String() string { return formatSize(int64(s)) }
+
+// formatSize writes n bytes for a person to read, in the units a size
+// flag takes: 100 B, 512 KiB, 64 MiB when n is a whole number of one,
+// else to one decimal: 1.3 KiB (a KiB is 1024 bytes).
+func formatSize(n int64) string {
+	for _, u := range units[:len(units)-1] {
+		switch {
+		case n >= u.size && n%u.size == 0:
+			return fmt.Sprintf("%d %s", n/u.size, u.suffix)
+		case n >= u.size:
+			return fmt.Sprintf("%.1f %s", float64(n)/float64(u.size), u.suffix)
 		}
 	}
-	return fmt.Sprintf("%d B", int64(s))
+	return fmt.Sprintf("%d B", n)
 }

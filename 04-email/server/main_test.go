@@ -241,7 +241,7 @@ func sample() []byte {
 	}
 	attach(`attachment; filename="hello.txt"`, []byte("hello world\n"))
 	attach("attachment; filename*=utf-8''"+url.PathEscape("本月数据.xlsx"),
-		randomBytes(5222, 1)) // 5.1 KB
+		randomBytes(5222, 1)) // 5.1 KiB
 	b.WriteString("--NEXT--\r\n")
 	return b.Bytes()
 }
@@ -346,7 +346,7 @@ func TestNetSMTPClients(t *testing.T) {
 			// it is there once QUIT has its reply.
 			want := `from a@example.com to b@example.com, c@example.com; ` +
 				`subject 示例代码实验邮件; attachments hello.txt 12 B, ` +
-				`本月数据.xlsx 5.1 KB; saved ` + filepath.Join(out, name) + "\n"
+				`本月数据.xlsx 5.1 KiB; saved ` + filepath.Join(out, name) + "\n"
 			if got := p.Stdout(); got != want {
 				t.Errorf("got stdout %q, want %q", got, want)
 			}

@@ -180,14 +180,3 @@ func attachmentName(header string) (name string, ok bool) {
 	}
 	return name, true
 }
-
-// formatSize writes n bytes as mail programs show sizes: 12 B, 5.1 KB.
-func formatSize(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-}
