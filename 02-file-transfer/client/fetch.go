@@ -28,23 +28,14 @@ func fetch(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	return printSaved(stdout, cfg.out, got)
 }
 
-// openOut makes the folder dir if it is missing, and opens it. Every
-// file operation of the client goes through the root it returns, which
-// refuses any name that would lead outside the folder. A copy of the
-// client killed while saving left its temporary file there: openOut
-// removes those that are stale, and says so on stderr.
+// openOut opens the -out folder with openFolder (save.go), and says on
+// stderr what it tidied up there.
 func openOut(dir string, stderr io.Writer) (*os.Root, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("-out: %w", err)
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("-out: %w", err)
-	}
-	if msg := cleanUp(root, dir); msg != "" {
+	root, msg, err := openFolder(dir)
+	if msg != "" {
 		fmt.Fprintln(stderr, msg)
 	}
-	return root, nil
+	return root, err
 }
 
 // download connects to the server and receives the file into root, in

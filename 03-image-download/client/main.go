@@ -61,19 +61,12 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 // getPictures asks the API for links and downloads the pictures into
 // cfg.out.
 func getPictures(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
-		return fmt.Errorf("-out: %w", err)
-	}
-	// Every file operation goes through root, which refuses any name
-	// that would lead outside the folder.
-	root, err := os.OpenRoot(cfg.out)
+	root, msg, err := openFolder(cfg.out)
 	if err != nil {
-		return fmt.Errorf("-out: %w", err)
+		return err
 	}
 	defer root.Close()
-	// A copy that was killed (kill -9, a power cut) left its temporary
-	// file behind; one that is still saving keeps its file fresh.
-	if msg := cleanUp(root, cfg.out); msg != "" {
+	if msg != "" {
 		fmt.Fprintln(stderr, msg)
 	}
 

@@ -17,12 +17,29 @@ import (
 	"time"
 )
 
-// Temporary files are named .incoming-RANDOM.part: hidden, and never a
-// name safeName allows, so they cannot clash with a saved file.
+// Temporary files are named .incoming-RANDOM.part: hidden, a kind of
+// name the programs never save under, so they cannot clash with a saved
+// file.
 const (
 	tempPrefix = ".incoming-"
 	tempSuffix = ".part"
 )
+
+// openFolder makes the folder dir (the -out flag) if it is missing, and
+// opens it as an os.Root: every file is saved through the root, which
+// refuses any name that would lead out of the folder. It also removes
+// what a killed copy of the program left there, and returns cleanUp's
+// line for the log, or "".
+func openFolder(dir string) (*os.Root, string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", fmt.Errorf("-out: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, "", fmt.Errorf("-out: %w", err)
+	}
+	return root, cleanUp(root, dir), nil
+}
 
 // saveFile saves a file called name in root, atomically: write fills a
 // temporary file, which gets the name only once it is complete and on

@@ -129,18 +129,15 @@ func (cfg *config) open(stdout, stderr io.Writer) error {
 	cfg.log = log.New(stderr, "", log.LstdFlags)
 	cfg.report = log.New(stdout, "", 0)
 	// Every file the server writes goes through an os.Root, which
-	// refuses any path that would lead out of the folder.
-	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
-		return fmt.Errorf("-out: %w", err)
-	}
-	root, err := os.OpenRoot(cfg.dir)
+	// refuses any path that would lead out of the folder. Messages that
+	// a killed copy of the server was receiving left their temporary
+	// files behind: openFolder removes them.
+	root, msg, err := openFolder(cfg.dir)
 	if err != nil {
-		return fmt.Errorf("-out: %w", err)
+		return err
 	}
 	cfg.mailbox = root
-	// Messages that a killed copy of the server was receiving left
-	// their temporary files behind.
-	if msg := cleanUp(cfg.mailbox, cfg.dir); msg != "" {
+	if msg != "" {
 		cfg.log.Print(msg)
 	}
 	cfg.host, err = os.Hostname()
