@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"syscall"
 	"time"
 )
@@ -90,43 +89,38 @@ func readReply(ctx context.Context, conn net.Conn,
 // explain adds to a failed exchange what it most likely means. got is
 // what arrived before the error.
 func explain(err error, got []byte, cfg config) error {
-	timedOut := errors.Is(err, os.ErrDeadlineExceeded) ||
-		errors.Is(err, context.DeadlineExceeded)
-	refused := errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, wsaeconnrefused) || errors.Is(err, wsaeconnreset)
+	late := timedOut(err)
+	// A UDP datagram to a closed port comes back on Windows as a reset.
+	nobody := refused(err) || errors.Is(err, wsaeconnreset)
 	var opErr *net.OpError
 	connecting := errors.As(err, &opErr) && opErr.Op == "dial"
 	switch {
-	case cfg.udp && timedOut:
+	case cfg.udp && late:
 		// Nothing tells a UDP client that its datagram was lost, or
 		// that nobody listens: it can only stop waiting.
 		return fmt.Errorf("no reply within %v: %w (%s)", cfg.timeout, err, udpHint)
-	case cfg.udp && refused:
+	case cfg.udp && nobody:
 		// Some systems answer a datagram to a closed port with an ICMP
-		// message, which shows up here as "connection refused".
+		// message, which shows up here as "connection nobody".
 		return fmt.Errorf("%w (%s)", err, udpHint)
-	case timedOut && connecting:
+	case late && connecting:
 		return fmt.Errorf("no connection within %v: %w (is the "+
 			"address right? %s)", cfg.timeout, err, serverHint)
-	case timedOut && len(got) > 0:
+	case late && len(got) > 0:
 		// The end of the reply is the server closing the connection.
 		return fmt.Errorf("no end of reply within %v: %w (the server "+
 			"sent %d bytes, %s, then stopped without closing the "+
 			"connection: is it a time server?)", cfg.timeout, err,
 			len(got), quote(string(got)))
-	case timedOut:
+	case late:
 		return fmt.Errorf("no reply within %v: %w (the server accepted "+
 			"the connection but sent nothing: is it a time server?)",
 			cfg.timeout, err)
-	case refused:
+	case nobody:
 		return fmt.Errorf("%w (%s)", err, serverHint)
 	}
 	return err
 }
 
-// Windows reports a refused connection with codes of its own, and a UDP
-// datagram to a closed port as a reset.
-const (
-	wsaeconnrefused = syscall.Errno(10061)
-	wsaeconnreset   = syscall.Errno(10054)
-)
+// wsaeconnreset is how Windows says ECONNRESET.
+const wsaeconnreset = syscall.Errno(10054)

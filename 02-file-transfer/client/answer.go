@@ -52,9 +52,9 @@ func checkStart(br *bufio.Reader, addr string) error {
 	}
 }
 
-// refused is the error for a server's refusal: "busy" when every slot is
+// serverRefusal is the error for a server's refusal: "busy" when every slot is
 // taken, which is worth trying again.
-func refused(code, message string) error {
+func serverRefusal(code, message string) error {
 	if message != "" {
 		message = " (" + quote(message) + ")"
 	}

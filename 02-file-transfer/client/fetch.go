@@ -44,10 +44,16 @@ func openOut(dir string, stderr io.Writer) (*os.Root, error) {
 func download(ctx context.Context, cfg config, root *os.Root) (saved, error) {
 	conn, err := cfg.dial(ctx, "tcp", cfg.addr)
 	if err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			return saved{}, errors.New("interrupted")
+		case refused(err):
+			return saved{}, fmt.Errorf("%w (%s)", err, serverHint)
+		case timedOut(err):
+			return saved{}, fmt.Errorf("no connection within %v: %w (is -addr "+
+				"right?)", cfg.timeout, err)
 		}
-		return saved{}, fmt.Errorf("%w (%s)", err, serverHint)
+		return saved{}, err
 	}
 	defer conn.Close()
 	// Ctrl-C closes the connection, which ends a read in progress.
@@ -63,7 +69,7 @@ func download(ctx context.Context, cfg config, root *os.Root) (saved, error) {
 	switch {
 	case ctx.Err() != nil:
 		return saved{}, errors.New("interrupted: nothing saved")
-	case errors.Is(err, os.ErrDeadlineExceeded):
+	case timedOut(err):
 		return saved{}, fmt.Errorf("no data from %s for %v (after %d bytes): %w",
 			cfg.addr, cfg.timeout, in.n, err)
 	}

@@ -58,7 +58,7 @@ func readMessage(in *countingReader, cfg config) (message, error) {
 	case err != nil:
 		return message{}, decodeError(err, in.n)
 	case msg.Error != "":
-		return message{}, refused(msg.Error, msg.Message)
+		return message{}, serverRefusal(msg.Error, msg.Message)
 	case msg.Filedata == nil:
 		return message{}, errors.New(`server sent no "filedata" ` +
 			`(is it speaking -proto stream?)`)

@@ -101,7 +101,7 @@ func parseHeader(line []byte) (header, error) {
 	}
 	switch {
 	case raw.Error != nil:
-		return header{}, refused(*raw.Error, raw.Message)
+		return header{}, serverRefusal(*raw.Error, raw.Message)
 	case raw.Filename == nil || raw.Size == nil || raw.SHA256 == nil:
 		return header{}, fmt.Errorf("bad header line %s: "+
 			"want filename, size and sha256", quote(string(line)))

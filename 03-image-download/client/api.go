@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // maxAPIReply bounds the API's JSON answer.
@@ -88,7 +87,7 @@ func callAPI(ctx context.Context, client *http.Client, cfg config) ([]byte, erro
 		case timedOut(err):
 			return nil, fmt.Errorf("ask %s: no answer within -timeout %v: %w",
 				shown, cfg.timeout, err)
-		case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, wsaeconnrefused):
+		case refused(err):
 			return nil, fmt.Errorf("ask %s: %w (is the server running? "+
 				"go run ./03-image-download/server)", shown, err)
 		}
@@ -122,9 +121,6 @@ func requestURL(cfg config) (target, shown string) {
 	u.RawQuery = q.Encode()
 	return u.String(), redacted(&u)
 }
-
-// wsaeconnrefused is how Windows reports a refused connection.
-const wsaeconnrefused = syscall.Errno(10061)
 
 // parseReply checks the API's answer and returns the picture links in it.
 func parseReply(body []byte) ([]string, error) {

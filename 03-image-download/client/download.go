@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -89,13 +88,6 @@ func startWorkers(ctx context.Context, client *http.Client, root *os.Root,
 		close(results)
 	}()
 	return results
-}
-
-// timedOut says whether err is a request that ran out of time.
-func timedOut(err error) bool {
-	var netErr net.Error
-	return errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, &netErr) && netErr.Timeout()
 }
 
 // fetch downloads one picture into root and returns the file it saved.

@@ -4,9 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/textproto"
-	"syscall"
 )
 
 // isReply says whether err is the server's answer (a code and a text),
@@ -52,12 +50,10 @@ func explain(step string, err error) error {
 			"as the local server's is, trust it with -ca FILE)", step,
 			netError{err})
 	}
-	var netErr net.Error
-	if errors.As(err, &netErr) && netErr.Timeout() {
+	if timedOut(err) {
 		return fmt.Errorf("%s: no answer in time: %w", step, err)
 	}
-	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.Errno(10061)) {
-		// (10061 is how Windows says it.)
+	if refused(err) {
 		return fmt.Errorf("%s: %w (is the server running? go run ./04-email/server)",
 			step, err)
 	}

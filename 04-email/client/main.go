@@ -70,8 +70,7 @@ func (cfg *config) deliver(ctx context.Context, stdout io.Writer) error {
 	case err == nil:
 	case errors.Is(ctx.Err(), context.Canceled):
 		return errors.New("interrupted")
-	case errors.Is(err, os.ErrDeadlineExceeded),
-		errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case timedOut(err), errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fmt.Errorf("%w (-timeout %v is over)", err, cfg.timeout)
 	default:
 		return err

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -52,19 +50,15 @@ func submit(ctx context.Context, client *http.Client, gateway *url.URL,
 // sent nothing. host is the gateway's.
 func postError(ctx context.Context, host string, err error) error {
 	err = requestError(err)
-	var netErr net.Error
 	switch {
 	case ctx.Err() != nil:
 		return errors.New("interrupted: the message may or may not have been sent")
-	case errors.As(err, &netErr) && netErr.Timeout():
+	case timedOut(err):
 		return fmt.Errorf("post to %s: no answer in time: %w (the message "+
 			"may still have been sent: check before sending again)", host, err)
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, wsaeconnrefused):
+	case refused(err):
 		return fmt.Errorf("post to %s: %w (is the gateway running? "+
 			"go run ./05-sms/server)", host, err)
 	}
 	return fmt.Errorf("post to %s: %w", host, err)
 }
-
-// wsaeconnrefused is how Windows reports a refused connection.
-const wsaeconnrefused = syscall.Errno(10061)

@@ -1,0 +1,31 @@
+// This file is the same in every client: 01-tcp-time/client,
+// 02-file-transfer/client, 03-image-download/client, 04-email/client and
+// 05-sms/client. A test keeps the copies identical.
+
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"syscall"
+)
+
+// timedOut reports whether err means that time ran out: a deadline on
+// the connection, the context's, or a client's timeout.
+func timedOut(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &netErr) && netErr.Timeout()
+}
+
+// refused reports whether err means that nothing listens at the address:
+// the other machine answered the connection with a refusal (RST).
+func refused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, wsaeconnrefused)
+}
+
+// wsaeconnrefused is how Windows says ECONNREFUSED.
+const wsaeconnrefused = syscall.Errno(10061)
