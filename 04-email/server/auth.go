@@ -73,18 +73,10 @@ func (s *session) authOffered() bool {
 	return s.cfg.user != "" && (s.tls || s.cfg.tls == nil && s.loopback)
 }
 
-// isLoopbackAddr says whether addr is a loopback address, which traffic
-// to and from never leaves the machine.
-func isLoopbackAddr(addr net.Addr) bool {
-	host, _, err := net.SplitHostPort(addr.String())
-	ip := net.ParseIP(host)
-	return err == nil && ip != nil && ip.IsLoopback()
-}
-
 // authWarning is the line run prints when the server asks for a password
 // (-user) without TLS on an address other machines can reach, or "".
 func authWarning(cfg *config, addr net.Addr) string {
-	if cfg.user == "" || cfg.tls != nil || isLoopbackAddr(addr) {
+	if cfg.user == "" || cfg.tls != nil || isLoopbackAddr(addr.String()) {
 		return ""
 	}
 	return fmt.Sprintf("warning: -user without -tls on %s: only clients on "+

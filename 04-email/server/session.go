@@ -54,7 +54,7 @@ func newSession(conn net.Conn, cfg *config, stressed *atomic.Bool) *session {
 	}
 	return &session{cfg: cfg, tcp: conn, conn: conn,
 		r: bufio.NewReader(conn), remote: remote,
-		loopback: isLoopbackAddr(conn.RemoteAddr()), stressed: stressed,
+		loopback: isLoopbackAddr(conn.RemoteAddr().String()), stressed: stressed,
 		stopped: make(chan struct{}), worked: time.Now()}
 }
 

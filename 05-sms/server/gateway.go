@@ -6,7 +6,6 @@ import (
 	"io"
 	"log"
 	"net/http"
-	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +18,7 @@ import (
 const (
 	codeFailed     = 0    // failed: a malformed request, or no room left
 	codeSubmitted  = 2    // submitted: the message is on its way
-	codeIllegalIP  = 400  // the caller's IP is not allowed (fromLoopback)
+	codeIllegalIP  = 400  // the caller's IP is not allowed (isLoopbackAddr)
 	codeNoAccount  = 401  // account is empty
 	codeNoPassword = 402  // password is empty
 	codeNoMobile   = 403  // mobile is empty
@@ -137,7 +136,11 @@ func (g *gateway) check(r *http.Request, parseErr error) int {
 	// HTTP 404: a client that reads codes gets an answer it knows.
 	case parseErr != nil, r.URL.Query().Get("method") != "Submit":
 		return codeFailed
-	case !fromLoopback(r.RemoteAddr):
+	case !isLoopbackAddr(r.RemoteAddr):
+		// The real gateway answers 400 to a caller whose IP is not
+		// on the account's list; this one's list is the loopback
+		// addresses, so even with -addr 0.0.0.0:8080 other machines
+		// are refused.
 		return codeIllegalIP
 	case form.Get("account") == "":
 		return codeNoAccount
@@ -163,14 +166,4 @@ func (g *gateway) check(r *http.Request, parseErr error) int {
 		return codeTooLong
 	}
 	return codeSubmitted
-}
-
-// fromLoopback reports whether a request came from this machine. The real
-// gateway answers 400 to a caller whose IP is not on the account's list;
-// this one's list is the loopback addresses, so even with -addr
-// 0.0.0.0:8080 other machines are refused, and a request from this
-// machine never gets 400.
-func fromLoopback(remoteAddr string) bool {
-	ap, err := netip.ParseAddrPort(remoteAddr)
-	return err == nil && ap.Addr().Unmap().IsLoopback()
 }
