@@ -96,9 +96,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, errUsage
 	}
 	var problem string
+	_, _, addrErr := net.SplitHostPort(cfg.addr)
 	switch {
 	case fs.NArg() > 0:
 		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case addrErr != nil:
+		problem = fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:5566", cfg.addr)
 	case cfg.proto != "json" && cfg.proto != "stream":
 		problem = fmt.Sprintf("-proto must be json or stream, not %q", cfg.proto)
 	case cfg.timeout <= 0:

@@ -297,6 +297,7 @@ func writeFile(tb testing.TB, path, data string) {
 func TestClientFlags(t *testing.T) {
 	bad := [][]string{
 		{"-proto", "xml"},
+		{"-addr", "127.0.0.1"},
 		{"-timeout", "0s"},
 		{"-max-size", "lots"},
 		{"-max-size", "0"},

@@ -290,6 +290,7 @@ func TestServerExplainsListenErrors(t *testing.T) {
 func TestServerUsage(t *testing.T) {
 	bad := [][]string{
 		{"-proto", "xml"},
+		{"-addr", "127.0.0.1"},
 		{"-timeout", "0s"},
 		{"-min-rate", "0"},
 		{"-min-rate", "fast"},

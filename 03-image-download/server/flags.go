@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"time"
 )
 
@@ -56,9 +57,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 // check returns what is wrong with cfg, or with the arguments left after
 // the flags (there should be none); "" if nothing is.
 func (cfg config) check(rest []string) string {
+	_, _, addrErr := net.SplitHostPort(cfg.addr)
 	switch {
 	case len(rest) > 0:
 		return fmt.Sprintf("unexpected argument %q", rest[0])
+	case addrErr != nil:
+		return fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:8000", cfg.addr)
 	case cfg.key == "":
 		return "-key must not be empty"
 	case cfg.count < 1 || cfg.count > maxPictures:

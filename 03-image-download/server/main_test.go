@@ -294,7 +294,7 @@ func TestServer(t *testing.T) {
 
 	bad := [][]string{{"-count", "0"}, {"-count", "101"}, {"-delay", "-1s"},
 		{"-delay", "11s"},
-		{"-key", ""}, {"-max-conns", "0"}, {"extra"}}
+		{"-key", ""}, {"-max-conns", "0"}, {"-addr", "127.0.0.1"}, {"extra"}}
 	for _, args := range bad {
 		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
 			err := run(context.Background(), args, nil, io.Discard, io.Discard)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 )
 
 // defaultAPIKey is the key the gateway accepts when SMS_APIKEY is unset:
@@ -63,13 +64,16 @@ func parseFlags(args []string, getenv func(string) string,
 // check returns what is wrong with the flags, or "" if nothing is. rest
 // is what follows them on the command line.
 func (cfg config) check(rest []string) string {
+	_, _, addrErr := net.SplitHostPort(cfg.addr)
 	switch {
 	case len(rest) > 0:
 		return fmt.Sprintf("unexpected argument %q", rest[0])
+	case addrErr != nil:
+		return fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", cfg.addr)
 	case cfg.account == "":
 		return "-account must not be empty"
 	case cfg.maxConns < 1:
-		return "-max-conns must be at least 1"
+		return "-max-conns must be 1 or more"
 	}
 	return ""
 }

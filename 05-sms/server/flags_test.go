@@ -27,7 +27,7 @@ func TestUsage(t *testing.T) {
 	})
 
 	bad := [][]string{{"-account", ""}, {"extra"}, {"-nosuch"}, {"-addr"},
-		{"-max-conns", "0"}, {"-max-conns", "many"}}
+		{"-max-conns", "0"}, {"-max-conns", "many"}, {"-addr", "127.0.0.1"}}
 	for _, args := range bad {
 		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
 			err := run(context.Background(), args, nil, io.Discard, io.Discard)
