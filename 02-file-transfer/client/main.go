@@ -106,6 +106,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		problem = fmt.Sprintf("-proto must be json or stream, not %q", cfg.proto)
 	case cfg.timeout <= 0:
 		problem = "-timeout must be more than 0"
+	case cfg.out == "":
+		problem = "-out must name a folder"
 	}
 	if problem != "" {
 		fmt.Fprintln(stderr, problem)

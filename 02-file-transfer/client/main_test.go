@@ -298,6 +298,7 @@ func TestClientFlags(t *testing.T) {
 	bad := [][]string{
 		{"-proto", "xml"},
 		{"-addr", "127.0.0.1"},
+		{"-out", ""},
 		{"-timeout", "0s"},
 		{"-max-size", "lots"},
 		{"-max-size", "0"},

@@ -33,7 +33,7 @@ func fetchFromPipe(t *testing.T, ctx context.Context, dir string,
 		defer close(served)
 		conn, err := pl.Accept()
 		if err != nil {
-			return // the test ended without dialling
+			return // the test ended without dialing
 		}
 		defer conn.Close()
 		handle(conn)

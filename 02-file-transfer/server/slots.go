@@ -155,7 +155,7 @@ func (p *pool) start(conn net.Conn) {
 	})
 }
 
-// shutdown lets the transfers in progress finish, but not for ever:
+// shutdown lets the transfers in progress finish, but not forever:
 // after cfg.grace it closes their connections, which makes their writes
 // fail. It returns when every transfer has ended.
 func (p *pool) shutdown() {

@@ -100,10 +100,10 @@ func (cfg config) check(rest []string) string {
 		return "-num must be from 1 to 50"
 	case cfg.workers < 1:
 		return "-workers must be 1 or more"
+	case cfg.out == "":
+		return "-out must name a folder"
 	case cfg.timeout <= 0:
 		return "-timeout must be more than 0"
-	case cfg.maxSize <= 0:
-		return "-max-size must be more than 0"
 	}
 	return ""
 }

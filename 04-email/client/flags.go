@@ -63,13 +63,14 @@ func parseFlags(args []string, getenv func(string) string,
 		"address of the SMTP server, HOST:PORT")
 	fs.StringVar(&f.from, "from", "Netprog Sender <sender@example.com>", "the sender")
 	fs.Var(&f.to, "to", "recipients, `ADDR`[,ADDR...]; the flag may be repeated")
-	fs.Var(&f.cc, "cc", "copy recipients, shown to all")
-	fs.Var(&f.bcc, "bcc", "blind copy recipients: in the envelope only, never in a header")
+	fs.Var(&f.cc, "cc", "copy recipients, `ADDR`[,ADDR...], shown to all")
+	fs.Var(&f.bcc, "bcc", "blind copy recipients, `ADDR`[,ADDR...]: in the "+
+		"envelope only, never in a header")
 	fs.StringVar(&f.subject, "subject", "A message from netprog", "the subject")
 	fs.StringVar(&f.body, "body", "", "the text of the message")
 	fs.StringVar(&f.bodyFile, "body-file", "", "a UTF-8 text file to use as the text")
 	fs.Var(&f.attach, "attach", "a `FILE` to attach; may be repeated")
-	fs.StringVar(&f.user, "user", "", "log in as `NAME` (password: $SMTP_PASSWORD)")
+	fs.StringVar(&f.user, "user", "", "log in as `NAME` (the password comes from SMTP_PASSWORD)")
 	fs.StringVar(&f.tlsMode, "tls", "starttls", "starttls (upgrade when the server "+
 		"offers it), implicit (TLS from the start, port 465) or none")
 	fs.StringVar(&f.caFile, "ca", "", "a PEM `FILE` of certificates to trust "+

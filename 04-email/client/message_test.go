@@ -75,7 +75,7 @@ func TestBadInput(t *testing.T) {
 	})
 
 	t.Run("a password is never sent without TLS but to loopback", func(t *testing.T) {
-		// Refused before dialling: 192.0.2.1 (a documentation address)
+		// Refused before dialing: 192.0.2.1 (a documentation address)
 		// is never contacted.
 		_, stderr, err := runClient(t, "192.0.2.1:25", map[string]string{"SMTP_PASSWORD": "pw"},
 			"-to", "a@example.com", "-user", "me", "-tls", "none")

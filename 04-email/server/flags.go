@@ -55,7 +55,7 @@ func parseFlags(args []string, getenv func(string) string,
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] [-out DIR] "+
 			"[-tls] [-user NAME] [-max-size SIZE] [-max-rcpt N]\n"+
 			"              [-max-sessions N] [-timeout D]\n"+
-			"With -user, the password is read from the environment "+
+			"With -user, the password comes from the environment "+
 			"variable SMTP_PASSWORD.")
 		fs.PrintDefaults()
 	}
@@ -110,8 +110,6 @@ func (cfg *config) check(args []string) string {
 	case cfg.user != "" && cfg.password == "":
 		return "-user needs a password: set the environment variable " +
 			"SMTP_PASSWORD"
-	case cfg.maxSize < 1:
-		return "-max-size must be 1 or more"
 	case cfg.maxRcpt < 1:
 		return "-max-rcpt must be 1 or more"
 	case cfg.maxSessions < 1:

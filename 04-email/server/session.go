@@ -181,7 +181,7 @@ func (s *session) reply(code int, lines ...string) error {
 		}
 		fmt.Fprintf(&b, "%d%s%s\r\n", code, sep, line)
 	}
-	// A client that stops reading would block this write for ever.
+	// A client that stops reading would block this write forever.
 	if err := s.tcp.SetWriteDeadline(time.Now().Add(s.timeout())); err != nil {
 		return err
 	}

@@ -161,7 +161,7 @@ func (p *pool) shutdown() {
 
 // maxJunk is how many commands that do no work a session may send between
 // messages: a client that sends NOOP now and then must not keep its slot
-// for ever.
+// forever.
 const maxJunk = 100
 
 var errJunk = errors.New("too many commands without a message")

@@ -30,8 +30,8 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] "+
-			"[-account ID] [-max-conns N]\n(the API key comes from the "+
-			"environment variable SMS_APIKEY, default "+defaultAPIKey+")")
+			"[-account ID] [-max-conns N]\nThe API key comes from the "+
+			"environment variable SMS_APIKEY (default "+defaultAPIKey+").")
 		fs.PrintDefaults()
 	}
 	var cfg config

@@ -36,7 +36,7 @@ func limitAcceptLater(ln net.Listener) <-chan limitAccepted {
 	return ch
 }
 
-// limitAcceptNow accepts a connection already dialled, and fails the
+// limitAcceptNow accepts a connection already dialed, and fails the
 // test if Accept waits instead.
 func limitAcceptNow(tb testing.TB, ln net.Listener) net.Conn {
 	tb.Helper()

@@ -12,7 +12,7 @@ import (
 )
 
 func TestPipeListener(t *testing.T) {
-	t.Run("a dialled connection reaches Accept with loopback addresses", func(t *testing.T) {
+	t.Run("a dialed connection reaches Accept with loopback addresses", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			ln := NewPipeListener()
 			defer ln.Close()
