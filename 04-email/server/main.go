@@ -57,16 +57,21 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return nil
+		return nil // -h: the usage is what was asked for
 	}
 	if err != nil {
 		return err
 	}
+	return listenAndServe(ctx, cfg, stdout, stderr)
+}
+
+// listenAndServe opens the mailbox, listens as cfg says, prints the
+// listening line, and serves until ctx is canceled.
+func listenAndServe(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 	if err := cfg.open(stdout, stderr); err != nil {
 		return err
 	}
 	defer cfg.mailbox.Close()
-
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return explainListen(err, cfg.addr)

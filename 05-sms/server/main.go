@@ -59,16 +59,22 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return nil
+		return nil // -h: the usage is what was asked for
 	}
 	if err != nil {
 		return err
 	}
+	return listenAndServe(ctx, cfg, stdout, log.New(stderr, "", log.LstdFlags))
+}
+
+// listenAndServe listens as cfg says, prints the listening line, and runs
+// the gateway until ctx is canceled.
+func listenAndServe(ctx context.Context, cfg config, stdout io.Writer,
+	logger *log.Logger) error {
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return explainListen(err, cfg.addr)
 	}
-	logger := log.New(stderr, "", log.LstdFlags)
 	logger.Printf("listening on %s (account %s, key %s)",
 		ln.Addr(), cfg.account, cfg.keyFrom)
 	g := newGateway(cfg.account, cfg.key, time.Now, stdout, logger)
