@@ -55,7 +55,7 @@ type nameSet struct {
 	taken map[string]bool // lower-case names
 }
 
-func (s *nameSet) claim(name string) string {
+func (s *nameSet) take(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ext := path.Ext(name)

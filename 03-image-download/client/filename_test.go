@@ -12,8 +12,8 @@ import (
 func TestNames(t *testing.T) {
 	t.Run("a name is handed out once, whatever its case", func(t *testing.T) {
 		s := &nameSet{taken: map[string]bool{}}
-		got := []string{s.claim("a.png"), s.claim("a.png"), s.claim("A.png"),
-			s.claim("b")}
+		got := []string{s.take("a.png"), s.take("a.png"), s.take("A.png"),
+			s.take("b")}
 		want := []string{"a.png", "a-1.png", "A-2.png", "b"}
 		if !slices.Equal(got, want) {
 			t.Errorf("got %q, want %q", got, want)

@@ -29,7 +29,7 @@ func savePicture(root *os.Root, want string, body io.Reader, cfg config,
 	names *nameSet) (file, error) {
 	name := want
 	if cfg.overwrite {
-		name = names.claim(want)
+		name = names.take(want)
 	}
 	var size int64
 	used, err := saveFile(root, name, cfg.overwrite, func(w io.Writer) error {

@@ -25,7 +25,7 @@ func (s *session) auth(arg string) error {
 	switch {
 	case s.cfg.user == "":
 		return s.reply(502, "AUTH not offered (start the server with -user)")
-	case s.cfg.tls != nil && !s.tls:
+	case s.cfg.tlsConfig != nil && !s.tls:
 		// RFC 3207's answer to any command but EHLO, STARTTLS,
 		// NOOP and QUIT from a server that wants TLS first.
 		return s.reply(530, "must issue a STARTTLS command first")
@@ -70,13 +70,13 @@ func (s *session) auth(arg string) error {
 // authOffered says whether this session may log in: over TLS, or without
 // -tls from this machine.
 func (s *session) authOffered() bool {
-	return s.cfg.user != "" && (s.tls || s.cfg.tls == nil && s.loopback)
+	return s.cfg.user != "" && (s.tls || s.cfg.tlsConfig == nil && s.loopback)
 }
 
 // authWarning is the line run prints when the server asks for a password
 // (-user) without TLS on an address other machines can reach, or "".
 func authWarning(cfg *config, addr net.Addr) string {
-	if cfg.user == "" || cfg.tls != nil || isLoopbackAddr(addr.String()) {
+	if cfg.user == "" || cfg.tlsConfig != nil || isLoopbackAddr(addr.String()) {
 		return ""
 	}
 	return fmt.Sprintf("warning: -user without -tls on %s: only clients on "+

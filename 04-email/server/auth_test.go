@@ -153,7 +153,7 @@ func TestWarningForAUTHWithoutTLS(t *testing.T) {
 		}
 		cfg := &config{user: "alice"}
 		if tt.tls {
-			cfg.tls = &tls.Config{}
+			cfg.tlsConfig = &tls.Config{}
 		}
 		got := authWarning(cfg, addr)
 		if warns := got != ""; warns != tt.warns {

@@ -27,7 +27,7 @@ func (s *session) hello(verb, arg string) error {
 		fmt.Sprintf("SIZE %d", s.cfg.maxSize),
 		"8BITMIME", // bytes over 127 pass through unchanged
 	}
-	if s.cfg.tls != nil && !s.tls {
+	if s.cfg.tlsConfig != nil && !s.tls {
 		lines = append(lines, "STARTTLS")
 	}
 	if s.authOffered() {
@@ -57,7 +57,7 @@ func validName(name string) bool {
 // the client starts again with EHLO (RFC 3207).
 func (s *session) startTLS(arg string) error {
 	switch {
-	case s.cfg.tls == nil:
+	case s.cfg.tlsConfig == nil:
 		return s.reply(502, "STARTTLS not offered (start the server with -tls)")
 	case s.tls:
 		return s.reply(503, "already using TLS")
@@ -67,8 +67,8 @@ func (s *session) startTLS(arg string) error {
 	if err := s.reply(220, "ready to start TLS"); err != nil {
 		return err
 	}
-	conn := tls.Server(s.tcp, s.cfg.tls)
-	if err := s.tcp.SetDeadline(time.Now().Add(s.timeout())); err != nil {
+	conn := tls.Server(s.tcp, s.cfg.tlsConfig)
+	if err := s.tcp.SetDeadline(time.Now().Add(s.waitLimit())); err != nil {
 		return err
 	}
 	if err := conn.Handshake(); err != nil {
@@ -88,7 +88,7 @@ func (s *session) mail(arg string) error {
 	switch {
 	case s.helo == "":
 		return s.reply(503, "send EHLO first")
-	case s.cfg.user != "" && s.cfg.tls != nil && !s.tls:
+	case s.cfg.user != "" && s.cfg.tlsConfig != nil && !s.tls:
 		return s.reply(530, "must issue a STARTTLS command first")
 	case s.cfg.user != "" && !s.authed:
 		return s.reply(530, "authentication required")

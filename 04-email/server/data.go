@@ -124,7 +124,7 @@ func (s *session) readMessage(msg *capWriter) error {
 			float64(msg.n) < minDataRate*took.Seconds() {
 			return errTooSlow
 		}
-		next := time.Now().Add(s.timeout())
+		next := time.Now().Add(s.waitLimit())
 		if next.After(end) {
 			next = end
 		}

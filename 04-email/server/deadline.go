@@ -7,9 +7,9 @@ import "time"
 // after its last command that did work. When the server shuts down, the
 // bound of a session waiting for a command becomes now.
 
-// timeout is how long the client has for a line or a reply: -timeout, or
+// waitLimit is how long the client has for a line or a reply: -timeout, or
 // stressTimeout while the server is under stress.
-func (s *session) timeout() time.Duration {
+func (s *session) waitLimit() time.Duration {
 	if s.stressed.Load() {
 		return s.cfg.stressTimeout
 	}

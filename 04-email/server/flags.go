@@ -15,20 +15,20 @@ import (
 
 // config is how the server treats every session.
 type config struct {
-	addr     string        // where to listen, HOST:PORT
-	dir      string        // the -out folder as given, for messages
-	useTLS   bool          // -tls: make a certificate and offer STARTTLS
-	mailbox  *os.Root      // the -out folder: every file goes through it
-	host     string        // our name in the greeting
-	tls      *tls.Config   // nil without -tls
-	user     string        // "" unless -user: then AUTH is required
-	password string        // from SMTP_PASSWORD; never printed
-	maxSize  int64         // largest message, in bytes
-	maxRcpt  int           // most recipients per message
-	timeout  time.Duration // bound on each command, line and reply
-	grace    time.Duration // how long Ctrl-C waits for messages in hand
-	log      *log.Logger   // progress, to stderr
-	report   *log.Logger   // one line per saved message, to stdout
+	addr      string        // where to listen, HOST:PORT
+	dir       string        // the -out folder as given, for messages
+	useTLS    bool          // -tls: make a certificate and offer STARTTLS
+	mailbox   *os.Root      // the -out folder: every file goes through it
+	host      string        // our name in the greeting
+	tlsConfig *tls.Config   // nil without -tls
+	user      string        // "" unless -user: then AUTH is required
+	password  string        // from SMTP_PASSWORD; never printed
+	maxSize   int64         // largest message, in bytes
+	maxRcpt   int           // most recipients per message
+	timeout   time.Duration // bound on each command, line and reply
+	grace     time.Duration // how long Ctrl-C waits for messages in hand
+	log       *log.Logger   // progress, to stderr
+	report    *log.Logger   // one line per saved message, to stdout
 
 	maxSessions   int           // most sessions at once
 	stressTimeout time.Duration // timeout while most sessions are taken
@@ -143,7 +143,7 @@ func (cfg *config) open(stdout, stderr io.Writer) error {
 		cfg.host = "localhost" // only a name in the greeting
 	}
 	if cfg.useTLS {
-		if cfg.tls, err = makeTLS(root); err != nil {
+		if cfg.tlsConfig, err = makeTLS(root); err != nil {
 			_ = root.Close() // nothing was written through it
 			return err
 		}

@@ -88,7 +88,7 @@ func listenAndServe(ctx context.Context, cfg *config, stdout, stderr io.Writer) 
 // a warning if it asks for a password where no one can give it safely.
 func (cfg *config) announce(addr net.Addr) {
 	starttls, auth := "off", "off"
-	if cfg.tls != nil {
+	if cfg.tlsConfig != nil {
 		starttls = "on"
 	}
 	if cfg.user != "" {

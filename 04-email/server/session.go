@@ -103,7 +103,7 @@ func (s *session) converse() error {
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			// The client may be gone: nothing to do if this fails.
 			_ = s.reply(421, "idle for too long, closing the connection")
-			return fmt.Errorf("%w: nothing for %v", errIdle, s.timeout())
+			return fmt.Errorf("%w: nothing for %v", errIdle, s.waitLimit())
 		case errors.Is(err, errLineTooLong):
 			err = s.reply(500, fmt.Sprintf("line too long: at most %d bytes "+
 				"with the CRLF", maxLine))
@@ -182,7 +182,7 @@ func (s *session) reply(code int, lines ...string) error {
 		fmt.Fprintf(&b, "%d%s%s\r\n", code, sep, line)
 	}
 	// A client that stops reading would block this write forever.
-	if err := s.tcp.SetWriteDeadline(time.Now().Add(s.timeout())); err != nil {
+	if err := s.tcp.SetWriteDeadline(time.Now().Add(s.waitLimit())); err != nil {
 		return err
 	}
 	s.code = code
