@@ -197,25 +197,6 @@ func TestServerSendsTheProtocolBytes(t *testing.T) {
 	}
 }
 
-// syncLog is a log destination that the server writes while the test
-// reads it.
-type syncLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 func TestServerStops(t *testing.T) {
 	t.Run("canceling the context stops it and run returns nil", func(t *testing.T) {
 		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0"}, nil)

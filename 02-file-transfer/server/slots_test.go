@@ -26,7 +26,7 @@ import (
 // pipeServer is serve running on a loopback.PipeListener.
 type pipeServer struct {
 	ln   *loopback.PipeListener
-	logs *syncLog
+	logs *loopback.Buffer
 	cfg  config
 	stop func() error // cancels serve, as Ctrl-C would, and returns its error
 }
@@ -41,7 +41,7 @@ func startPipe(t *testing.T, size int, change func(*config)) *pipeServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Close() })
-	p := &pipeServer{ln: loopback.NewPipeListener(), logs: &syncLog{}}
+	p := &pipeServer{ln: loopback.NewPipeListener(), logs: &loopback.Buffer{}}
 	p.cfg = config{timeout: 30 * time.Second, stressTimeout: stressTimeout,
 		minRate: 1 << 20, maxClients: 100, grace: 10 * time.Second,
 		log: log.New(p.logs, "", 0)}

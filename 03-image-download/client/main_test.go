@@ -10,12 +10,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"netprog/internal/loopback"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"netprog/internal/loopback"
 )
 
 // tinyPNG is a valid 2×2 PNG.

@@ -54,24 +54,6 @@ func serveInBubble(t *testing.T, h http.Handler, maxConns int,
 	return s
 }
 
-// logBuffer is a log that the server writes while the test reads it.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // newClient returns a client of s with connections of its own, closed
 // when the test ends.
 func newClient(t *testing.T, s *bubbleServer) *http.Client {
@@ -149,7 +131,7 @@ func TestAtCapacity(t *testing.T) {
 	t.Run("with every slot held by an idle connection, a new client is "+
 		"served at once, and the server says so once", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			var logs logBuffer
+			var logs loopback.Buffer
 			s := serveInBubble(t, newAPI(t, 1), 3, &logs)
 			// Two clients whose connections stay open after their request,
 			// as keep-alive connections do.

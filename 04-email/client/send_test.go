@@ -1,12 +1,14 @@
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
-	"netprog/internal/loopback"
 	"slices"
 	"strings"
 	"testing"
+
+	"netprog/internal/loopback"
 )
 
 func TestSend(t *testing.T) {
@@ -171,7 +173,8 @@ func TestSendFailures(t *testing.T) {
 func TestNetworkTextIsQuoted(t *testing.T) {
 	// A server's text must not drive the terminal: an escape sequence in
 	// a reply could clear the screen and print a fake success.
-	cfg, certPEM := certFor(t, "\x1b[2Jevil.example")
+	cert, certPEM := loopback.Certificate(t, "\x1b[2Jevil.example")
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
 	ca := writeFile(t, "evil.pem", certPEM)
 	escapes := []struct {
 		name   string

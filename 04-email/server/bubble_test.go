@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"testing/synctest"
@@ -15,33 +14,14 @@ import (
 	"netprog/internal/loopback"
 )
 
-// logBuffer collects what the server logs, for a test to read while the
-// server runs.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // sink is serve on an in-memory listener, for a test inside a
 // testing/synctest bubble. Time there is fake: a minute's timeout passes
 // in microseconds, and nothing fires early because the machine is busy.
 type sink struct {
 	dir    string
 	pl     *loopback.PipeListener
-	log    logBuffer // stderr
-	report logBuffer // stdout
+	log    loopback.Buffer // stderr
+	report loopback.Buffer // stdout
 	cancel context.CancelFunc
 	done   chan struct{}
 	err    error // what serve returned; read after done is closed

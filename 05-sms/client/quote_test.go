@@ -2,15 +2,9 @@ package main
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"strconv"
@@ -123,7 +117,7 @@ func TestTerminalEscapes(t *testing.T) {
 // refuses a certificate for another name lists them.
 func TestCertificateNamesAreQuoted(t *testing.T) {
 	name := "\x1b[2J\x1b[1;32msent to 138****5678, smsid OK\x1b[0m\rFAKE"
-	cert := certificateFor(t, name)
+	cert, _ := loopback.Certificate(t, name)
 	addr := loopback.Serve(t, func(conn net.Conn) {
 		c := tls.Server(conn, &tls.Config{Certificates: []tls.Certificate{cert}})
 		// The client is the well-behaved side here: seconds.
@@ -145,28 +139,4 @@ func TestCertificateNamesAreQuoted(t *testing.T) {
 	if !errors.As(err, &certErr) {
 		t.Errorf("got %v, want it to wrap a *tls.CertificateVerificationError", err)
 	}
-}
-
-// certificateFor returns a self-signed certificate for the host name
-// name, whatever it holds.
-func certificateFor(tb testing.TB, name string) tls.Certificate {
-	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: name},
-		DNSNames:     []string{name},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -30,7 +29,7 @@ import (
 type bubbleServer struct {
 	pl        *loopback.PipeListener
 	conns     *countingListener
-	log       lockedBuffer
+	log       loopback.Buffer
 	transport *http.Transport // for a well-behaved client
 	cancel    context.CancelFunc
 	done      chan error
@@ -287,23 +286,4 @@ func (c *countingConn) Close() error {
 		c.l.open--
 	})
 	return c.Conn.Close()
-}
-
-// lockedBuffer is a bytes.Buffer that a logger may write while the test
-// reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -96,8 +96,8 @@ type Program struct {
 	err     error // what run returned; read only after done is closed
 	stopped sync.Once
 	stopErr error // what Stop returns
-	stdout  syncBuffer
-	stderr  syncBuffer
+	stdout  Buffer
+	stderr  Buffer
 }
 
 // listening matches the whole line every server prints when it is ready.
@@ -159,16 +159,17 @@ func (p *Program) Stdout() string { return p.stdout.String() }
 // Stderr returns what the program has written to stderr so far.
 func (p *Program) Stderr() string { return p.stderr.String() }
 
-// syncBuffer is a bytes.Buffer that the program may write while the test
-// reads it. If ready is set, the first address found in a "listening on"
-// line is sent on it.
-type syncBuffer struct {
+// Buffer is a bytes.Buffer that one goroutine may write while another
+// reads it: a server's log, say, written while the test looks at it.
+type Buffer struct {
 	mu    sync.Mutex
 	buf   bytes.Buffer
-	ready chan string
+	ready chan string // Start's: the first listening address goes here
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+// Write appends p. If the buffer is Start's, the first address found in
+// a "listening on" line is sent on ready.
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.buf.Write(p)
@@ -181,7 +182,8 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (b *syncBuffer) String() string {
+// String returns what has been written so far.
+func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

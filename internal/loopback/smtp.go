@@ -202,25 +202,41 @@ func (f *FakeSMTP) readData(r *bufio.Reader) (string, bool) {
 // form, for a client to trust.
 func TLSConfig(tb testing.TB) (*tls.Config, []byte) {
 	tb.Helper()
+	cert, pemCert := Certificate(tb, "localhost", "127.0.0.1", "::1")
+	return &tls.Config{Certificates: []tls.Certificate{cert}}, pemCert
+}
+
+// Certificate returns a new self-signed certificate for the given host
+// names and IP addresses, whatever they hold (a test may give a name full
+// of escape sequences, as a hostile server could), and the certificate in
+// PEM form, for a client to trust.
+func Certificate(tb testing.TB, names ...string) (tls.Certificate, []byte) {
+	tb.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "localhost"},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	for _, name := range names {
+		if ip := net.ParseIP(name); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, name)
+		}
+	}
+	if len(names) > 0 {
+		tmpl.Subject = pkix.Name{CommonName: names[0]}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	return &tls.Config{Certificates: []tls.Certificate{cert}}, pemCert
+	return cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
