@@ -14,13 +14,7 @@ import (
 func TestPipeListener(t *testing.T) {
 	t.Run("a dialed connection reaches Accept with loopback addresses", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			ln := NewPipeListener()
-			defer ln.Close()
-			client, err := ln.Dial()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer client.Close()
+			ln, client := dialPipe(t)
 			server, err := ln.Accept()
 			if err != nil {
 				t.Fatal(err)
@@ -47,18 +41,12 @@ func TestPipeListener(t *testing.T) {
 
 	t.Run("deadlines run on the bubble's clock", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			ln := NewPipeListener()
-			defer ln.Close()
-			client, err := ln.Dial()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer client.Close()
+			_, client := dialPipe(t)
 			start := time.Now()
 			if err := client.SetReadDeadline(start.Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
-			_, err = client.Read(make([]byte, 1))
+			_, err := client.Read(make([]byte, 1))
 			if !errors.Is(err, os.ErrDeadlineExceeded) {
 				t.Errorf("got %v, want a deadline error", err)
 			}
@@ -89,4 +77,18 @@ func TestPipeListener(t *testing.T) {
 			}
 		})
 	})
+}
+
+// dialPipe makes a PipeListener and dials it, inside a bubble; both are
+// closed when the test ends.
+func dialPipe(t *testing.T) (*PipeListener, net.Conn) {
+	t.Helper()
+	ln := NewPipeListener()
+	t.Cleanup(func() { _ = ln.Close() }) // a pipe listener's Close does not fail
+	client, err := ln.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Close() }) // a pipe's Close does not fail
+	return ln, client
 }
