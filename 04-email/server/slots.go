@@ -16,9 +16,9 @@ import (
 // the server is under stress (Postfix's word for it), and frugal: a
 // session then gets stressTimeout, not -timeout, between commands that do
 // work (see tally), the sessions already waiting get the shorter bound at
-// once, and a message must arrive at minDataRate at least. After a whole -timeout
-// with fewer sessions than that, -timeout is back. Each change is logged
-// in one line.
+// once, and a message must arrive at minDataRate at least. After a whole
+// -timeout with fewer sessions than that, -timeout is back. Each change
+// is logged in one line.
 type pool struct {
 	cfg      *config
 	slots    chan struct{} // a token for each session, taken before Accept

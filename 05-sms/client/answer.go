@@ -23,7 +23,8 @@ type result struct {
 
 // hints says what to do about the gateway's codes.
 var hints = map[string]string{
-	"400":  "the gateway does not accept requests from this IP address: check its settings",
+	"400": "the gateway does not accept requests from this IP address: " +
+		"check its settings",
 	"401":  "the account is empty: -account or SMS_ACCOUNT",
 	"402":  "the password is empty: SMS_APIKEY",
 	"403":  "the number is empty",
