@@ -133,27 +133,23 @@ func TestClientFailures(t *testing.T) {
 		}
 	})
 
-	t.Run("an empty reply is an error", func(t *testing.T) {
-		addr := loopback.Serve(t, replies(""))
-		out, err := ask(t, "-addr", addr)
-		if err == nil || !strings.Contains(err.Error(), "empty reply") {
-			t.Errorf("got %v, want an empty-reply error", err)
-		}
-		if out != "" {
-			t.Errorf("printed %q, want nothing", out)
-		}
-	})
-
-	t.Run("a reply longer than a time is an error", func(t *testing.T) {
-		addr := loopback.Serve(t, replies(strings.Repeat("x", maxReply+1)))
-		out, err := ask(t, "-addr", addr)
-		if err == nil || !strings.Contains(err.Error(), "more than 1024 bytes") {
-			t.Errorf("got %v, want a too-long error", err)
-		}
-		if out != "" {
-			t.Errorf("printed %q, want nothing", out)
-		}
-	})
+	bad := []struct{ name, reply, want string }{
+		{"an empty reply is an error", "", "empty reply"},
+		{"a reply longer than a time is an error",
+			strings.Repeat("x", maxReply+1), "more than 1024 bytes"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := loopback.Serve(t, replies(tc.reply))
+			out, err := ask(t, "-addr", addr)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error that says %q", err, tc.want)
+			}
+			if out != "" {
+				t.Errorf("printed %q, want nothing", out)
+			}
+		})
+	}
 
 	t.Run("canceling the context interrupts the read", func(t *testing.T) {
 		accepted := make(chan struct{})
