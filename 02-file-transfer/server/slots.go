@@ -109,7 +109,7 @@ func (p *pool) calmDown() {
 func (p *pool) setStress(on bool) {
 	p.stressed.Store(on)
 	if !on {
-		p.cfg.log.Printf("below capacity again: %d of %d slots taken; %d "+
+		p.cfg.log.Printf("calm again: %d of %d slots taken; %d "+
 			"busy answers meanwhile", p.used, p.cfg.maxClients, p.refused)
 		return
 	}

@@ -292,9 +292,9 @@ func TestServerLogsOnceAtCapacity(t *testing.T) {
 		if _, err := io.ReadAll(p.dial(t)); err != nil {
 			t.Fatal(err)
 		}
-		if n := p.count("below capacity again: 1 of 2 slots taken; " +
+		if n := p.count("calm again: 1 of 2 slots taken; " +
 			"20 busy answers meanwhile"); n != 1 {
-			t.Errorf("got log %q, want one line below capacity", p.logs.String())
+			t.Errorf("got log %q, want one line saying calm again", p.logs.String())
 		}
 		fill()
 		if n := p.count("at capacity"); n != 2 {
