@@ -1,4 +1,4 @@
-package loopback
+package course
 
 import (
 	"bufio"
