@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,6 +66,45 @@ func TestFlaws(t *testing.T) {
 		got, err := os.ReadFile(filepath.Join(out, "1.png"))
 		if want := "404 page not found\n"; err != nil || string(got) != want {
 			t.Errorf("1.png holds %q (%v), want the error page %q", got, err, want)
+		}
+	})
+
+	t.Run("the literal downloader asks for every picture at once", func(t *testing.T) {
+		const n = 30
+		var mu sync.Mutex
+		asking := 0
+		all := make(chan struct{}) // closed when n requests wait together
+		mux := http.NewServeMux()
+		srv := httptest.NewServer(mux)
+		t.Cleanup(srv.Close)
+		mux.HandleFunc("/meinv/", func(w http.ResponseWriter, r *http.Request) {
+			var list []string
+			for i := 1; i <= n; i++ {
+				list = append(list, fmt.Sprintf(`{"picUrl":"%s/images/%d.png"}`, srv.URL, i))
+			}
+			fmt.Fprintf(w, `{"code":200,"newslist":[%s]}`, strings.Join(list, ","))
+		})
+		// No picture is sent until all n are asked for: a downloader
+		// that asked a few at a time would wait here, and fail.
+		mux.HandleFunc("/images/", func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			if asking++; asking == n {
+				close(all)
+			}
+			mu.Unlock()
+			select {
+			case <-all:
+				_, _ = w.Write([]byte("picture"))
+			case <-r.Context().Done(): // the downloader was stopped
+			}
+		})
+		out := t.TempDir()
+		_, stderr, err := run(t, loopback.Build(t, "./downloader"), srv.URL+"/meinv/", out)
+		if err != nil {
+			t.Fatalf("the downloader failed: %v; stderr %q", err, stderr)
+		}
+		if entries, err := os.ReadDir(out); err != nil || len(entries) != n {
+			t.Errorf("the folder holds %d files (%v), want %d", len(entries), err, n)
 		}
 	})
 

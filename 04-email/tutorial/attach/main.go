@@ -76,8 +76,8 @@ func main() {
 	sender, receivers := "abcdefg@126.com", []string{"uvwxyz@qq.com"}
 	headers := "Content-Type: multipart/mixed; boundary=" + message.Boundary() +
 		"\r\nMIME-Version: 1.0\r\nSubject: " + subject + "\r\n\r\n"
-	// SendMail upgrades to TLS when the server offers it, as the
-	// tutorial's starttls(), commented out, would.
+	// No login, where the tutorial calls smtper.login: see ../send. And
+	// SendMail upgrades to TLS if offered, as starttls() (commented out).
 	err = smtp.SendMail(addr, nil, sender, receivers,
 		append([]byte(headers), body.Bytes()...))
 	if err != nil {
