@@ -45,7 +45,8 @@ func main() {
 			log.Fatal(err)
 		}
 		fmt.Println(client.RemoteAddr().String() + " Connected to the server.")
-		// 5. Send the time as Python's str(datetime.now()) writes it.
+		// 5. Send the time as Python's str(datetime.now()) writes it
+		// (but for one case: Python leaves out a .000000).
 		now := time.Now().Format("2006-01-02 15:04:05.000000")
 		if _, err := client.Write([]byte(now)); err != nil {
 			log.Fatal(err)

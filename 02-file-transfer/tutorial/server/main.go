@@ -1,8 +1,9 @@
 // Command server is the tutorial's file server, translated line for line:
 // the listing under "TCP sockets" that serves each client in a thread of
 // its own (here a goroutine), sending a picture as base64 in a JSON
-// object, in one send, then closing the connection. It has no timeouts,
-// holds the whole encoded file in memory, and ends at the first error.
+// object, in one send, then closing the connection. It has no timeouts
+// and holds the whole encoded file in memory; an error ends the program,
+// or, in a client's goroutine, that goroutine.
 //
 // Changed so that it runs here: it listens on 127.0.0.1:5566, or on the
 // address given as its one argument (tests use 127.0.0.1:0), instead of
