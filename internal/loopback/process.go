@@ -26,7 +26,7 @@ type Process struct {
 // skipped.
 func BuildAndRun(tb testing.TB, dir string, args []string, env ...string) *Process {
 	tb.Helper()
-	cmd := exec.Command(build(tb, dir), args...)
+	cmd := exec.Command(Build(tb, dir), args...)
 	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -66,9 +66,11 @@ func BuildAndRun(tb testing.TB, dir string, args []string, env ...string) *Proce
 	return p
 }
 
-// build builds the main package in dir into the test's temporary folder
-// and returns the program's path, or skips the test without a go command.
-func build(tb testing.TB, dir string) string {
+// Build builds the main package in dir into the test's temporary folder
+// and returns the program's path, for a test to run as it likes (a client
+// with exec.Command, say). Without a go command to build with, the test
+// is skipped; a package that does not build fails the test.
+func Build(tb testing.TB, dir string) string {
 	tb.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
