@@ -3,15 +3,11 @@
 package tutorial_test
 
 import (
-	"bytes"
-	"context"
 	"io"
 	"net"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"netprog/internal/loopback"
 )
@@ -22,7 +18,7 @@ const aTime = `\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}`
 func TestWithTheFullPrograms(t *testing.T) {
 	t.Run("the literal client prints the time from the full server", func(t *testing.T) {
 		full := loopback.BuildAndRun(t, "../server", []string{"-addr", "127.0.0.1:0"})
-		stdout, stderr, err := run(t, loopback.Build(t, "./client"), full.Addr)
+		stdout, stderr, err := loopback.Run(t, loopback.Build(t, "./client"), full.Addr)
 		if err != nil {
 			t.Fatalf("the client failed: %v; stderr %q", err, stderr)
 		}
@@ -35,7 +31,7 @@ func TestWithTheFullPrograms(t *testing.T) {
 
 	t.Run("the full client prints the time from the literal server", func(t *testing.T) {
 		literal := loopback.BuildAndRun(t, "./server", []string{"127.0.0.1:0"})
-		stdout, stderr, err := run(t, loopback.Build(t, "../client"),
+		stdout, stderr, err := loopback.Run(t, loopback.Build(t, "../client"),
 			"-addr", literal.Addr)
 		if err != nil {
 			t.Fatalf("the client failed: %v; stderr %q", err, stderr)
@@ -61,7 +57,7 @@ func TestFlaws(t *testing.T) {
 			_, _ = io.Copy(io.Discard, conn) // until EOF or a reset
 			_, _ = io.WriteString(conn, "6-11-25 13:09:46.355603")
 		})
-		stdout, stderr, err := run(t, loopback.Build(t, "./client"), addr)
+		stdout, stderr, err := loopback.Run(t, loopback.Build(t, "./client"), addr)
 		if err != nil {
 			t.Fatalf("the client failed: %v; stderr %q", err, stderr)
 		}
@@ -86,7 +82,7 @@ func TestFlaws(t *testing.T) {
 		if got := literal.NextLine(t); !strings.HasSuffix(got, " Connected to the server.") {
 			t.Fatalf("the server printed %q, want the first client connected", got)
 		}
-		stdout, stderr, err := run(t, loopback.Build(t, "./client"), literal.Addr)
+		stdout, stderr, err := loopback.Run(t, loopback.Build(t, "./client"), literal.Addr)
 		if err != nil {
 			t.Fatalf("the second client failed: %v; stderr %q", err, stderr)
 		}
@@ -94,20 +90,4 @@ func TestFlaws(t *testing.T) {
 			t.Errorf("the second client got %q, want the time", stdout)
 		}
 	})
-}
-
-// run runs the program at path with args and returns what it printed.
-// The programs here are well-behaved peers: they get seconds.
-func run(tb testing.TB, path string, args ...string) (stdout, stderr string, err error) {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		tb.Fatalf("%s %q did not end within 10s; stderr %q", path, args, errOut.String())
-	}
-	return out.String(), errOut.String(), err
 }

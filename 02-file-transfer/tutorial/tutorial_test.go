@@ -4,13 +4,10 @@ package tutorial_test
 
 import (
 	"bytes"
-	"context"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"netprog/internal/loopback"
 )
@@ -29,7 +26,7 @@ func TestWithTheFullPrograms(t *testing.T) {
 		full := loopback.BuildAndRun(t, "../server",
 			[]string{"-addr", "127.0.0.1:0", "-file", file})
 		out := t.TempDir()
-		stdout, stderr, err := run(t, loopback.Build(t, "./client"), full.Addr, out)
+		stdout, stderr, err := loopback.Run(t, loopback.Build(t, "./client"), full.Addr, out)
 		if err != nil {
 			t.Fatalf("the client failed: %v; stderr %q", err, stderr)
 		}
@@ -42,7 +39,7 @@ func TestWithTheFullPrograms(t *testing.T) {
 	t.Run("the full client saves the literal server's file byte for byte", func(t *testing.T) {
 		literal := loopback.BuildAndRun(t, "./server", []string{"127.0.0.1:0"})
 		out := t.TempDir()
-		_, stderr, err := run(t, loopback.Build(t, "../client"),
+		_, stderr, err := loopback.Run(t, loopback.Build(t, "../client"),
 			"-addr", literal.Addr, "-out", out)
 		if err != nil {
 			t.Fatalf("the client failed: %v; stderr %q", err, stderr)
@@ -66,7 +63,7 @@ func TestFlaws(t *testing.T) {
 		if err := os.Mkdir(out, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		_, stderr, err := run(t, loopback.Build(t, "./client"), addr, out)
+		_, stderr, err := loopback.Run(t, loopback.Build(t, "./client"), addr, out)
 		if err != nil {
 			t.Fatalf("the client failed: %v; stderr %q", err, stderr)
 		}
@@ -84,7 +81,7 @@ func TestFlaws(t *testing.T) {
 		if err := os.WriteFile(mine, []byte("my own picture"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, stderr, err := run(t, loopback.Build(t, "./client"), literal.Addr, out)
+		_, stderr, err := loopback.Run(t, loopback.Build(t, "./client"), literal.Addr, out)
 		if err != nil {
 			t.Fatalf("the client failed: %v; stderr %q", err, stderr)
 		}
@@ -108,20 +105,4 @@ func checkFile(tb testing.TB, path string, want []byte) {
 		tb.Errorf("%s holds %d bytes that differ from the %d sent",
 			path, len(got), len(want))
 	}
-}
-
-// run runs the program at path with args and returns what it printed.
-// The programs here are well-behaved peers: they get seconds.
-func run(tb testing.TB, path string, args ...string) (stdout, stderr string, err error) {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		tb.Fatalf("%s %q did not end within 10s; stderr %q", path, args, errOut.String())
-	}
-	return out.String(), errOut.String(), err
 }

@@ -5,7 +5,6 @@ package tutorial_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,7 +27,7 @@ func TestWithThePictureAPI(t *testing.T) {
 		api := loopback.BuildAndRun(t, "../server", []string{"-addr", "127.0.0.1:0"})
 		out := filepath.Join(t.TempDir(), "downloads")
 		url := "http://" + api.Addr + "/meinv/?key=demo&num=10"
-		_, stderr, err := run(t, loopback.Build(t, "./downloader"), url, out)
+		_, stderr, err := loopback.Run(t, loopback.Build(t, "./downloader"), url, out)
 		if err != nil {
 			t.Fatalf("the downloader failed: %v; stderr %q", err, stderr)
 		}
@@ -59,7 +58,7 @@ func TestFlaws(t *testing.T) {
 		})
 		mux.HandleFunc("/images/", http.NotFound)
 		out := t.TempDir()
-		_, stderr, err := run(t, loopback.Build(t, "./downloader"), srv.URL+"/meinv/", out)
+		_, stderr, err := loopback.Run(t, loopback.Build(t, "./downloader"), srv.URL+"/meinv/", out)
 		if err != nil {
 			t.Fatalf("the downloader failed: %v; stderr %q", err, stderr)
 		}
@@ -99,7 +98,7 @@ func TestFlaws(t *testing.T) {
 			}
 		})
 		out := t.TempDir()
-		_, stderr, err := run(t, loopback.Build(t, "./downloader"), srv.URL+"/meinv/", out)
+		_, stderr, err := loopback.Run(t, loopback.Build(t, "./downloader"), srv.URL+"/meinv/", out)
 		if err != nil {
 			t.Fatalf("the downloader failed: %v; stderr %q", err, stderr)
 		}
@@ -190,21 +189,4 @@ func get(tb testing.TB, url string) []byte {
 		tb.Fatalf("GET %s: %s, %v", url, resp.Status, err)
 	}
 	return body
-}
-
-// run runs the program at path with args and returns what it printed.
-// The programs here are well-behaved peers: they get seconds.
-func run(tb testing.TB, path string, args ...string) (stdout, stderr string, err error) {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		tb.Fatalf("%s %q did not end within %v; stderr %q",
-			path, args, 10*time.Second, strings.TrimSpace(errOut.String()))
-	}
-	return out.String(), errOut.String(), err
 }

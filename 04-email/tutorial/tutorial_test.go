@@ -4,7 +4,6 @@ package tutorial_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -12,10 +11,8 @@ import (
 	"mime/multipart"
 	"net/mail"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"netprog/internal/loopback"
 )
@@ -90,7 +87,7 @@ func send(tb testing.TB, dir, done string) *mail.Message {
 	mailbox := filepath.Join(tb.TempDir(), "mailbox")
 	sink := loopback.BuildAndRun(tb, "../server",
 		[]string{"-addr", "127.0.0.1:0", "-out", mailbox})
-	stdout, stderr, err := run(tb, loopback.Build(tb, dir), sink.Addr)
+	stdout, stderr, err := loopback.Run(tb, loopback.Build(tb, dir), sink.Addr)
 	if err != nil || stdout != done {
 		tb.Fatalf("got %q, %v; want %q; stderr %q", stdout, err, done, stderr)
 	}
@@ -129,20 +126,4 @@ func readFile(tb testing.TB, path string) string {
 		tb.Fatal(err)
 	}
 	return string(data)
-}
-
-// run runs the program at path with args and returns what it printed.
-// The programs here are well-behaved peers: they get seconds.
-func run(tb testing.TB, path string, args ...string) (stdout, stderr string, err error) {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		tb.Fatalf("%s %q did not end within 10s; stderr %q", path, args, errOut.String())
-	}
-	return out.String(), errOut.String(), err
 }

@@ -3,15 +3,11 @@
 package tutorial_test
 
 import (
-	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"netprog/internal/loopback"
 )
@@ -23,7 +19,7 @@ const content = "Your verification code is: 147258. " +
 func TestWithTheGateway(t *testing.T) {
 	t.Run("the literal sender's message is accepted and delivered", func(t *testing.T) {
 		gateway := loopback.BuildAndRun(t, "../server", []string{"-addr", "127.0.0.1:0"})
-		stdout, stderr, err := run(t, loopback.Build(t, "./send"), gateway.Addr)
+		stdout, stderr, err := loopback.Run(t, loopback.Build(t, "./send"), gateway.Addr)
 		if err != nil {
 			t.Fatalf("the sender failed: %v; stderr %q", err, stderr)
 		}
@@ -51,7 +47,7 @@ func TestFlaws(t *testing.T) {
 			_, _ = w.Write([]byte(`{"code":2,"msg":"提交成功","smsid":"X"}`))
 		}))
 		t.Cleanup(gateway.Close)
-		stdout, stderr, err := run(t, loopback.Build(t, "./send"),
+		stdout, stderr, err := loopback.Run(t, loopback.Build(t, "./send"),
 			strings.TrimPrefix(gateway.URL, "http://"))
 		if err != nil {
 			t.Fatalf("the sender failed: %v; stderr %q", err, stderr)
@@ -70,7 +66,7 @@ func TestFlaws(t *testing.T) {
 			_, _ = w.Write([]byte(refusal))
 		}))
 		t.Cleanup(gateway.Close)
-		stdout, stderr, err := run(t, loopback.Build(t, "./send"),
+		stdout, stderr, err := loopback.Run(t, loopback.Build(t, "./send"),
 			strings.TrimPrefix(gateway.URL, "http://"))
 		if err != nil {
 			t.Fatalf("got %v, want exit status 0; stderr %q", err, stderr)
@@ -79,20 +75,4 @@ func TestFlaws(t *testing.T) {
 			t.Errorf("got %q, want the refusal printed as any answer", stdout)
 		}
 	})
-}
-
-// run runs the program at path with args and returns what it printed.
-// The programs here are well-behaved peers: they get seconds.
-func run(tb testing.TB, path string, args ...string) (stdout, stderr string, err error) {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		tb.Fatalf("%s %q did not end within 10s; stderr %q", path, args, errOut.String())
-	}
-	return out.String(), errOut.String(), err
 }

@@ -2,6 +2,8 @@ package loopback
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -123,4 +125,25 @@ func (p *Process) NextLine(tb testing.TB) string {
 		tb.Fatalf("the program printed no line within %v", StartTimeout)
 		return ""
 	}
+}
+
+// RunTimeout bounds how long Run waits for a program to end.
+var RunTimeout = 10 * time.Second
+
+// Run runs the program at path (built with Build) with args until it
+// ends, and returns what it printed and how it ended. A program that has
+// not ended within RunTimeout is killed, and the test fails.
+func Run(tb testing.TB, path string, args ...string) (stdout, stderr string, err error) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		tb.Fatalf("%s %q did not end within %v; stderr %q",
+			path, args, RunTimeout, errOut.String())
+	}
+	return out.String(), errOut.String(), err
 }
