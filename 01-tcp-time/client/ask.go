@@ -31,12 +31,22 @@ func askTCP(ctx context.Context, cfg config) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
-	return readReply(ctx, conn, func() ([]byte, error) {
+	conn = showConnection(cfg.wire, conn)
+	var n int // bytes read, for -v
+	reply, err := readReply(ctx, conn, func() ([]byte, error) {
 		// One byte more than allowed tells a long reply from one that
 		// just fits.
-		return io.ReadAll(io.LimitReader(conn, maxReply+1))
+		got, err := io.ReadAll(io.LimitReader(conn, maxReply+1))
+		n = len(got)
+		return got, err
 	})
+	// Close before the note: with -v, closing prints the last line if
+	// it had no line end. (An error closing changes nothing now.)
+	_ = conn.Close()
+	// Only a reply that ended in EOF, within the limit, was ended by
+	// the server: in every other case, the client hangs up first.
+	showClose(cfg.wire, err == nil && n <= maxReply, n)
+	return reply, err
 }
 
 // askUDP sends one datagram to addr and waits for one datagram back.
@@ -55,8 +65,13 @@ func askUDP(ctx context.Context, cfg config) ([]byte, error) {
 		if _, err := conn.Write(nil); err != nil {
 			return nil, err
 		}
+		cfg.wire.note("sent an empty datagram to %s from %s",
+			conn.RemoteAddr(), conn.LocalAddr())
 		buf := make([]byte, maxReply+1)
 		n, err := conn.Read(buf) // one Read is one datagram
+		if err == nil {
+			showDatagram(cfg.wire, buf[:n], conn.RemoteAddr())
+		}
 		return buf[:n], err
 	})
 }

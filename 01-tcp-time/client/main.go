@@ -58,6 +58,7 @@ type config struct {
 	addr    string
 	udp     bool
 	timeout time.Duration
+	wire    *wire // with -v, prints the conversation; nil without
 	// dial connects; run uses a net.Dialer's, tests an in-memory one.
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
@@ -68,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: client [-addr HOST:PORT] [-udp] [-timeout D]")
+		fmt.Fprintln(fs.Output(), "usage: client [-addr HOST:PORT] [-udp] [-timeout D] [-v]")
 		fs.PrintDefaults()
 	}
 	cfg := config{dial: (&net.Dialer{}).DialContext}
@@ -77,6 +78,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.udp, "udp", false, "ask over UDP instead of TCP")
 	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Second,
 		"how long to wait for the connection and the reply")
+	verbose := fs.Bool("v", false,
+		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -97,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fs.Usage()
 		return cfg, errUsage
 	}
+	cfg.wire = newWire(stderr, *verbose)
 	return cfg, nil
 }
 

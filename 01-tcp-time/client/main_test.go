@@ -317,7 +317,8 @@ func TestClientFlags(t *testing.T) {
 		if err != nil {
 			t.Fatalf("got %v, want nil", err)
 		}
-		for _, want := range []string{"-addr", "127.0.0.1:6789", "-udp", "-timeout", "5s"} {
+		for _, want := range []string{"-addr", "127.0.0.1:6789", "-udp",
+			"-timeout", "5s", "-v"} {
 			if !strings.Contains(stderr.String(), want) {
 				t.Errorf("usage %q does not mention %q", stderr.String(), want)
 			}

@@ -69,6 +69,7 @@ type config struct {
 	addr    string
 	udp     bool
 	timeout time.Duration
+	wire    *wire // with -v, prints the conversation; nil without
 }
 
 // parseFlags reads the command line into a config, or prints what is
@@ -77,7 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] [-udp] [-timeout D]")
+		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] [-udp] [-timeout D] [-v]")
 		fs.PrintDefaults()
 	}
 	var cfg config
@@ -86,6 +87,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.udp, "udp", false, "answer UDP datagrams on the same port too")
 	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Second,
 		"how long one client may take to receive the time")
+	verbose := fs.Bool("v", false,
+		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -106,6 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fs.Usage()
 		return cfg, errUsage
 	}
+	cfg.wire = newWire(stderr, *verbose)
 	return cfg, nil
 }
 
@@ -134,7 +138,7 @@ func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 	} else {
 		logger.Printf("listening on %s", ln.Addr())
 	}
-	if err := serve(ctx, ln, pc, cfg.timeout, logger); err != nil {
+	if err := serve(ctx, ln, pc, cfg.timeout, logger, cfg.wire); err != nil {
 		return err
 	}
 	logger.Print("stopped")

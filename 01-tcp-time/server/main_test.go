@@ -206,7 +206,7 @@ func TestServerStops(t *testing.T) {
 			defer cli.Close()
 			var logs bytes.Buffer
 			start := time.Now()
-			tellTime(srv, time.Minute, log.New(&logs, "", 0))
+			tellTime(srv, time.Minute, log.New(&logs, "", 0), nil)
 			if got := time.Since(start); got != time.Minute {
 				t.Errorf("tellTime returned after %v, want 1m", got)
 			}
@@ -323,7 +323,7 @@ func startServe(t *testing.T, ln *testListener, timeout time.Duration) <-chan er
 	ln.cancel = cancel
 	t.Cleanup(cancel)
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, ln, nil, timeout, log.New(io.Discard, "", 0)) }()
+	go func() { done <- serve(ctx, ln, nil, timeout, log.New(io.Discard, "", 0), nil) }()
 	return done
 }
 
@@ -368,7 +368,8 @@ func TestServerFlags(t *testing.T) {
 		if err != nil {
 			t.Fatalf("got %v, want nil", err)
 		}
-		for _, want := range []string{"-addr", "127.0.0.1:6789", "-udp", "-timeout", "5s"} {
+		for _, want := range []string{"-addr", "127.0.0.1:6789", "-udp",
+			"-timeout", "5s", "-v"} {
 			if !strings.Contains(stderr.String(), want) {
 				t.Errorf("usage %q does not mention %q", stderr.String(), want)
 			}
@@ -387,7 +388,7 @@ func BenchmarkServer(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, ln, nil, 5*time.Second, log.New(io.Discard, "", 0))
+		done <- serve(ctx, ln, nil, 5*time.Second, log.New(io.Discard, "", 0), nil)
 	}()
 	benchmarkClients(b, ln.Addr().String())
 	cancel()

@@ -14,8 +14,9 @@ import (
 // serve answers every TCP connection on ln, and every datagram on pc when
 // pc is not nil, until ctx is canceled. Then it stops accepting, waits for
 // the clients it is serving (each bounded by timeout), and returns nil.
+// With -v, w prints what is sent to each client.
 func serve(ctx context.Context, ln net.Listener, pc net.PacketConn,
-	timeout time.Duration, logger *log.Logger) error {
+	timeout time.Duration, logger *log.Logger, w *wire) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -33,12 +34,12 @@ func serve(ctx context.Context, ln net.Listener, pc net.PacketConn,
 	var wg sync.WaitGroup
 	var tcpErr, udpErr error
 	wg.Go(func() {
-		tcpErr = serveTCP(ctx, ln, timeout, logger)
+		tcpErr = serveTCP(ctx, ln, timeout, logger, w)
 		cancel()
 	})
 	if pc != nil {
 		wg.Go(func() {
-			udpErr = serveUDP(ctx, pc, logger)
+			udpErr = serveUDP(ctx, pc, logger, w)
 			cancel()
 		})
 	}
@@ -51,7 +52,7 @@ func serve(ctx context.Context, ln net.Listener, pc net.PacketConn,
 // without the go keyword, a client that is slow to receive would make every
 // other client wait.
 func serveTCP(ctx context.Context, ln net.Listener, timeout time.Duration,
-	logger *log.Logger) error {
+	logger *log.Logger, w *wire) error {
 	var clients sync.WaitGroup
 	defer clients.Wait()
 	for {
@@ -62,37 +63,41 @@ func serveTCP(ctx context.Context, ln net.Listener, timeout time.Duration,
 			}
 			return err
 		}
-		clients.Go(func() { tellTime(conn, timeout, logger) })
+		clients.Go(func() { tellTime(conn, timeout, logger, w) })
 	}
 }
 
 // tellTime writes the time and a CRLF to conn, then closes it. Closing is
 // the end of the message: the client reads until EOF.
-func tellTime(conn net.Conn, timeout time.Duration, logger *log.Logger) {
-	defer conn.Close()
-	logger.Printf("%s connected", conn.RemoteAddr())
+func tellTime(conn net.Conn, timeout time.Duration, logger *log.Logger, w *wire) {
+	who := conn.RemoteAddr().String()
+	logger.Printf("%s connected", who)
 
 	// A write can block when the client does not read and the buffers
 	// between us fill up. The deadline turns that into an error, so a
 	// stuck client cannot hold this goroutine forever.
-	if err := conn.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
-		logger.Printf("%s: %v", conn.RemoteAddr(), err)
-		return
-	}
 	line := time.Now().Format(layout) + "\r\n"
-	if _, err := io.WriteString(conn, line); err != nil {
-		logger.Printf("%s: %v", conn.RemoteAddr(), err)
+	n := 0
+	err := conn.SetWriteDeadline(time.Now().Add(timeout))
+	if err == nil {
+		n, err = io.WriteString(conn, line)
 	}
+	if err != nil {
+		logger.Printf("%s: %v", who, err)
+	}
+	_ = conn.Close() // an error here would change nothing: we are done
+	showSent(w.peer(who), line[:n])
 }
 
 // serveUDP answers each datagram, whatever it holds, with one datagram
 // holding the time. There is no connection: the sender's address comes
 // with each datagram, and the answer is sent back to it. Nothing tells us
 // whether it arrives.
-func serveUDP(ctx context.Context, pc net.PacketConn, logger *log.Logger) error {
+func serveUDP(ctx context.Context, pc net.PacketConn, logger *log.Logger,
+	w *wire) error {
 	buf := make([]byte, 512) // what the client sends is ignored
 	for {
-		_, from, err := pc.ReadFrom(buf)
+		n, from, err := pc.ReadFrom(buf)
 		if ctx.Err() != nil {
 			return nil // shutting down: serve closed the socket
 		}
@@ -109,6 +114,8 @@ func serveUDP(ctx context.Context, pc net.PacketConn, logger *log.Logger) error 
 		line := time.Now().Format(layout) + "\r\n"
 		if _, err := pc.WriteTo([]byte(line), from); err != nil {
 			logger.Printf("%s: %v", from, err)
+			line = "" // nothing was sent
 		}
+		showDatagram(w, from, buf[:n], line)
 	}
 }

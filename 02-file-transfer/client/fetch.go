@@ -55,17 +55,20 @@ func download(ctx context.Context, cfg config, root *os.Root) (saved, error) {
 		}
 		return saved{}, err
 	}
-	defer conn.Close()
+	showConnection(cfg.wire, conn)
 	// Ctrl-C closes the connection, which ends a read in progress.
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
 
-	in := &countingReader{r: deadlineReader{conn, cfg.timeout}}
+	r, view := showing(cfg.wire, deadlineReader{conn, cfg.timeout}, cfg.proto)
+	in := &countingReader{r: r}
 	receive := receiveStream
 	if cfg.proto == "json" {
 		receive = receiveJSON
 	}
 	got, err := receive(in, root, cfg)
+	_ = conn.Close() // all is read, or never will be: an error changes nothing
+	view.end()
 	switch {
 	case ctx.Err() != nil:
 		return saved{}, errors.New("interrupted: nothing saved")

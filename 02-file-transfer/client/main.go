@@ -61,6 +61,7 @@ type config struct {
 	maxSize          byteSize
 	timeout          time.Duration
 	overwrite        bool
+	wire             *wire // with -v, prints the conversation; nil without
 
 	// dial connects to the server: a net.Dialer's, or in tests an
 	// in-memory connection's.
@@ -75,7 +76,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: client [-addr HOST:PORT] [-out DIR] "+
-			"[-proto json|stream] [-max-size SIZE] [-timeout D] [-overwrite]")
+			"[-proto json|stream] [-max-size SIZE] [-timeout D] [-overwrite] "+
+			"[-v]")
 		fs.PrintDefaults()
 	}
 	cfg := config{maxSize: 64 << 20}
@@ -89,6 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"how long to wait for the connection, and for each piece of data")
 	fs.BoolVar(&cfg.overwrite, "overwrite", false, "replace a file of the "+
 		"same name (default: save as NAME-1.EXT, NAME-2.EXT, ...)")
+	verbose := fs.Bool("v", false,
+		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -115,5 +119,6 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, errUsage
 	}
 	cfg.dial = (&net.Dialer{Timeout: cfg.timeout}).DialContext
+	cfg.wire = newWire(stderr, *verbose)
 	return cfg, nil
 }

@@ -18,11 +18,16 @@ import (
 // and then, just enough to beat the first: it must average -min-rate
 // bytes a second.
 
-// sendTo sends the file to one client and logs how it went.
+// sendTo sends the file to one client, closes the connection, and logs
+// how it went.
 func sendTo(w *deadlineWriter, cfg config) {
 	start := time.Now()
+	who := w.conn.RemoteAddr().String()
+	shown := cfg.wire.peer(who)
+	showLine(shown, "S:", cfg.head)
 	err := cfg.send(w)
-	who := w.conn.RemoteAddr()
+	_ = w.conn.Close() // the transfer is over either way
+	showSent(shown, cfg, w.sent)
 	switch {
 	case err == nil:
 		cfg.log.Printf("%s: sent in %v", who,
@@ -60,6 +65,8 @@ type deadlineWriter struct {
 	mu       sync.Mutex // hurry may run while Write waits
 	deadline time.Time  // of the write in progress
 	bound    time.Duration
+
+	sent int64 // bytes written, read when the transfer is over
 }
 
 // newDeadlineWriter bounds the transfer on conn as cfg says. Each write
@@ -84,6 +91,7 @@ func (w *deadlineWriter) Write(p []byte) (n int, err error) {
 		}
 		m, err := w.conn.Write(chunk)
 		n += m
+		w.sent += int64(m)
 		if err != nil {
 			return n, err
 		}

@@ -70,10 +70,15 @@ type config struct {
 	maxClients        int           // clients served at once
 	stressTimeout     time.Duration // bound on each write, under stress
 	grace             time.Duration // how long Ctrl-C waits for transfers
+	wire              *wire         // with -v, prints the conversation
 
 	send func(io.Writer) error // writes the file in the chosen protocol
 	size int64                 // how many bytes send writes
 	log  *log.Logger
+	// What -v shows of the first headLen bytes that send writes: the
+	// header, with the data elided in json mode.
+	head    string
+	headLen int64
 }
 
 // parseFlags reads the command line into a config, or prints what is
@@ -85,7 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] "+
 			"[-file PATH] [-proto json|stream] [-timeout D] [-min-rate SIZE] "+
-			"[-max-clients N]")
+			"[-max-clients N] [-v]")
 		fs.PrintDefaults()
 	}
 	cfg := config{minRate: 1 << 20, stressTimeout: stressTimeout,
@@ -104,30 +109,38 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"within -timeout plus the time its size takes at this rate")
 	fs.IntVar(&cfg.maxClients, "max-clients", 100,
 		"how many clients to serve at once; more are told the server is busy")
+	verbose := fs.Bool("v", false,
+		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
 		}
 		return cfg, errUsage
 	}
-	var problem string
-	_, _, addrErr := net.SplitHostPort(cfg.addr)
-	switch {
-	case fs.NArg() > 0:
-		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
-	case addrErr != nil:
-		problem = fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:5566", cfg.addr)
-	case cfg.proto != "json" && cfg.proto != "stream":
-		problem = fmt.Sprintf("-proto must be json or stream, not %q", cfg.proto)
-	case cfg.timeout <= 0:
-		problem = "-timeout must be more than 0"
-	case cfg.maxClients < 1:
-		problem = "-max-clients must be 1 or more"
-	}
-	if problem != "" {
+	if problem := cfg.problem(fs.Args()); problem != "" {
 		fmt.Fprintln(stderr, problem)
 		fs.Usage()
 		return cfg, errUsage
 	}
+	cfg.wire = newWire(stderr, *verbose)
 	return cfg, nil
+}
+
+// problem says what is wrong with the flags, and args (there should be
+// none), or returns "".
+func (cfg config) problem(args []string) string {
+	_, _, addrErr := net.SplitHostPort(cfg.addr)
+	switch {
+	case len(args) > 0:
+		return fmt.Sprintf("unexpected argument %q", args[0])
+	case addrErr != nil:
+		return fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:5566", cfg.addr)
+	case cfg.proto != "json" && cfg.proto != "stream":
+		return fmt.Sprintf("-proto must be json or stream, not %q", cfg.proto)
+	case cfg.timeout <= 0:
+		return "-timeout must be more than 0"
+	case cfg.maxClients < 1:
+		return "-max-clients must be 1 or more"
+	}
+	return ""
 }

@@ -18,6 +18,7 @@ func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 	if err != nil {
 		return err
 	}
+	cfg.head, cfg.headLen = f.shown(cfg.proto)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

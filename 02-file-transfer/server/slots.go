@@ -131,13 +131,14 @@ const refusalTimeout = time.Second
 // microseconds, however many there are.
 func (p *pool) refuse(conn net.Conn) {
 	_ = conn.SetWriteDeadline(time.Now().Add(refusalTimeout))
-	_, _ = conn.Write(p.busy) // a client gone already needs no answer
-	_ = conn.Close()          // nothing was read from it: nothing to lose
+	n, _ := conn.Write(p.busy) // a client gone already needs no answer
+	_ = conn.Close()           // nothing was read from it: nothing to lose
+	showRefusal(p.cfg.wire, conn, p.busy[:n])
 }
 
 // start sends the file to conn in a goroutine of its own, in the slot
-// taken for it, then closes conn and gives the slot back. One goroutine
-// per client is where the tutorial's server starts a thread.
+// taken for it (sendTo closes conn), then gives the slot back. One
+// goroutine per client is where the tutorial's server starts a thread.
 func (p *pool) start(conn net.Conn) {
 	w := newDeadlineWriter(conn, p.cfg, &p.stressed)
 	p.mu.Lock()
@@ -148,7 +149,6 @@ func (p *pool) start(conn net.Conn) {
 			p.mu.Lock()
 			delete(p.transfers, w)
 			p.mu.Unlock()
-			_ = conn.Close() // the transfer is over either way
 			p.give()
 		}()
 		sendTo(w, p.cfg)

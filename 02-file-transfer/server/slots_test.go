@@ -49,6 +49,7 @@ func startPipe(t *testing.T, size int, change func(*config)) *pipeServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.cfg.head, p.cfg.headLen = f.shown("stream") // for -v
 	if change != nil {
 		change(&p.cfg)
 	}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"netprog/internal/loopback"
+)
+
+// wantLines checks that got holds each of want, in this order. A want
+// that starts or ends with a line end matches the start or the end of a
+// line.
+func wantLines(tb testing.TB, got string, want ...string) {
+	tb.Helper()
+	rest := "\n" + got
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			tb.Errorf("got %q, want %q in it, after the lines before", got, w)
+			return
+		}
+		// The next want may start with the line end this one ends with.
+		rest = rest[i+len(strings.TrimSuffix(w, "\n")):]
+	}
+}
+
+// fetchFrom connects to addr, reads everything the server sends, and
+// returns it and the client's address.
+func fetchFrom(t *testing.T, addr string) (reply []byte, peer string) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	reply, err = io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reply, conn.LocalAddr().String()
+}
+
+// logLine matches a line of the server's log, which starts with the date
+// and time.
+var logLine = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d `)
+
+func TestServerShowsTheConversation(t *testing.T) {
+	// 1 MiB and one byte: 1,398,104 bytes of base64.
+	path := writeFile(t, "photo.jpg", randomBytes(1<<20+1, 7))
+	t.Run("json mode shows the message, its base64 as a size", func(t *testing.T) {
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+			"-file", path, "-v"}, nil)
+		reply, peer := fetchFrom(t, p.Addr)
+		if err := p.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		if len(reply) != 1_398_142 {
+			t.Fatalf("got %d bytes, want 1,398,142", len(reply))
+		}
+		wantLines(t, p.Stderr(), "\n"+peer+` S: {"filename":"photo.jpg",`+
+			`"filedata":<1,398,104 bytes of base64>}`+"\n",
+			"\n"+peer+" * the server closed the connection after 1,398,142 bytes\n",
+			" "+peer+": sent in ")
+	})
+
+	t.Run("stream mode shows the header, then the file as a size", func(t *testing.T) {
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+			"-file", path, "-proto", "stream", "-v"}, nil)
+		reply, peer := fetchFrom(t, p.Addr)
+		if err := p.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		header, _, _ := bytes.Cut(reply, []byte("\n"))
+		wantLines(t, p.Stderr(), "\n"+peer+" S: "+string(header)+"\n",
+			"\n"+peer+" S: <1,048,577 bytes of file>\n",
+			"\n"+peer+" * the server closed the connection after 1,048,693 bytes\n")
+	})
+
+	t.Run("a busy server shows its answer, and closes at once", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			p := startPipe(t, 1<<20, func(c *config) {
+				c.maxClients = 1
+				c.wire = newWire(c.log.Writer(), true)
+			})
+			p.dial(t)
+			synctest.Wait() // it holds the one slot
+			turned := p.dial(t)
+			if _, err := io.ReadAll(turned); err != nil {
+				t.Fatal(err)
+			}
+			peer := turned.LocalAddr().String()
+			wantLines(t, p.logs.String(), "\n"+peer+
+				` S: {"error":"busy","message":"1 of 1 slots taken"}`+"\n",
+				"\n"+peer+" * the server closed the connection after 48 bytes: "+
+					"every slot is taken\n")
+		})
+	})
+
+	t.Run("-v says how much went by when a client is cut off", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			p := startPipe(t, 1<<20, func(c *config) {
+				c.wire = newWire(c.log.Writer(), true)
+			})
+			stuck := p.dial(t)
+			// Read the header and 1,000 bytes of the file, then nothing.
+			br := bufio.NewReaderSize(stuck, 16)
+			header, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.ReadFull(br, make([]byte, 1000)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(p.cfg.timeout)
+			synctest.Wait()
+			peer := stuck.LocalAddr().String()
+			wantLines(t, p.logs.String(),
+				"\n"+peer+" S: "+strings.TrimSuffix(header, "\n")+"\n",
+				"\n"+peer+" S: <1,000 bytes of file>\n",
+				"\n"+peer+" * the server closed the connection after 1,114 "+
+					"of 1,048,690 bytes\n",
+				"\n"+peer+": cut off, read nothing for 30s")
+		})
+	})
+}
+
+func TestServerQuotesTheWire(t *testing.T) {
+	// The file's name is the server's own, but it came from somewhere. In
+	// the header it is JSON, which writes an escape character as \u001b:
+	// what -v shows is what crosses the wire, and safe to print.
+	f := &file{name: "a\x1b[2J\".png", size: 3, data: strings.NewReader("hi!"),
+		sha256: strings.Repeat("0", 64)}
+	for proto, want := range map[string]string{
+		"json": `S: {"filename":"a\u001b[2J\".png",` +
+			`"filedata":<4 bytes of base64>}` + "\n",
+		"stream": `S: {"filename":"a\u001b[2J\".png","size":3,"sha256":"` +
+			strings.Repeat("0", 64) + `"}` + "\n",
+	} {
+		t.Run(proto+" mode shows the name as JSON escapes it", func(t *testing.T) {
+			if _, _, err := f.sender(proto); err != nil {
+				t.Fatal(err)
+			}
+			head, _ := f.shown(proto)
+			var out bytes.Buffer
+			showLine(newWire(&out, true), "S:", head)
+			if out.String() != want {
+				t.Errorf("got %q, want %q", out.String(), want)
+			}
+			if strings.Contains(out.String(), "\x1b") {
+				t.Errorf("got %q, want no escape printed as it is", out.String())
+			}
+		})
+	}
+}
+
+func TestServerIsQuietWithoutV(t *testing.T) {
+	for _, proto := range []string{"json", "stream"} {
+		t.Run(proto+" mode logs as it did before -v", func(t *testing.T) {
+			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+				"-proto", proto}, nil)
+			fetchFrom(t, p.Addr)
+			if err := p.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(strings.TrimSuffix(p.Stderr(), "\n"), "\n") {
+				if !logLine.MatchString(line) {
+					t.Errorf("got line %q, want only the log's lines", line)
+				}
+			}
+		})
+	}
+
+	t.Run("the busy answer is not shown", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 1 })
+			p.dial(t)
+			synctest.Wait()
+			if _, err := io.ReadAll(p.dial(t)); err != nil {
+				t.Fatal(err)
+			}
+			if got := p.logs.String(); strings.Contains(got, "S:") ||
+				strings.Contains(got, "*") {
+				t.Errorf("got log %q, want nothing of the conversation", got)
+			}
+		})
+	})
+}
