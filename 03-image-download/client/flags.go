@@ -20,6 +20,7 @@ type config struct {
 	timeout   time.Duration
 	maxSize   int64
 	overwrite bool
+	verbose   bool
 
 	// transport carries the requests; nil means the system's network
 	// (http.DefaultTransport). Tests put in-memory connections here.
@@ -35,7 +36,8 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: client [-api URL] [-key KEY] [-num N] "+
-			"[-out DIR] [-overwrite] [-workers N] [-timeout D] [-max-size SIZE]\n"+
+			"[-out DIR] [-overwrite] [-workers N] [-timeout D] [-max-size SIZE] "+
+			"[-v]\n"+
 			"The API key comes from the environment variable TIANAPI_KEY "+
 			"(default demo, the local server's).")
 		fs.PrintDefaults()
@@ -83,6 +85,8 @@ func defineFlags(fs *flag.FlagSet, cfg *config) (apiURL *string,
 	size := byteSize(20 << 20)
 	fs.Var(&size, "max-size", "largest picture to accept: a `size` in "+
 		"bytes, or with KiB, MiB or GiB")
+	fs.BoolVar(&cfg.verbose, "v", false,
+		"print the conversation on stderr: what each side sends")
 	return apiURL, &size
 }
 

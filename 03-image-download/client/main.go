@@ -71,8 +71,10 @@ func getPictures(ctx context.Context, cfg config, stdout, stderr io.Writer) erro
 	}
 
 	// One client for every request: it keeps connections open between
-	// requests to the same server, and bounds each request in time.
-	client := &http.Client{Transport: cfg.transport, Timeout: cfg.timeout}
+	// requests to the same server, and bounds each request in time. With
+	// -v, its transport prints every exchange, the key hidden.
+	transport := newWire(stderr, cfg.verbose).transport(cfg.transport, "key")
+	client := &http.Client{Transport: transport, Timeout: cfg.timeout}
 	links, err := askAPI(ctx, client, cfg, stderr)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,23 +77,34 @@ func TestNetworkTextIsQuoted(t *testing.T) {
 		}, "502 " + strings.Repeat("x", 196) + "... (104 more bytes)"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var out strings.Builder
-			args := []string{"-api", rawAPI(t, tc.answer) + "/meinv/", "-num", "1",
-				"-out", t.TempDir()}
-			err := run(context.Background(), args, func(string) string { return "" },
-				&out, &out)
-			all := out.String()
-			if err != nil {
-				all += "client: " + err.Error() + "\n"
-			}
-			if strings.ContainsAny(all, "\x1b\r\a") {
-				t.Errorf("the output holds control characters: %q", all)
-			}
-			if !strings.Contains(all, tc.want) {
-				t.Errorf("got %q, want it to contain %q", all, tc.want)
-			}
-		})
+		for _, v := range []string{"", " with -v"} {
+			t.Run(tc.name+v, func(t *testing.T) {
+				checkQuoted(t, tc.answer, tc.want, v != "")
+			})
+		}
+	}
+}
+
+// checkQuoted runs the client, with -v if verbose, against a server that
+// gives answer, and fails the test unless its output and its error hold
+// want and no control character.
+func checkQuoted(t *testing.T, answer func(path string) string, want string,
+	verbose bool) {
+	t.Helper()
+	var out strings.Builder
+	args := []string{"-api", rawAPI(t, answer) + "/meinv/", "-num", "1",
+		"-out", t.TempDir(), "-v=" + strconv.FormatBool(verbose)}
+	err := run(context.Background(), args, func(string) string { return "" },
+		&out, &out)
+	all := out.String()
+	if err != nil {
+		all += "client: " + err.Error() + "\n"
+	}
+	if strings.ContainsAny(all, "\x1b\r\a") {
+		t.Errorf("the output holds control characters: %q", all)
+	}
+	if !strings.Contains(all, want) {
+		t.Errorf("got %q, want it to contain %q", all, want)
 	}
 }
 

@@ -16,6 +16,7 @@ type config struct {
 	count    int
 	delay    time.Duration
 	maxConns int
+	verbose  bool
 }
 
 // parseFlags reads the command line into a config. It returns
@@ -26,7 +27,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] [-key KEY] "+
-			"[-count N] [-delay D] [-max-conns N]")
+			"[-count N] [-delay D] [-max-conns N] [-v]")
 		fs.PrintDefaults()
 	}
 	var cfg config
@@ -40,6 +41,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"send, up to 10s, to see concurrency pay off (e.g. 100ms; default 0)")
 	fs.IntVar(&cfg.maxConns, "max-conns", 256, "the most connections open "+
 		"at once; more wait in the system's queue")
+	fs.BoolVar(&cfg.verbose, "v", false,
+		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return config{}, err

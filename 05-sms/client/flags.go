@@ -22,6 +22,7 @@ type config struct {
 	content  string
 	plainKey bool
 	timeout  time.Duration
+	verbose  bool
 }
 
 // parseFlags reads the command line and the environment into a config.
@@ -33,7 +34,7 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: client -mobile NUMBER [-content TEXT] "+
-			"[-gateway URL] [-account ID] [-plain-key] [-timeout D]\n"+
+			"[-gateway URL] [-account ID] [-plain-key] [-timeout D] [-v]\n"+
 			"The API key comes from the environment variable SMS_APIKEY "+
 			"(default demo-key, the local gateway's).")
 		fs.PrintDefaults()
@@ -50,6 +51,8 @@ func parseFlags(args []string, getenv func(string) string,
 		"as the password, instead of a signature made with it")
 	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "how long the "+
 		"post may take, from connecting to the end of the answer")
+	fs.BoolVar(&cfg.verbose, "v", false,
+		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err

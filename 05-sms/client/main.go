@@ -55,7 +55,12 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	return cfg.send(ctx, newClient(cfg.timeout), stdout)
+	// With -v, the client's transport prints the exchange, the password
+	// hidden, whether it is the key or the signature.
+	client := newClient(cfg.timeout)
+	client.Transport = newWire(stderr, cfg.verbose).transport(client.Transport,
+		"password")
+	return cfg.send(ctx, client, stdout)
 }
 
 // send signs the message, posts it once with client and says what the

@@ -65,10 +65,12 @@ func sendSMS(tb testing.TB, gateway string, env map[string]string,
 var env = map[string]string{"SMS_ACCOUNT": "C12345", "SMS_APIKEY": "s3cret-key"}
 
 func TestSecrets(t *testing.T) {
-	// Whatever happens, neither the key nor the password is printed.
+	// Whatever happens, neither the key nor the password is printed, with
+	// -v or without.
 	for _, reply := range []string{jsonOK, `{"code":405,"msg":"bad key"}`, "oops"} {
 		f := newFakeGateway(t, 200, "application/json", reply)
-		for _, extra := range [][]string{nil, {"-plain-key"}} {
+		for _, extra := range [][]string{nil, {"-plain-key"}, {"-v"},
+			{"-v", "-plain-key"}} {
 			flags := append([]string{"-mobile", "13812345678"}, extra...)
 			stdout, stderr, err := sendSMS(t, f.srv.URL, env, flags...)
 			all := stdout + stderr + fmt.Sprint(err)

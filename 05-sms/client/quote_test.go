@@ -116,6 +116,22 @@ func TestTerminalEscapes(t *testing.T) {
 // A certificate's names come from the server too, and the error that
 // refuses a certificate for another name lists them.
 func TestCertificateNamesAreQuoted(t *testing.T) {
+	_, err := refusedCertificate(t)
+	if err == nil {
+		t.Fatal("got no error, want the certificate refused")
+	}
+	checkEscaped(t, err.Error(), `\x1b[2J\x1b[1;32msent to 138****5678`)
+	var certErr *tls.CertificateVerificationError
+	if !errors.As(err, &certErr) {
+		t.Errorf("got %v, want it to wrap a *tls.CertificateVerificationError", err)
+	}
+}
+
+// refusedCertificate sends, with flags, through a gateway whose
+// certificate is for a name full of escapes, and returns what the client
+// printed on stderr and its error.
+func refusedCertificate(t *testing.T, flags ...string) (string, error) {
+	t.Helper()
 	name := "\x1b[2J\x1b[1;32msent to 138****5678, smsid OK\x1b[0m\rFAKE"
 	cert, _ := loopback.Certificate(t, name)
 	addr := loopback.Serve(t, func(conn net.Conn) {
@@ -130,13 +146,7 @@ func TestCertificateNamesAreQuoted(t *testing.T) {
 		t.Fatal(err)
 	}
 	gateway := "https://localhost:" + port + "/webservice/sms.php?method=Submit"
-	_, _, err = sendSMS(t, gateway, env, "-mobile", "13812345678")
-	if err == nil {
-		t.Fatal("got no error, want the certificate refused")
-	}
-	checkEscaped(t, err.Error(), `\x1b[2J\x1b[1;32msent to 138****5678`)
-	var certErr *tls.CertificateVerificationError
-	if !errors.As(err, &certErr) {
-		t.Errorf("got %v, want it to wrap a *tls.CertificateVerificationError", err)
-	}
+	_, stderr, err := sendSMS(t, gateway, env,
+		append([]string{"-mobile", "13812345678"}, flags...)...)
+	return stderr, err
 }

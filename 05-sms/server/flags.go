@@ -17,6 +17,7 @@ type config struct {
 	addr     string
 	account  string
 	maxConns int
+	verbose  bool
 	key      string // the API key: a secret, never printed
 	keyFrom  string // where the key came from, to say so in the log
 }
@@ -30,7 +31,7 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] "+
-			"[-account ID] [-max-conns N]\nThe API key comes from the "+
+			"[-account ID] [-max-conns N] [-v]\nThe API key comes from the "+
 			"environment variable SMS_APIKEY (default "+defaultAPIKey+").")
 		fs.PrintDefaults()
 	}
@@ -41,6 +42,8 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.StringVar(&cfg.account, "account", "demo", "the API ID the gateway accepts")
 	fs.IntVar(&cfg.maxConns, "max-conns", 256, "the most connections open "+
 		"at once; more wait in the system's queue")
+	fs.BoolVar(&cfg.verbose, "v", false,
+		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err

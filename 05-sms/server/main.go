@@ -64,13 +64,15 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	return listenAndServe(ctx, cfg, stdout, log.New(stderr, "", log.LstdFlags))
+	return listenAndServe(ctx, cfg, stdout, log.New(stderr, "", log.LstdFlags),
+		newWire(stderr, cfg.verbose))
 }
 
 // listenAndServe listens as cfg says, prints the listening line, and runs
-// the gateway until ctx is canceled.
+// the gateway until ctx is canceled. With -v, l notes each connection
+// and prints every exchange, the password hidden.
 func listenAndServe(ctx context.Context, cfg config, stdout io.Writer,
-	logger *log.Logger) error {
+	logger *log.Logger, l *wire) error {
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return explainListen(err, cfg.addr)
@@ -78,7 +80,8 @@ func listenAndServe(ctx context.Context, cfg config, stdout io.Writer,
 	logger.Printf("listening on %s (account %s, key %s)",
 		ln.Addr(), cfg.account, cfg.keyFrom)
 	g := newGateway(cfg.account, cfg.key, time.Now, stdout, logger)
-	if err := serve(ctx, ln, g.handler(), cfg.maxConns, logger); err != nil {
+	h := l.handler(g.handler(), "password")
+	if err := serve(ctx, l.listener(ln), h, cfg.maxConns, logger); err != nil {
 		return err
 	}
 	logger.Print("stopped")

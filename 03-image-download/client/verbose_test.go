@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"netprog/internal/loopback"
+)
+
+// key is a distinctive API key, with characters that a URL escapes.
+const key = "s3cr3t/K+y&z=1"
+
+// verbose runs the client against f with TIANAPI_KEY set to key, and
+// returns what it printed on stdout and on stderr, and its error.
+func verbose(tb testing.TB, f *fakeAPI, flags ...string) (stdout, stderr string,
+	err error) {
+	tb.Helper()
+	// With -v, the workers print while the program prints its progress.
+	var out, errOut loopback.Buffer
+	args := append([]string{"-api", f.url + "/meinv/", "-out", tb.TempDir()},
+		flags...)
+	getenv := func(k string) string { return map[string]string{"TIANAPI_KEY": key}[k] }
+	err = run(context.Background(), args, getenv, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func TestVerbose(t *testing.T) {
+	names := []string{"1.png", "2.png", "3.png", "4.png", "5.png", "6.png"}
+
+	t.Run("-v shows the API call and every picture, the key hidden",
+		func(t *testing.T) {
+			f := (&fakeAPI{names: names}).start(t)
+			stdout, stderr, err := verbose(t, f, "-v", "-num", "6")
+			if err != nil {
+				t.Fatal(err)
+			}
+			host := strings.TrimPrefix(f.url, "http://")
+			checkInOrder(t, stderr, "* new connection ",
+				"C: GET /meinv/?key=<hidden>&num=6 HTTP/1.1\n",
+				"C: Host: "+host+"\n", "C: Accept: application/json\n", "C: \n",
+				"S: HTTP/1.1 200 OK\n", "S: Content-Type: application/json\n",
+				"S: \n", `S: "{\"code\":200,\"msg\":\"success\",\"newslist\":[`)
+			for _, name := range names {
+				checkInOrder(t, stderr, "C: GET /pics/"+name+" HTTP/1.1\n",
+					"S: HTTP/1.1 200 OK\n", "S: Content-Type: image/png\n",
+					fmt.Sprintf("S: <%d bytes of image/png>\n", len(tinyPNG)))
+			}
+			if !strings.Contains(stderr, "* reused connection ") {
+				t.Errorf("got %q, want a connection reused", stderr)
+			}
+			checkHidden(t, stdout+stderr, key)
+		})
+
+	t.Run("the exchanges of workers never mix", func(t *testing.T) {
+		f := (&fakeAPI{names: names}).start(t)
+		_, stderr, err := verbose(t, f, "-v", "-num", "6", "-workers", "6")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// From each request line to its answer's body, no other request.
+		exchange := regexp.MustCompile(`(?s)C: GET /pics/(\d).png HTTP/1.1\n` +
+			`(.*?)S: <\d+ bytes of image/png>\n`)
+		found := exchange.FindAllStringSubmatch(stderr, -1)
+		if len(found) != len(names) {
+			t.Fatalf("got %d exchanges of pictures, want %d:\n%s",
+				len(found), len(names), stderr)
+		}
+		for _, m := range found {
+			if strings.Contains(m[2], "C: GET") {
+				t.Errorf("the exchange of %s.png holds another request:\n%s",
+					m[1], m[0])
+			}
+		}
+	})
+
+	t.Run("without -v nothing of the conversation is printed",
+		func(t *testing.T) {
+			f := (&fakeAPI{names: names}).start(t)
+			stdout, stderr, err := verbose(t, f, "-num", "6")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wireLine.MatchString(stdout + stderr) {
+				t.Errorf("got %q, %q; want no line of the conversation",
+					stdout, stderr)
+			}
+		})
+
+	t.Run("a request that cannot be sent says so, the key hidden",
+		func(t *testing.T) {
+			srv := httptest.NewServer(http.NotFoundHandler())
+			srv.Close() // now nothing listens there
+			stdout, stderr, err := verbose(t, &fakeAPI{url: srv.URL}, "-v")
+			if err == nil {
+				t.Fatal("got no error, want connection refused")
+			}
+			checkInOrder(t, stderr, "* not sent: ", "connection refused")
+			if strings.Contains(stderr, "C: ") {
+				t.Errorf("got %q, want no request shown: none was sent", stderr)
+			}
+			checkHidden(t, stdout+stderr+err.Error(), key)
+		})
+}
+
+func TestVerboseHead(t *testing.T) {
+	// The answer to a HEAD has the headers a GET would get, Content-Length
+	// included, and no body.
+	f := (&fakeAPI{names: []string{"1.png"}}).start(t)
+	var stderr loopback.Buffer
+	client := &http.Client{Transport: newWire(&stderr, true).transport(nil)}
+	resp, err := client.Head(f.url + "/pics/1.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	checkInOrder(t, stderr.String(), "C: HEAD /pics/1.png HTTP/1.1\n",
+		"S: Content-Type: image/png\n", "S: \n")
+	if strings.Contains(stderr.String(), "bytes of image/png") {
+		t.Errorf("got %q, want no body shown", stderr.String())
+	}
+}
+
+func TestVerboseQuotes(t *testing.T) {
+	// A header may hold any visible character, U+202E included, which
+	// shows the text after it backwards: "abc\u202egnp.exe" would show
+	// as "abcexe.png".
+	answer := func(string) string {
+		return "HTTP/1.1 503 \x1b[2JOK\r\nX-Evil: abc\u202egnp.exe\r\n" +
+			"Content-Length: 0\r\nConnection: close\r\n\r\n"
+	}
+	f := &fakeAPI{url: rawAPI(t, answer)}
+	_, stderr, err := verbose(t, f, "-v")
+	if err == nil {
+		t.Fatal("got no error, want the 503")
+	}
+	checkInOrder(t, stderr, `S: "HTTP/1.1 503 \x1b[2JOK"`+"\n",
+		`S: "X-Evil: abc\u202egnp.exe"`+"\n")
+	if strings.ContainsAny(stderr, "\x1b\u202e") {
+		t.Errorf("got %q, want no escape and no U+202E as it is", stderr)
+	}
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"netprog/internal/loopback"
+)
+
+// key is a distinctive API key, with characters that a form escapes.
+const key = "s3cr3t/K+y&z=1"
+
+// postAll posts each form to the gateway at addr, with header set in
+// each request, and fails the test unless each is answered 200 OK.
+func postAll(tb testing.TB, addr string, header http.Header, forms ...url.Values) {
+	tb.Helper()
+	client := &http.Client{Timeout: 5 * time.Second}
+	for _, form := range forms {
+		req, err := http.NewRequest(http.MethodPost, "http://"+addr+target,
+			strings.NewReader(form.Encode()))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for name, values := range header {
+			req.Header[name] = values
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := client.Do(req)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			tb.Fatalf("got %q, want 200 OK", resp.Status)
+		}
+	}
+}
+
+func TestVerbose(t *testing.T) {
+	env := map[string]string{"SMS_APIKEY": key}
+	args := []string{"-addr", "127.0.0.1:0", "-account", "C123"}
+	signedForm := signed(key, time.Now(), "account", "C123",
+		"content", "你好 & welcome")
+	plainForm := goodForm("account", "C123", "password", key,
+		"mobile", "13712345678")
+
+	t.Run("-v shows each form and its answer, the password hidden",
+		func(t *testing.T) {
+			p := loopback.Start(t, run, append(args, "-v"), env)
+			postAll(t, p.Addr, nil, signedForm, plainForm)
+			if err := p.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			stderr := p.Stderr()
+			checkInOrder(t, stderr, " * new connection to "+p.Addr+"\n",
+				" C: POST /webservice/sms.php?method=Submit HTTP/1.1\n",
+				" C: Content-Type: application/x-www-form-urlencoded\n", " C: \n",
+				" C: account=C123&content=%E4%BD%A0%E5%A5%BD+%26+welcome&"+
+					"format=json&mobile=13812345678&password=<hidden>&time=",
+				" code 2 smsid ", // the gateway's log: it has delivered
+				" S: HTTP/1.1 200 OK\n",
+				" S: Content-Type: application/json; charset=utf-8\n", " S: \n",
+				` S: "{\"code\":2,\"msg\":\"提交成功\",\"smsid\":\"`,
+				" C: POST /webservice/sms.php?method=Submit HTTP/1.1\n",
+				"&password=<hidden>\n", " S: HTTP/1.1 200 OK\n",
+				" * connection closed\n")
+			for _, m := range wireLine.FindAllStringSubmatch(stderr, -1) {
+				if !strings.HasPrefix(m[1], "127.0.0.1:") {
+					t.Errorf("got a line starting %q, want the client's address",
+						m[0])
+				}
+			}
+			checkHidden(t, p.Stdout()+stderr, key, signedForm.Get("password"))
+		})
+
+	t.Run("without -v nothing of the conversation is printed",
+		func(t *testing.T) {
+			p := loopback.Start(t, run, args, env)
+			postAll(t, p.Addr, nil, signedForm, plainForm)
+			if err := p.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			if out := p.Stdout() + p.Stderr(); wireLine.MatchString(out) {
+				t.Errorf("got %q, want no line of the conversation", out)
+			}
+		})
+
+	t.Run("a header with an invisible character is shown quoted",
+		func(t *testing.T) {
+			// U+202E shows the text after it backwards: "abc\u202egnp.exe"
+			// would show as "abcexe.png".
+			p := loopback.Start(t, run, append(args, "-v"), env)
+			postAll(t, p.Addr, http.Header{"X-Evil": {"abc\u202egnp.exe"}},
+				plainForm)
+			if err := p.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			checkInOrder(t, p.Stderr(), ` C: "X-Evil: abc\u202egnp.exe"`+"\n")
+			if strings.Contains(p.Stderr(), "\u202e") {
+				t.Errorf("got %q, want no U+202E as it is", p.Stderr())
+			}
+		})
+}
