@@ -1,15 +1,15 @@
 package main
 
 import (
-	"errors"
+	"encoding/base64"
 	"fmt"
-	"net/smtp"
+	"net/textproto"
 	"strings"
 )
 
-// AUTH sends the user name and password in base64, which hides nothing:
-// the client logs in only over TLS, or to this machine, whose bytes never
-// cross a network.
+// AUTH (RFC 4954) sends the user name and password in base64, which
+// hides nothing: the client logs in only over TLS, or to this machine,
+// whose bytes never cross a network.
 
 // isLoopbackHost says whether host names this machine, by the names
 // net/smtp's PlainAuth also takes as safe without TLS.
@@ -17,38 +17,59 @@ func isLoopbackHost(host string) bool {
 	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
-// auth picks how to log in: AUTH PLAIN, or AUTH LOGIN when that is all the
+// auth logs in with AUTH PLAIN, or AUTH LOGIN when that is all the
 // server offers.
-func (s *sender) auth(c *smtp.Client) smtp.Auth {
-	_, mechs := c.Extension("AUTH")
-	if !strings.Contains(" "+strings.ToUpper(mechs)+" ", " PLAIN ") &&
-		strings.Contains(" "+strings.ToUpper(mechs)+" ", " LOGIN ") {
-		return &loginAuth{user: s.user, password: s.password}
+func (s *sender) auth(c *client) error {
+	mechs := " " + strings.ToUpper(c.ext["AUTH"]) + " "
+	if !strings.Contains(mechs, " PLAIN ") && strings.Contains(mechs, " LOGIN ") {
+		return c.authLogin(s.user, s.password)
 	}
-	return smtp.PlainAuth("", s.user, s.password, s.host)
+	return c.authPlain(s.user, s.password)
 }
 
-// loginAuth is AUTH LOGIN: the server asks "Username:" and "Password:"
-// (in base64, which net/smtp decodes), and the client answers each.
-type loginAuth struct{ user, password string }
-
-func (a *loginAuth) Start(server *smtp.ServerInfo) (string, []byte, error) {
-	if !server.TLS && !isLoopbackHost(server.Name) {
-		return "", nil, errors.New("refusing AUTH LOGIN without TLS")
-	}
-	return "LOGIN", nil, nil
+// authPlain logs in in one line (RFC 4616): base64 of the name to act
+// as (empty: the user's own), NUL, the user name, NUL, the password.
+func (c *client) authPlain(user, password string) error {
+	blob := "\x00" + user + "\x00" + password
+	_, _, err := c.cmd(235, "AUTH PLAIN %s",
+		base64.StdEncoding.EncodeToString([]byte(blob)))
+	return err
 }
 
-func (a *loginAuth) Next(fromServer []byte, more bool) ([]byte, error) {
-	if !more {
-		return nil, nil
+// authLogin logs in by answering two questions, "Username:" and
+// "Password:", each asked with 334 and answered in base64, as RFC 4954's
+// exchanges are; LOGIN itself is only a draft, but widely spoken.
+func (c *client) authLogin(user, password string) error {
+	code, question, err := c.cmd(0, "AUTH LOGIN")
+	for range 2 {
+		if err != nil || code != 334 {
+			break
+		}
+		answer, bad := loginAnswer(question, user, password)
+		if bad != nil {
+			return bad
+		}
+		code, question, err = c.cmd(0, "%s",
+			base64.StdEncoding.EncodeToString([]byte(answer)))
 	}
-	switch strings.ToLower(strings.TrimSpace(string(fromServer))) {
+	if err == nil && code != 235 {
+		err = &textproto.Error{Code: code, Msg: question}
+	}
+	return err
+}
+
+// loginAnswer answers one question of AUTH LOGIN, which comes in base64.
+func loginAnswer(question, user, password string) (string, error) {
+	q, err := base64.StdEncoding.DecodeString(question)
+	if err != nil {
+		return "", fmt.Errorf("AUTH LOGIN question %s is not base64",
+			quote(question))
+	}
+	switch strings.ToLower(strings.TrimSpace(string(q))) {
 	case "username:":
-		return []byte(a.user), nil
+		return user, nil
 	case "password:":
-		return []byte(a.password), nil
+		return password, nil
 	}
-	return nil, fmt.Errorf("unexpected AUTH LOGIN question %s",
-		quote(string(fromServer)))
+	return "", fmt.Errorf("unexpected AUTH LOGIN question %s", quote(string(q)))
 }

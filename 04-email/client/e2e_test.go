@@ -24,11 +24,10 @@ func TestEndToEnd(t *testing.T) {
 		"-ca", filepath.Join(mailbox, "server-cert.pem"), "-user", "me",
 		"-from", "王大锤 <abcdefg@126.com>", "-to", "骆昊 <uvwxyz@qq.com>",
 		"-bcc", "hidden@example.com", "-subject", "示例代码实验邮件",
-		"-body", "请查收附件中的本月数据", "-attach", xlsx)
+		"-body", "请查收附件中的本月数据", "-attach", xlsx, "-v")
 	if err != nil {
 		t.Fatalf("send: %v; stderr %q", err, errOut)
 	}
-
 	// The server saved it before answering 250: it is there now.
 	matches, err := filepath.Glob(filepath.Join(mailbox, "*.eml"))
 	if err != nil || len(matches) != 1 {
@@ -38,6 +37,25 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// -v shows the whole conversation in plain text, TLS or not, but
+	// for the password, and the body, whose size is what was saved.
+	_, body, _ := strings.Cut(string(saved), "\r\n\r\n")
+	inOrder(t, strings.Split(errOut, "\n"), []string{"S: 220 ...",
+		"C: EHLO localhost", "S: 250 STARTTLS", "C: STARTTLS", "S: 220 ...",
+		"* TLS handshake done: ...", "C: EHLO localhost",
+		"S: 250 AUTH PLAIN LOGIN", "C: AUTH PLAIN <hidden>", "S: 235 ...",
+		"C: MAIL FROM:<abcdefg@126.com>", "C: RCPT TO:<uvwxyz@qq.com>",
+		"C: RCPT TO:<hidden@example.com>", "C: DATA", "S: 354 ...",
+		"C: Subject: =?utf-8?b?56S65L6L5Luj56CB5a6e6aqM6YKu5Lu2?=",
+		"C: <" + thousands(int64(len(body))) + " bytes of body>", "C: .",
+		"S: 250 saved as ...", "C: QUIT", "S: 221 ..."})
+	for _, secret := range []string{"s3cret", b64("s3cret"),
+		b64("\x00me\x00s3cret")} {
+		if strings.Contains(errOut, secret) {
+			t.Errorf("-v shows %q: %q", secret, errOut)
+		}
+	}
+
 	p := parse(t, string(saved))
 	if !bytes.Equal(p.files["本月数据.xlsx"], data) {
 		t.Errorf("the attachment came back as %d bytes that differ from the %d sent",

@@ -39,7 +39,7 @@ type flags struct {
 	to, cc, bcc, attach                   listFlag
 	user, tlsMode, caFile                 string
 	timeout                               time.Duration
-	dryRun                                bool
+	dryRun, verbose                       bool
 }
 
 // parseFlags reads the command line into a config. On a mistake it prints
@@ -49,15 +49,7 @@ func parseFlags(args []string, getenv func(string) string,
 	stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: client -to ADDR [-cc ADDR] [-bcc ADDR] "+
-			"[-subject S] [-body TEXT | -body-file FILE] [-attach FILE]...\n"+
-			"              [-server HOST:PORT] [-from ADDR] [-user NAME] "+
-			"[-tls starttls|implicit|none] [-ca FILE] [-timeout D] [-dry-run]\n"+
-			"With -user, the password comes from the environment variable "+
-			"SMTP_PASSWORD.")
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { usage(fs) }
 	var f flags
 	fs.StringVar(&f.server, "server", "127.0.0.1:1025",
 		"address of the SMTP server, HOST:PORT")
@@ -78,6 +70,8 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "how long the whole "+
 		"exchange may take, waiting in a busy server's queue included")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the message instead of sending it")
+	fs.BoolVar(&f.verbose, "v", false, "print the conversation on stderr: "+
+		"what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -92,7 +86,20 @@ func parseFlags(args []string, getenv func(string) string,
 		return nil, errUsage
 	}
 	cfg.s.log = stderr
+	cfg.s.wire = newWire(stderr, f.verbose)
 	return cfg, f.load(cfg)
+}
+
+// usage prints how to run the client, and every flag with its default.
+func usage(fs *flag.FlagSet) {
+	fmt.Fprintln(fs.Output(), "usage: client -to ADDR [-cc ADDR] [-bcc ADDR] "+
+		"[-subject S] [-body TEXT | -body-file FILE] [-attach FILE]...\n"+
+		"              [-server HOST:PORT] [-from ADDR] [-user NAME] "+
+		"[-tls starttls|implicit|none] [-ca FILE]\n"+
+		"              [-timeout D] [-dry-run] [-v]\n"+
+		"With -user, the password comes from the environment variable "+
+		"SMTP_PASSWORD.")
+	fs.PrintDefaults()
 }
 
 // check makes a config from the flags, or says what is wrong with them.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/smtp"
 	"strings"
 	"time"
 )
@@ -20,6 +19,7 @@ type sender struct {
 	user      string
 	password  string
 	log       io.Writer
+	wire      *wire // -v: the conversation, on stderr; or nil
 	// dial connects to the server: a net.Dialer's DialContext, or in
 	// tests an in-memory listener's.
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -29,15 +29,16 @@ type sender struct {
 
 // send delivers m. An SMTP session is a conversation in lines: the client
 // sends a command, the server answers with a three-digit code (2xx done,
-// 3xx go on, 4xx try later, 5xx no) and a text. net/smtp's Client has a
-// method for each command; each step below is one or two of them, and
+// 3xx go on, 4xx try later, 5xx no) and a text. client has a method for
+// each command (smtp.go); each step below is one or a few of them, and
 // its error says which.
 func (s *sender) send(ctx context.Context, m *message) error {
 	conn, err := s.connect(ctx)
 	if err != nil {
 		return explain("connect to "+s.server, err)
 	}
-	defer conn.Close()
+	c := newClient(conn, s.wire)
+	defer c.close()
 	// One deadline for the whole exchange, and Ctrl-C cuts it short.
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline) // a fresh connection: it cannot fail
@@ -45,11 +46,9 @@ func (s *sender) send(ctx context.Context, m *message) error {
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	defer stop()
 
-	c, err := smtp.NewClient(conn, s.host) // reads the greeting
-	if err != nil {
+	if err := c.greeting(); err != nil {
 		return explain("greeting", err)
 	}
-	defer c.Close()
 	if err := s.hello(c); err != nil {
 		return err
 	}
@@ -68,16 +67,15 @@ func (s *sender) send(ctx context.Context, m *message) error {
 
 // hello says EHLO, and when the server offers STARTTLS (and -tls is
 // starttls) turns this connection into a TLS one: everything after it,
-// password included, is encrypted. The client then says EHLO again, as
-// net/smtp does by itself.
-func (s *sender) hello(c *smtp.Client) error {
-	if err := c.Hello("localhost"); err != nil {
+// password included, is encrypted. startTLS says EHLO again.
+func (s *sender) hello(c *client) error {
+	if err := c.hello(); err != nil {
 		return explain("EHLO", err)
 	}
-	if ok, _ := c.Extension("STARTTLS"); !ok || s.tlsMode != "starttls" {
+	if _, ok := c.ext["STARTTLS"]; !ok || s.tlsMode != "starttls" {
 		return nil
 	}
-	if err := c.StartTLS(s.tlsConfig); err != nil {
+	if err := c.startTLS(s.tlsConfig); err != nil {
 		return explain("STARTTLS", err)
 	}
 	return nil
@@ -85,15 +83,15 @@ func (s *sender) hello(c *smtp.Client) error {
 
 // login logs in with AUTH when -user asks for it: over TLS, or without it
 // to this machine only.
-func (s *sender) login(c *smtp.Client) error {
+func (s *sender) login(c *client) error {
 	if s.user == "" {
 		return nil
 	}
-	if _, isTLS := c.TLSConnectionState(); !isTLS && !isLoopbackHost(s.host) {
+	if !c.tls && !isLoopbackHost(s.host) {
 		return fmt.Errorf("the server did not offer STARTTLS: refusing " +
 			"to send the password without TLS")
 	}
-	if err := c.Auth(s.auth(c)); err != nil {
+	if err := s.auth(c); err != nil {
 		return explain("AUTH", err)
 	}
 	return nil
@@ -103,13 +101,13 @@ func (s *sender) login(c *smtp.Client) error {
 // (RCPT TO, once for each recipient). A server may refuse some recipients
 // and take the others: each refusal is named, and the message goes to
 // those accepted, if any.
-func (s *sender) envelope(c *smtp.Client, m *message) error {
-	if err := c.Mail(m.from.Address); err != nil {
+func (s *sender) envelope(c *client, m *message) error {
+	if err := c.mail(m.from.Address); err != nil {
 		return explain("MAIL FROM", err)
 	}
 	accepted := 0
 	for _, rcpt := range m.rcpts() {
-		if err := c.Rcpt(rcpt.Address); err != nil {
+		if err := c.rcpt(rcpt.Address); err != nil {
 			if !isReply(err) {
 				return explain("RCPT TO "+rcpt.Address, err)
 			}
@@ -121,18 +119,17 @@ func (s *sender) envelope(c *smtp.Client, m *message) error {
 		accepted++
 	}
 	if accepted == 0 {
-		_ = c.Reset() // we are leaving; its error changes nothing
+		_ = c.reset() // we are leaving; its error changes nothing
 		return fmt.Errorf("every recipient was refused (%s): nothing sent",
 			strings.Join(s.rejected, ", "))
 	}
 	return nil
 }
 
-// data sends DATA, then the message. The writer net/smtp returns adds the
-// second dot to a line that starts with one, and closing it sends the
-// line with the dot alone that ends the message.
-func (s *sender) data(c *smtp.Client, m *message) error {
-	w, err := c.Data()
+// data sends DATA, then the message, through the writer that adds the
+// dots and the end (client.data).
+func (s *sender) data(c *client, m *message) error {
+	w, err := c.data()
 	if err != nil {
 		return explain("DATA", err)
 	}
@@ -149,8 +146,8 @@ func (s *sender) data(c *smtp.Client, m *message) error {
 
 // quit says goodbye. The message is delivered already; a lost goodbye
 // does not undo it, so a failure is only logged.
-func (s *sender) quit(c *smtp.Client) {
-	if err := c.Quit(); err != nil && !isReply(err) {
+func (s *sender) quit(c *client) {
+	if err := c.quit(); err != nil && !isReply(err) {
 		fmt.Fprintf(s.log, "QUIT: %s\n", quote(err.Error()))
 	}
 }
@@ -159,13 +156,18 @@ func (s *sender) quit(c *smtp.Client) {
 // byte with -tls implicit (port 465, "SMTPS").
 func (s *sender) connect(ctx context.Context) (net.Conn, error) {
 	conn, err := s.dial(ctx, "tcp", s.server)
-	if err != nil || s.tlsMode != "implicit" {
-		return conn, err
+	if err != nil {
+		return nil, err
+	}
+	s.wire.note("connected to %s from %s", conn.RemoteAddr(), conn.LocalAddr())
+	if s.tlsMode != "implicit" {
+		return conn, nil
 	}
 	tlsConn := tls.Client(conn, s.tlsConfig)
 	if err := tlsConn.HandshakeContext(ctx); err != nil {
 		_ = conn.Close() // giving up on it
 		return nil, err
 	}
+	s.wire.note("%s", tlsNote(tlsConn.ConnectionState()))
 	return tlsConn, nil
 }

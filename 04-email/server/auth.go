@@ -125,7 +125,7 @@ func (s *session) authPlain(initial string) (user, password string, err error) {
 		if err := s.reply(334, ""); err != nil {
 			return "", "", err
 		}
-		if initial, err = s.nextLine(); err != nil {
+		if initial, err = s.readSecret(); err != nil {
 			return "", "", err
 		}
 	}
@@ -154,7 +154,7 @@ func (s *session) authLogin(initial string) (user, password string, err error) {
 		if err != nil {
 			return nil, err
 		}
-		line, err := s.nextLine()
+		line, err := s.readSecret()
 		if err != nil {
 			return nil, err
 		}

@@ -40,9 +40,16 @@ func startSink(t *testing.T, args ...string) *sink {
 func startSinkOn(t *testing.T, wrap func(net.Conn) net.Conn,
 	args ...string) *sink {
 	t.Helper()
+	return startSinkWith(t, password, wrap, args...)
+}
+
+// startSinkWith is startSinkOn with the environment env.
+func startSinkWith(t *testing.T, env map[string]string,
+	wrap func(net.Conn) net.Conn, args ...string) *sink {
+	t.Helper()
 	s := &sink{dir: t.TempDir(), pl: loopback.NewPipeListener(),
 		done: make(chan struct{})}
-	getenv := func(key string) string { return password[key] }
+	getenv := func(key string) string { return env[key] }
 	cfg, err := parseFlags(append([]string{"-out", s.dir}, args...), getenv,
 		io.Discard)
 	if err != nil {

@@ -74,6 +74,7 @@ func (s *session) startTLS(arg string) error {
 	if err := conn.Handshake(); err != nil {
 		return fmt.Errorf("TLS handshake: %w", err)
 	}
+	s.wire.note("%s", tlsNote(conn.ConnectionState()))
 	// The new reader drops anything the client sent in plain text after
 	// STARTTLS: an attacker in the middle could have added commands
 	// there, to be run as if they came encrypted.

@@ -118,7 +118,8 @@ var errTooSlow = errors.New("message too slow while the server is busy")
 func (s *session) readMessage(msg *capWriter) error {
 	start := time.Now()
 	end := start.Add(10 * s.cfg.timeout)
-	return readData(s.r, msg, func() error {
+	w, done := s.showData(msg)
+	err := readData(s.r, w, func() error {
 		took := time.Since(start)
 		if s.stressed.Load() && took > s.cfg.stressTimeout &&
 			float64(msg.n) < minDataRate*took.Seconds() {
@@ -130,6 +131,10 @@ func (s *session) readMessage(msg *capWriter) error {
 		}
 		return s.tcp.SetReadDeadline(next)
 	})
+	if err == nil {
+		done()
+	}
+	return err
 }
 
 // readData copies the message in r to w, up to the line that holds only a

@@ -18,6 +18,7 @@ type config struct {
 	addr      string        // where to listen, HOST:PORT
 	dir       string        // the -out folder as given, for messages
 	useTLS    bool          // -tls: make a certificate and offer STARTTLS
+	verbose   bool          // -v: print every session's conversation
 	mailbox   *os.Root      // the -out folder: every file goes through it
 	host      string        // our name in the greeting
 	tlsConfig *tls.Config   // nil without -tls
@@ -29,6 +30,7 @@ type config struct {
 	grace     time.Duration // how long Ctrl-C waits for messages in hand
 	log       *log.Logger   // progress, to stderr
 	report    *log.Logger   // one line per saved message, to stdout
+	wire      *wire         // -v: the conversations, to stderr; or nil
 
 	maxSessions   int           // most sessions at once
 	stressTimeout time.Duration // timeout while most sessions are taken
@@ -54,7 +56,7 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] [-out DIR] "+
 			"[-tls] [-user NAME] [-max-size SIZE] [-max-rcpt N]\n"+
-			"              [-max-sessions N] [-timeout D]\n"+
+			"              [-max-sessions N] [-timeout D] [-v]\n"+
 			"With -user, the password comes from the environment "+
 			"variable SMTP_PASSWORD.")
 		fs.PrintDefaults()
@@ -76,6 +78,8 @@ func parseFlags(args []string, getenv func(string) string,
 		"more clients wait their turn")
 	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second,
 		"how long a client may take to send one command or message line")
+	fs.BoolVar(&cfg.verbose, "v", false, "print the conversation on stderr: "+
+		"what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -126,6 +130,7 @@ func (cfg *config) check(args []string) string {
 func (cfg *config) open(stdout, stderr io.Writer) error {
 	cfg.log = log.New(stderr, "", log.LstdFlags)
 	cfg.report = log.New(stdout, "", 0)
+	cfg.wire = newWire(stderr, cfg.verbose)
 	// Every file the server writes goes through an os.Root, which
 	// refuses any path that would lead out of the folder. Messages that
 	// a killed copy of the server was receiving left their temporary

@@ -21,6 +21,7 @@ type session struct {
 	conn     net.Conn      // what we read and write: tcp, or TLS over it
 	r        *bufio.Reader // reads conn, a line at a time
 	remote   string        // the client's IP address
+	wire     *wire         // -v: the conversation, each line after its peer
 	loopback bool          // the client is on this machine
 
 	helo   string   // the name the client gave in EHLO or HELO; "" before
@@ -52,8 +53,8 @@ func newSession(conn net.Conn, cfg *config, stressed *atomic.Bool) *session {
 	if err != nil {
 		remote = conn.RemoteAddr().String() // not IP:port; show it as it is
 	}
-	return &session{cfg: cfg, tcp: conn, conn: conn,
-		r: bufio.NewReader(conn), remote: remote,
+	return &session{cfg: cfg, tcp: conn, conn: conn, r: bufio.NewReader(conn),
+		remote: remote, wire: cfg.wire.peer(conn.RemoteAddr().String()),
 		loopback: isLoopbackAddr(conn.RemoteAddr().String()), stressed: stressed,
 		stopped: make(chan struct{}), worked: time.Now()}
 }
@@ -88,11 +89,12 @@ func (s *session) logEnd(err error) {
 // command until the client quits, goes quiet for too long, or the server
 // stops. A bad command gets an error reply, and the session goes on.
 func (s *session) converse() error {
+	s.wire.note("connected to %s", s.tcp.LocalAddr())
 	if err := s.reply(220, s.cfg.host+" ESMTP netprog mail sink"); err != nil {
 		return err
 	}
 	for {
-		line, err := s.nextLine()
+		line, err := s.readCommand()
 		if err == nil {
 			err = s.command(line)
 		}
@@ -186,6 +188,7 @@ func (s *session) reply(code int, lines ...string) error {
 		return err
 	}
 	s.code = code
+	s.wire.line("S:", b.String())
 	_, err := io.WriteString(s.conn, b.String())
 	return err
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// -v shows each session's conversation: every line the session reads
+// (marked "C:") and every reply it writes ("S:"), after the client's
+// address. Two things are left out. The credentials are shown as
+// <hidden>: base64 is an encoding, and the line AUTH PLAIN sends is the
+// password. And the message's body is shown as its size: its headers say
+// what it is, and a 50 MiB attachment is 700,000 lines of base64.
+
+// readCommand reads a command line, and with -v shows it, the
+// credentials on an AUTH line hidden.
+func (s *session) readCommand() (string, error) {
+	line, err := s.nextLine()
+	switch {
+	case s.wire == nil:
+	case err == nil:
+		s.wire.line("C:", hideAuth(line))
+	case errors.Is(err, errLineTooLong):
+		s.wire.line("C:", fmt.Sprintf("<a line of more than %d bytes>", maxLine))
+	}
+	return line, err
+}
+
+// readSecret reads a line that answers a question of AUTH: with -v, it
+// is shown as <hidden>.
+func (s *session) readSecret() (string, error) {
+	line, err := s.nextLine()
+	if err == nil {
+		s.wire.line("C:", "<hidden>")
+	}
+	return line, err
+}
+
+// hideAuth hides what follows the mechanism on an AUTH line: "AUTH PLAIN
+// <hidden>". A mechanism's name is capitals, digits, - and _, 20 at most
+// (RFC 4422 3.1): anything else there may be a secret sent in the wrong
+// place, and is hidden too.
+func hideAuth(line string) string {
+	f := strings.Fields(line)
+	switch {
+	case len(f) < 2 || !strings.EqualFold(f[0], "AUTH"):
+		return line
+	case len(f) == 2 && saslName(f[1]):
+		return line
+	case saslName(f[1]):
+		return f[0] + " " + f[1] + " <hidden>"
+	}
+	return f[0] + " <hidden>"
+}
+
+func saslName(s string) bool {
+	return len(s) <= 20 && strings.Trim(s,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == ""
+}
+
+// showData returns w, or with -v a writer that passes what it is given
+// to w and shows the message's headers, then counts its body; done shows
+// the body's size and the end of the message, once it has come whole.
+func (s *session) showData(w io.Writer) (io.Writer, func()) {
+	if s.wire == nil {
+		return w, func() {}
+	}
+	d := &dataShown{w: w, wire: s.wire}
+	return d, d.done
+}
+
+// dataShown is showData's writer. It is given a message as readData
+// writes it: a line at a time, or a piece of a longer one, with the
+// dot-stuffing undone and CRLF at every line's end.
+type dataShown struct {
+	w      io.Writer
+	wire   *wire
+	line   []byte // the header line so far
+	inBody bool   // the blank line after the headers has come
+	body   int64  // the bytes of the body so far
+}
+
+func (d *dataShown) Write(p []byte) (int, error) {
+	if d.inBody {
+		d.body += int64(len(p))
+		return d.w.Write(p)
+	}
+	d.line = append(d.line, p[:min(len(p), maxLine-len(d.line))]...)
+	if bytes.HasSuffix(p, []byte("\n")) {
+		header := strings.TrimSuffix(string(d.line), "\r\n")
+		d.wire.line("C:", header)
+		d.inBody, d.line = header == "", d.line[:0]
+	}
+	return d.w.Write(p)
+}
+
+func (d *dataShown) done() {
+	d.wire.line("C:", fmt.Sprintf("<%s bytes of body>\n.", thousands(d.body)))
+}
+
+// tlsNote says what the TLS handshake settled on: the version, the cipher
+// suite, the server name the client asked for and the subject of the
+// certificate the other side showed, both from the network.
+func tlsNote(st tls.ConnectionState) string {
+	s := fmt.Sprintf("TLS handshake done: %s, %s", tls.VersionName(st.Version),
+		tls.CipherSuiteName(st.CipherSuite))
+	if st.ServerName != "" {
+		s += ", server name " + quote(st.ServerName)
+	}
+	if len(st.PeerCertificates) > 0 {
+		s += ", certificate " + quote(st.PeerCertificates[0].Subject.String())
+	}
+	return s
+}
+
+// thousands writes n with a comma between groups of three digits.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
