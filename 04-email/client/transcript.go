@@ -1,9 +1,7 @@
 package main
 
 import (
-	"crypto/tls"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -81,28 +79,4 @@ func (t *transcript) reply(line string) {
 			t.state = inHeaders
 		}
 	}
-}
-
-// tlsNote says what the TLS handshake settled on: the version, the cipher
-// suite, the server name the client asked for and the subject of the
-// certificate the other side showed, both from the network.
-func tlsNote(st tls.ConnectionState) string {
-	s := fmt.Sprintf("TLS handshake done: %s, %s", tls.VersionName(st.Version),
-		tls.CipherSuiteName(st.CipherSuite))
-	if st.ServerName != "" {
-		s += ", server name " + quote(st.ServerName)
-	}
-	if len(st.PeerCertificates) > 0 {
-		s += ", certificate " + quote(st.PeerCertificates[0].Subject.String())
-	}
-	return s
-}
-
-// thousands writes n with a comma between groups of three digits.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 )
 
@@ -101,28 +99,4 @@ func (d *dataShown) Write(p []byte) (int, error) {
 
 func (d *dataShown) done() {
 	d.wire.line("C:", fmt.Sprintf("<%s bytes of body>\n.", thousands(d.body)))
-}
-
-// tlsNote says what the TLS handshake settled on: the version, the cipher
-// suite, the server name the client asked for and the subject of the
-// certificate the other side showed, both from the network.
-func tlsNote(st tls.ConnectionState) string {
-	s := fmt.Sprintf("TLS handshake done: %s, %s", tls.VersionName(st.Version),
-		tls.CipherSuiteName(st.CipherSuite))
-	if st.ServerName != "" {
-		s += ", server name " + quote(st.ServerName)
-	}
-	if len(st.PeerCertificates) > 0 {
-		s += ", certificate " + quote(st.PeerCertificates[0].Subject.String())
-	}
-	return s
-}
-
-// thousands writes n with a comma between groups of three digits.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
