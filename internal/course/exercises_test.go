@@ -1,0 +1,107 @@
+package course
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// span is an inline code span of Markdown: `text`, possibly across lines.
+var span = regexp.MustCompile("`([^`]+)`")
+
+// identifier is a Go name, or a name after a package or a receiver:
+// parseReply, cfg.overwrite, os.Root, fetch().
+var identifier = regexp.MustCompile(`^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(\(\))?$`)
+
+// command is what a learner types into a shell, and file is a file's
+// name: neither is Go code.
+var (
+	command = regexp.MustCompile(`^(go|nc|curl|telnet|swaks|python3|head|printf|socat|openssl|kill|ls|cat|diff|sha256sum|export|GOFLAGS|SMTP_|TIANAPI_|SMS_)\b|^-|\./`)
+	file    = regexp.MustCompile(`^[\w.-]+\.(go|py|md|png|txt|eml)$|^[\w.-]+/[\w./-]*$`)
+)
+
+// written are the fragments of Go that an exercise asks the learner to
+// write: they are not in the code until the learner writes them. Every
+// other fragment an exercise quotes must be in the chapter's code.
+var written = map[string][]string{
+	"01-tcp-time":      {"time.Sleep(time.Second)"},
+	"02-file-transfer": {"os.O_WRONLY|os.O_CREATE|os.O_TRUNC"},
+	"03-image-download": {"for range len(links)", "path.Base(u.Path)",
+		"&http.Client{Transport: cfg.transport}", "errors.New(resp.Status)",
+		`"http://" + r.Host`},
+	"04-email": {"_ = cr", "cfg.maxSessions + 1", "c.text = textproto.NewConn(conn)",
+		`tls.Client(c.wire.conn(c.raw, "S:", "C:", nil), config)`},
+	"05-sms": {"print(params)", "fmt.Fprintln(stdout, form)", "fmt.Println(form)"},
+}
+
+// TestExerciseCodeExists fails when an exercise quotes code that the
+// chapter no longer has: every name and every fragment of Go in a
+// chapter's "## Exercises" section must be in the chapter's Go files, so
+// an exercise cannot send a learner to a function that moved.
+func TestExerciseCodeExists(t *testing.T) {
+	chapters, err := filepath.Glob(filepath.Join("..", "..", "0*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range chapters {
+		readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, section, ok := strings.Cut(string(readme), "\n## Exercises\n")
+		if !ok {
+			t.Errorf("%s: no ## Exercises section", dir)
+			continue
+		}
+		section, _, _ = strings.Cut(section, "\n## ")
+		chapter := filepath.Base(dir)
+		code := goText(t, dir)
+		quoted := map[string]bool{}
+		for _, m := range span.FindAllStringSubmatch(section, -1) {
+			s := strings.Join(strings.Fields(m[1]), " ")
+			quoted[s] = true
+			if command.MatchString(s) || file.MatchString(s) ||
+				slices.Contains(written[chapter], s) {
+				continue
+			}
+			// "..." stands for code left out: each piece must be there.
+			for _, piece := range strings.Split(strings.TrimSuffix(s, "()"), "...") {
+				if !bytes.Contains(code, []byte(piece)) {
+					t.Errorf("%s/README.md: an exercise quotes %q, which is not "+
+						"in the chapter's code", chapter, s)
+					break
+				}
+			}
+		}
+		for _, s := range written[chapter] {
+			if !quoted[s] {
+				t.Errorf("%s/README.md: no exercise quotes %q now: take it "+
+					"out of written", chapter, s)
+			}
+		}
+	}
+}
+
+// goText is every Go file of a chapter, its runs of white space made one
+// space, so that a fragment wrapped across lines in a README still matches.
+func goText(tb testing.TB, dir string) []byte {
+	tb.Helper()
+	var all []byte
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".go" {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		all = append(all, data...)
+		all = append(all, ' ')
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return []byte(strings.Join(strings.Fields(string(all)), " "))
+}
