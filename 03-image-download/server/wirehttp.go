@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -126,15 +125,11 @@ func bytesOf(size int64, media string) string {
 	return "<" + countBytes(size) + " of " + media + ">"
 }
 
-// countBytes writes n bytes with commas between thousands: 1 byte,
-// 1,396 bytes, 1,048,576 bytes.
+// countBytes writes n bytes as people read them: 1 byte, 1,396 bytes,
+// 1,048,576 bytes.
 func countBytes(n int64) string {
 	if n == 1 {
 		return "1 byte"
 	}
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s + " bytes"
+	return thousands(n) + " bytes"
 }
