@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -61,10 +62,10 @@ func TestAPIErrors(t *testing.T) {
 		_, err := downloadCtx(context.Background(), t, f, t.TempDir(),
 			map[string]string{"TIANAPI_KEY": "s3cret"})
 		if err == nil || !strings.Contains(err.Error(), "502 Bad Gateway") {
-			t.Errorf("got %q, want the status", err)
+			t.Errorf("got %q, want the status", fmt.Sprint(err))
 		}
 		if err != nil && !strings.Contains(err.Error(), "key=REDACTED") {
-			t.Errorf("got %q, want the URL with the key hidden", err)
+			t.Errorf("got %q, want the URL with the key hidden", fmt.Sprint(err))
 		}
 		if err != nil && strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("the error %q shows the key", err)
@@ -84,10 +85,10 @@ func TestAPIUnreachable(t *testing.T) {
 			_, err := fetchAll(t, f, t.TempDir(), "-timeout", "100ms")
 			if err == nil || !strings.Contains(err.Error(),
 				"no answer within -timeout 100ms") {
-				t.Errorf("got %q, want it to point at -timeout", err)
+				t.Errorf("got %q, want it to point at -timeout", fmt.Sprint(err))
 			}
 			if err != nil && strings.Contains(err.Error(), "is the server running") {
-				t.Errorf("got %q: the server is running", err)
+				t.Errorf("got %q: the server is running", fmt.Sprint(err))
 			}
 			if got := time.Since(start); got != 100*time.Millisecond {
 				t.Errorf("the client gave up after %v, want 100ms", got)
@@ -101,7 +102,7 @@ func TestAPIUnreachable(t *testing.T) {
 		_, err := downloadCtx(context.Background(), t, &fakeAPI{url: srv.URL}, t.TempDir(),
 			map[string]string{"TIANAPI_KEY": "s3cret"})
 		if err == nil || !strings.Contains(err.Error(), "is the server running?") {
-			t.Errorf("got %q, want the hint to start the server", err)
+			t.Errorf("got %q, want the hint to start the server", fmt.Sprint(err))
 		}
 		if err != nil && strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("the error %q shows the key", err)
@@ -155,7 +156,7 @@ func TestLinks(t *testing.T) {
 		dir := t.TempDir()
 		out, err := fetchAll(t, f, dir)
 		if err == nil || err.Error() != "5 of 6 pictures failed" {
-			t.Errorf("got %q, want 5 of 6 pictures failed", err)
+			t.Errorf("got %q, want 5 of 6 pictures failed", fmt.Sprint(err))
 		}
 		for _, want := range []string{
 			"failed file:///etc/passwd: not an http or https link",

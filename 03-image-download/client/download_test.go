@@ -41,7 +41,7 @@ func testBadPictures(t *testing.T) {
 	out, err := fetchAll(t, f, dir, "-num", "15", "-max-size", "1KiB")
 
 	if err == nil || err.Error() != "7 of 15 pictures failed" {
-		t.Errorf("got %q, want 7 of 15 pictures failed", err)
+		t.Errorf("got %q, want 7 of 15 pictures failed", fmt.Sprint(err))
 	}
 	wantLines := []string{
 		"missing.png: 404 Not Found",
@@ -184,7 +184,7 @@ func TestInterrupt(t *testing.T) {
 		dir := t.TempDir()
 		_, err := downloadCtx(ctx, t, f, dir, nil, "-num", "3")
 		if err == nil || err.Error() != "interrupted" {
-			t.Errorf("got %q, want interrupted", err)
+			t.Errorf("got %q, want interrupted", fmt.Sprint(err))
 		}
 		if got := files(t, dir); len(got) != 0 {
 			t.Errorf("got files %q, want none", got)

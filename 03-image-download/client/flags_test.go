@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestFlags(t *testing.T) {
 			err := run(context.Background(), args, func(string) string { return "" },
 				io.Discard, &stderr)
 			if !errors.Is(err, errUsage) {
-				t.Errorf("got %q, want errUsage", err)
+				t.Errorf("got %q, want errUsage", fmt.Sprint(err))
 			}
 			if !strings.Contains(stderr.String(), "usage: client") {
 				t.Errorf("got stderr %q, want the usage", stderr.String())

@@ -67,16 +67,29 @@ func TestVerbose(t *testing.T) {
 			`(.*?)S: <\d+ bytes of image/png>\n`)
 		found := exchange.FindAllStringSubmatch(stderr, -1)
 		if len(found) != len(names) {
-			t.Fatalf("got %d exchanges of pictures, want %d:\n%s",
+			t.Fatalf("got %d exchanges of pictures, want %d:\n%q",
 				len(found), len(names), stderr)
 		}
 		for _, m := range found {
 			if strings.Contains(m[2], "C: GET") {
-				t.Errorf("the exchange of %s.png holds another request:\n%s",
+				t.Errorf("the exchange of %s.png holds another request:\n%q",
 					m[1], m[0])
 			}
 		}
 	})
+
+	t.Run("a key given with -key is hidden too, also when it is refused",
+		func(t *testing.T) {
+			const other = "0ther/K+y&z=2"
+			f := (&fakeAPI{reply: `{"code":230,"msg":"wrong key"}`}).start(t)
+			stdout, stderr, err := verbose(t, f, "-v", "-key", other)
+			if err == nil {
+				t.Fatal("got no error, want code 230")
+			}
+			checkInOrder(t, stderr, "C: GET /meinv/?key=<hidden>&num=10 HTTP/1.1\n",
+				`S: "{\"code\":230,\"msg\":\"wrong key\"}"`)
+			checkHidden(t, stdout+stderr+err.Error(), key, other)
+		})
 
 	t.Run("without -v nothing of the conversation is printed",
 		func(t *testing.T) {

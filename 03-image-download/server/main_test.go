@@ -76,7 +76,7 @@ func getListAt(t *testing.T, h http.Handler, at net.Addr, host,
 	t.Helper()
 	resp := getAt(h, at, host, target)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: got %s, want 200 OK (the code is in the JSON)",
+		t.Fatalf("GET %s: got %q, want 200 OK (the code is in the JSON)",
 			target, resp.Status)
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
@@ -200,7 +200,7 @@ func TestAPIPictures(t *testing.T) {
 			resp := get(h, "h", target)
 			body, _ := io.ReadAll(resp.Body) // a recorder's body never fails
 			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("GET %s: got %s, want 200", target, resp.Status)
+				t.Fatalf("GET %s: got %q, want 200", target, resp.Status)
 			}
 			if ct := resp.Header.Get("Content-Type"); ct != "image/png" {
 				t.Errorf("GET %s: got Content-Type %q, want image/png", target, ct)

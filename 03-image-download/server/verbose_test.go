@@ -74,6 +74,21 @@ func TestVerbose(t *testing.T) {
 			checkHidden(t, p.Stdout()+stderr, key)
 		})
 
+	t.Run("a wrong key is hidden too", func(t *testing.T) {
+		const wrong = "wr0ng/K+y&z=2"
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+			"-count", "1", "-key", key, "-v"}, nil)
+		bodies := getAll(t, p.Addr, nil, "/meinv/?key="+url.QueryEscape(wrong)+"&num=1")
+		if err := p.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(bodies[0], `"code":230`) {
+			t.Errorf("got %q, want code 230", bodies[0])
+		}
+		checkInOrder(t, p.Stderr(), " C: GET /meinv/?key=<hidden>&num=1 HTTP/1.1\n")
+		checkHidden(t, p.Stdout()+p.Stderr(), key, wrong)
+	})
+
 	t.Run("without -v nothing of the conversation is printed",
 		func(t *testing.T) {
 			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",

@@ -186,7 +186,7 @@ func get(tb testing.TB, url string) []byte {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		tb.Fatalf("GET %s: %s, %v", url, resp.Status, err)
+		tb.Fatalf("GET %s: %q, %v", url, resp.Status, err)
 	}
 	return body
 }

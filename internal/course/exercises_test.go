@@ -32,7 +32,7 @@ var written = map[string][]string{
 	"02-file-transfer": {"os.O_WRONLY|os.O_CREATE|os.O_TRUNC"},
 	"03-image-download": {"for range len(links)", "path.Base(u.Path)",
 		"&http.Client{Transport: cfg.transport}", "errors.New(resp.Status)",
-		`"http://" + r.Host`},
+		`"http://" + r.Host`, "time.NewTicker"},
 	"04-email": {"_ = cr", "cfg.maxSessions + 1", "c.text = textproto.NewConn(conn)",
 		`tls.Client(c.wire.conn(c.raw, "S:", "C:", nil), config)`},
 	"05-sms": {"print(params)", "fmt.Fprintln(stdout, form)", "fmt.Println(form)"},
