@@ -10,7 +10,11 @@ import "net"
 
 // showSent prints, with -v, the time sent to a TCP client, and that the
 // server closed the connection after it.
-func showSent(w *wire, sent string) {
+func showSent(w *wire, to net.Addr, sent string) {
+	if w == nil {
+		return // not even to.String(): this runs for every client
+	}
+	w = w.peer(to.String())
 	if sent != "" {
 		w.line("S:", sent)
 	}

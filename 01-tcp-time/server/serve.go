@@ -70,8 +70,7 @@ func serveTCP(ctx context.Context, ln net.Listener, timeout time.Duration,
 // tellTime writes the time and a CRLF to conn, then closes it. Closing is
 // the end of the message: the client reads until EOF.
 func tellTime(conn net.Conn, timeout time.Duration, logger *log.Logger, w *wire) {
-	who := conn.RemoteAddr().String()
-	logger.Printf("%s connected", who)
+	logger.Printf("%s connected", conn.RemoteAddr())
 
 	// A write can block when the client does not read and the buffers
 	// between us fill up. The deadline turns that into an error, so a
@@ -83,10 +82,10 @@ func tellTime(conn net.Conn, timeout time.Duration, logger *log.Logger, w *wire)
 		n, err = io.WriteString(conn, line)
 	}
 	if err != nil {
-		logger.Printf("%s: %v", who, err)
+		logger.Printf("%s: %v", conn.RemoteAddr(), err)
 	}
 	_ = conn.Close() // an error here would change nothing: we are done
-	showSent(w.peer(who), line[:n])
+	showSent(w, conn.RemoteAddr(), line[:n])
 }
 
 // serveUDP answers each datagram, whatever it holds, with one datagram
