@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"netprog/internal/loopback"
 )
@@ -253,4 +254,42 @@ func TestPasswordOnlyOverTLS(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestHostileReplies(t *testing.T) {
+	// A server that never ends a reply line, or a reply, would have the
+	// client read until -timeout, its memory growing: it must give up
+	// at once, past maxReplyLine bytes or maxReplyLines lines.
+	tests := []struct {
+		name  string
+		first string // sent once, then repeat, until the client hangs up
+		again string
+		want  string
+	}{
+		{"an endless reply line", "220 ", strings.Repeat("x", 1000),
+			"greeting: a reply line longer than 4096 bytes"},
+		{"endless continuation lines", "220-fake\r\n", "220-and more\r\n",
+			"greeting: a reply of more than 100 lines"},
+		{"endless lines in the reply to EHLO", "220 fake\r\n",
+			"250-PIPELINING\r\n", "EHLO: a reply of more than 100 lines"},
+	}
+	for _, tc := range tests {
+		t.Run("the client refuses "+tc.name, func(t *testing.T) {
+			addr := loopback.Serve(t, func(conn net.Conn) {
+				_, err := io.WriteString(conn, tc.first)
+				for err == nil {
+					_, err = io.WriteString(conn, tc.again)
+				}
+			})
+			// Well under -timeout (10s), or the bound did not work.
+			start := time.Now()
+			_, _, err := runClient(t, addr, nil, "-to", "a@example.com")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %q, want an error containing %q", err, tc.want)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("took %v, want the client to give up at once", took)
+			}
+		})
+	}
 }
