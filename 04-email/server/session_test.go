@@ -251,7 +251,7 @@ func TestRelayOnlyToItsDomain(t *testing.T) {
 			"to parseFlags", err, first)
 	}
 	// An MX takes mail for its own domain only; one that takes any is
-	// an "open relay", which spammers find within hours (RFC 5321 7.1).
+	// an "open relay", which spammers look for (RFC 5321 3.6).
 	tests := []struct {
 		name  string
 		args  []string
