@@ -87,8 +87,8 @@ func (c *client) reply(want int) (int, string, error) {
 				"is this an SMTP server?", maxReplyLines)
 		}
 	}
-	r := textproto.NewReader(bufio.NewReader(bytes.NewReader(reply)))
-	return r.ReadResponse(want)
+	r := bufio.NewReaderSize(bytes.NewReader(reply), len(reply))
+	return textproto.NewReader(r).ReadResponse(want)
 }
 
 // greeting reads the server's first words: 220 if it will talk, 554 if
