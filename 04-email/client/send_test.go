@@ -254,3 +254,76 @@ func TestPasswordOnlyOverTLS(t *testing.T) {
 		}
 	})
 }
+
+func TestHostileReplies(t *testing.T) {
+	// A server that never ends a reply line, or a reply, would have the
+	// client read until -timeout, its memory growing: it must give up
+	// at once, past maxReplyLine bytes or maxReplyLines lines.
+	tests := []struct {
+		name  string
+		first string // sent once, then repeat, until the client hangs up
+		again string
+		want  string
+	}{
+		{"an endless reply line", "220 ", strings.Repeat("x", 1000),
+			"greeting: a reply line longer than 4096 bytes"},
+		{"endless continuation lines", "220-fake\r\n", "220-and more\r\n",
+			"greeting: a reply of more than 100 lines"},
+		{"endless lines in the reply to EHLO", "220 fake\r\n",
+			"250-PIPELINING\r\n", "EHLO: a reply of more than 100 lines"},
+	}
+	for _, tc := range tests {
+		t.Run("the client refuses "+tc.name, func(t *testing.T) {
+			addr := loopback.Serve(t, func(conn net.Conn) {
+				_, err := io.WriteString(conn, tc.first)
+				for err == nil {
+					_, err = io.WriteString(conn, tc.again)
+				}
+			})
+			// Without the bound the client reads, its memory growing,
+			// until -timeout: 3s is plenty for a bound that works at
+			// once.
+			_, _, err := runClient(t, addr, nil, "-to", "a@example.com",
+				"-timeout", "3s")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestHonoursSIZE(t *testing.T) {
+	t.Skip("exercise 12: check the message against the server's SIZE before sending — delete this line to start")
+	// RFC 1870: "SIZE 1000" in the reply to EHLO says the server takes
+	// messages of 1000 bytes at most; "SIZE 0" (or none) says nothing.
+	body := strings.Repeat("x", 2000) // a message of about 2,400 bytes
+	t.Run("a message larger than SIZE is refused before MAIL FROM", func(t *testing.T) {
+		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+			"EHLO": "250-fake\r\n250 SIZE 1000"}})
+		_, _, err := runClient(t, f.Addr, nil, "-to", "a@example.com", "-body", body)
+		for _, cmd := range f.Commands() {
+			if strings.HasPrefix(cmd, "MAIL") || cmd == "DATA" {
+				t.Errorf("the client sent %q to a server that takes 1000 bytes "+
+					"at most: compare the message's size with SIZE after "+
+					"EHLO, and send nothing if it is larger", cmd)
+			}
+		}
+		if err == nil || !strings.Contains(err.Error(), "1000") {
+			t.Errorf("got %v, want an error that says the server takes "+
+				"1000 bytes at most", err)
+		}
+	})
+	for _, ehlo := range []string{"250-fake\r\n250 SIZE 10000",
+		"250-fake\r\n250 SIZE 0", "250-fake\r\n250 SIZE", "250 fake"} {
+		t.Run(fmt.Sprintf("a message is sent after %q", ehlo), func(t *testing.T) {
+			f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+				"EHLO": ehlo}})
+			_, _, err := runClient(t, f.Addr, nil, "-to", "a@example.com",
+				"-body", body)
+			if err != nil || len(f.Messages()) != 1 {
+				t.Errorf("got %v and %d messages, want one sent", err,
+					len(f.Messages()))
+			}
+		})
+	}
+}

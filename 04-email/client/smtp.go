@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -52,13 +54,47 @@ func (c *client) cmd(want int, format string, args ...any) (int, string, error) 
 	if err := c.text.PrintfLine("%s", line); err != nil {
 		return 0, "", err
 	}
-	return c.text.ReadResponse(want)
+	return c.reply(want)
+}
+
+// A reply line is 512 bytes at most (RFC 5321 4.5.3.1.5), and servers
+// send a little more at times. textproto's ReadResponse reads a line,
+// and the lines of a reply, however many come: a server that never ends
+// either would fill the client's memory until -timeout.
+const maxReplyLines = 100
+
+// reply reads one reply within bounds: a line no longer than the
+// reader's buffer (4096 bytes), and at most maxReplyLines lines, all but
+// the last "250-...", the last "250 ...". Then ReadResponse checks its
+// code and joins its lines, as cmd says.
+func (c *client) reply(want int) (int, string, error) {
+	var reply []byte
+	for n := 1; ; n++ {
+		line, err := c.text.R.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return 0, "", fmt.Errorf("a reply line longer than %d bytes: "+
+				"is this an SMTP server?", c.text.R.Size())
+		}
+		if err != nil {
+			return 0, "", err
+		}
+		reply = append(reply, line...)
+		if len(line) < 4 || line[3] != '-' {
+			break // the last line
+		}
+		if n == maxReplyLines {
+			return 0, "", fmt.Errorf("a reply of more than %d lines: "+
+				"is this an SMTP server?", maxReplyLines)
+		}
+	}
+	r := bufio.NewReaderSize(bytes.NewReader(reply), len(reply))
+	return textproto.NewReader(r).ReadResponse(want)
 }
 
 // greeting reads the server's first words: 220 if it will talk, 554 if
 // it will not (RFC 5321 4.2, 4.3.1).
 func (c *client) greeting() error {
-	_, _, err := c.text.ReadResponse(220)
+	_, _, err := c.reply(220)
 	return err
 }
 
@@ -128,19 +164,19 @@ func (c *client) data() (io.WriteCloser, error) {
 	if _, _, err := c.cmd(354, "DATA"); err != nil {
 		return nil, err
 	}
-	return &dataWriter{c.text.DotWriter(), c.text}, nil
+	return &dataWriter{c.text.DotWriter(), c}, nil
 }
 
 type dataWriter struct {
 	io.WriteCloser
-	text *textproto.Conn
+	c *client
 }
 
 func (d *dataWriter) Close() error {
 	if err := d.WriteCloser.Close(); err != nil {
 		return err
 	}
-	_, _, err := d.text.ReadResponse(250)
+	_, _, err := d.c.reply(250)
 	return err
 }
 
