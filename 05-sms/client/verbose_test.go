@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -115,7 +116,7 @@ func TestVerboseNoAnswer(t *testing.T) {
 		if strings.Contains(stderr.String(), "S: ") {
 			t.Errorf("got %q, want no answer shown", stderr.String())
 		}
-		checkHidden(t, stderr.String()+err.Error(), secretEnv["SMS_APIKEY"])
+		checkHidden(t, stderr.String()+fmt.Sprint(err), secretEnv["SMS_APIKEY"])
 		transport.CloseIdleConnections()
 		_ = srv.Close() // ends the handler, if the client did not
 		<-served
