@@ -100,7 +100,7 @@ func TestSecrets(t *testing.T) {
 				"-mobile", "13812345678"}, extra...)
 			stdout, stderr, err := loopback.Run(t, bin, args...)
 			if err != nil {
-				t.Fatalf("flags %v: %v; stderr %q", extra, err, stderr)
+				t.Fatalf("flags %v: %q; stderr %q", extra, err, stderr)
 			}
 			password := f.posted()[len(f.posted())-1].Get("password")
 			checkHidden(t, stdout+stderr, env["SMS_APIKEY"], password)
