@@ -38,6 +38,9 @@ func newFakeGateway(tb testing.TB, status int, ctype, reply string) *fakeGateway
 		f.header = r.Header.Clone()
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", ctype)
+		if status/100 == 3 { // a redirect: to another place on the same server
+			w.Header().Set("Location", "/elsewhere")
+		}
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, reply)
 	}))
