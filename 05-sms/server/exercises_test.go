@@ -62,7 +62,7 @@ func TestBalanceQuery(t *testing.T) {
 	ts := strconv.FormatInt(start.Unix(), 10)
 	signedQuery := url.Values{"account": {"demo"}, "time": {ts},
 		"password": {signature("demo", "demo-key", "", "", ts)},
-		"format": {"json"}}
+		"format":   {"json"}}
 	if b := askBalance(t, tg.h, signedQuery); b.Num != want {
 		t.Errorf("signed: got code %d, num %q; want code 2, num %q",
 			b.Code, b.Num, want)
