@@ -14,7 +14,7 @@ func TestAnswers(t *testing.T) {
 		f := newFakeGateway(t, 200, "application/json", jsonOK)
 		stdout, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("got %q, want no error", err)
 		}
 		if want := "sent to 138****5678, smsid 16032876789012345\n"; stdout != want {
 			t.Errorf("got %q, want %q", stdout, want)

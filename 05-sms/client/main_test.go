@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"netprog/internal/loopback"
 )
 
 // fakeGateway records each form posted to it and answers with reply.
@@ -35,6 +37,9 @@ func newFakeGateway(tb testing.TB, status int, ctype, reply string) *fakeGateway
 		f.header = r.Header.Clone()
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", ctype)
+		if status/100 == 3 { // a redirect: to another place on the same server
+			w.Header().Set("Location", "/elsewhere")
+		}
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, reply)
 	}))
@@ -64,13 +69,15 @@ func sendSMS(tb testing.TB, gateway string, env map[string]string,
 
 var env = map[string]string{"SMS_ACCOUNT": "C12345", "SMS_APIKEY": "s3cret-key"}
 
+// secretFlags are the ways to run the client that could show a secret.
+var secretFlags = [][]string{nil, {"-plain-key"}, {"-v"}, {"-v", "-plain-key"}}
+
 func TestSecrets(t *testing.T) {
 	// Whatever happens, neither the key nor the password is printed, with
 	// -v or without.
 	for _, reply := range []string{jsonOK, `{"code":405,"msg":"bad key"}`, "oops"} {
 		f := newFakeGateway(t, 200, "application/json", reply)
-		for _, extra := range [][]string{nil, {"-plain-key"}, {"-v"},
-			{"-v", "-plain-key"}} {
+		for _, extra := range secretFlags {
 			flags := append([]string{"-mobile", "13812345678"}, extra...)
 			stdout, stderr, err := sendSMS(t, f.srv.URL, env, flags...)
 			all := stdout + stderr + fmt.Sprint(err)
@@ -80,4 +87,25 @@ func TestSecrets(t *testing.T) {
 			}
 		}
 	}
+
+	// run writes only to the stdout and stderr it is given, which is
+	// what the cases above see. A program that wrote to os.Stdout would
+	// pass them: the program itself, built and run, must keep the
+	// secrets too.
+	t.Run("the built program prints no secret either", func(t *testing.T) {
+		t.Setenv("SMS_ACCOUNT", env["SMS_ACCOUNT"])
+		t.Setenv("SMS_APIKEY", env["SMS_APIKEY"])
+		bin := loopback.Build(t, ".")
+		f := newFakeGateway(t, 200, "application/json", jsonOK)
+		for _, extra := range secretFlags {
+			args := append([]string{"-gateway", f.srv.URL,
+				"-mobile", "13812345678"}, extra...)
+			stdout, stderr, err := loopback.Run(t, bin, args...)
+			if err != nil {
+				t.Fatalf("flags %v: %q; stderr %q", extra, err, stderr)
+			}
+			password := f.posted()[len(f.posted())-1].Get("password")
+			checkHidden(t, stdout+stderr, env["SMS_APIKEY"], password)
+		}
+	})
 }

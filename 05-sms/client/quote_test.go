@@ -123,7 +123,7 @@ func TestCertificateNamesAreQuoted(t *testing.T) {
 	checkEscaped(t, err.Error(), `\x1b[2J\x1b[1;32msent to 138****5678`)
 	var certErr *tls.CertificateVerificationError
 	if !errors.As(err, &certErr) {
-		t.Errorf("got %v, want it to wrap a *tls.CertificateVerificationError", err)
+		t.Errorf("got %q, want it to wrap a *tls.CertificateVerificationError", err)
 	}
 }
 
@@ -143,7 +143,7 @@ func refusedCertificate(t *testing.T, flags ...string) (string, error) {
 	// By name: the client checks the certificate against the name.
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("got %q, want no error", err)
 	}
 	gateway := "https://localhost:" + port + "/webservice/sms.php?method=Submit"
 	_, stderr, err := sendSMS(t, gateway, env,

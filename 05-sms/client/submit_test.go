@@ -40,7 +40,7 @@ func TestNoAnswer(t *testing.T) {
 			cfg, err := parseFlags([]string{"-mobile", "13812345678"},
 				func(k string) string { return env[k] }, io.Discard)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("got %q, want no error", err)
 			}
 			client := newClient(cfg.timeout)
 			transport := &http.Transport{DialContext: pl.DialContext}
@@ -68,7 +68,7 @@ func TestNoAnswer(t *testing.T) {
 	t.Run("a refused connection says to start the gateway", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("got %q, want no error", err)
 		}
 		addr := ln.Addr().String()
 		_ = ln.Close()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -26,7 +27,7 @@ func TestVerbose(t *testing.T) {
 				"-content", "你好 & welcome"}, flags...)
 			stdout, stderr, err := sendSMS(t, f.srv.URL, secretEnv, flags...)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("got %q, want no error", err)
 			}
 			checkInOrder(t, stderr, "* new connection ", "C: POST / HTTP/1.1\n",
 				"C: Content-Type: application/x-www-form-urlencoded; charset=utf-8\n",
@@ -46,7 +47,7 @@ func TestVerbose(t *testing.T) {
 		_, stderr, err := sendSMS(t, f.srv.URL, secretEnv, "-v",
 			"-mobile", "13812345678")
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("got %q, want no error", err)
 		}
 		checkInOrder(t, stderr, "S: Content-Type: text/xml\n", "S: \n",
 			`S: "<?xml version=\"1.0\" encoding=\"utf-8\"?>"`+"\n",
@@ -59,7 +60,7 @@ func TestVerbose(t *testing.T) {
 			stdout, stderr, err := sendSMS(t, f.srv.URL, secretEnv,
 				"-mobile", "13812345678")
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("got %q, want no error", err)
 			}
 			if wireLine.MatchString(stdout + stderr) {
 				t.Errorf("got %q, %q; want no line of the conversation",
@@ -99,7 +100,7 @@ func TestVerboseNoAnswer(t *testing.T) {
 		cfg, err := parseFlags([]string{"-mobile", "13812345678", "-v"},
 			func(k string) string { return secretEnv[k] }, io.Discard)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("got %q, want no error", err)
 		}
 		var stderr strings.Builder
 		transport := &http.Transport{DialContext: pl.DialContext}
@@ -115,6 +116,7 @@ func TestVerboseNoAnswer(t *testing.T) {
 		if strings.Contains(stderr.String(), "S: ") {
 			t.Errorf("got %q, want no answer shown", stderr.String())
 		}
+		checkHidden(t, stderr.String()+fmt.Sprint(err), secretEnv["SMS_APIKEY"])
 		transport.CloseIdleConnections()
 		_ = srv.Close() // ends the handler, if the client did not
 		<-served
@@ -133,14 +135,14 @@ func TestVerboseTLS(t *testing.T) {
 			"-gateway", srv.URL}, func(k string) string { return secretEnv[k] },
 			io.Discard)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("got %q, want no error", err)
 		}
 		var stderr loopback.Buffer
 		client := newClient(cfg.timeout)
 		client.Transport = newWire(&stderr, true).transport(srv.Client().Transport,
 			"password")
 		if err := cfg.send(t.Context(), client, io.Discard); err != nil {
-			t.Fatal(err)
+			t.Fatalf("got %q, want no error", err)
 		}
 		checkInOrder(t, stderr.String(), "* new connection ", ", TLS 1.3, TLS_",
 			"C: POST / HTTP/1.1\n", "S: HTTP/1.1 200 OK\n")

@@ -26,13 +26,13 @@ func TestServer(t *testing.T) {
 		client := &http.Client{Timeout: 5 * time.Second}
 		resp, err := client.PostForm("http://"+p.Addr+target, form)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("got %q, want no error", err)
 		}
 		res := decodeJSON(t, resp)
 		_ = resp.Body.Close()
 		checkCode(t, res, 2)
 		if err := p.Stop(); err != nil {
-			t.Errorf("Stop: got %v, want nil", err)
+			t.Errorf("Stop: got %q, want nil", err)
 		}
 		want := "138****5678 (smsid " + res.SMSID + "): " + content + "\n"
 		if p.Stdout() != want {
@@ -61,7 +61,7 @@ func TestServer(t *testing.T) {
 	t.Run("a port in use is an error, not bad usage", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("got %q, want no error", err)
 		}
 		t.Cleanup(func() { _ = ln.Close() })
 		err = run(t.Context(), []string{"-addr", ln.Addr().String()},

@@ -81,7 +81,7 @@ func (s *bubbleServer) keepOpen(tb testing.TB, mobile string) net.Conn {
 	tb.Helper()
 	conn, err := s.pl.Dial()
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("got %q, want no error", err)
 	}
 	tb.Cleanup(func() { _ = conn.Close() }) // a pipe's Close does not fail
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:8080"+target,
@@ -216,12 +216,12 @@ func TestTimeouts(t *testing.T) {
 				}
 				conn, err := s.pl.Dial()
 				if err != nil {
-					t.Fatal(err)
+					t.Fatalf("got %q, want no error", err)
 				}
 				defer conn.Close()
 				began := time.Now()
 				if _, err := io.WriteString(conn, tc.sends); err != nil {
-					t.Fatal(err)
+					t.Fatalf("got %q, want no error", err)
 				}
 				// The server may answer 408 or 400 before it closes.
 				_, _ = io.Copy(io.Discard, conn)
