@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"os"
 	"path/filepath"
@@ -186,6 +187,30 @@ func TestClientQuotesTheWire(t *testing.T) {
 			for _, c := range []string{"\x1b", "\x9b", "\r", "\x07"} {
 				if strings.Contains(log, c) {
 					t.Errorf("got %q, want no %q printed as it is", log, c)
+				}
+			}
+		})
+	}
+}
+
+func TestClientNeverShowsTheFile(t *testing.T) {
+	// A file that is all text, which -v could print as it is: it must
+	// show its size, never the file, neither as it is nor in base64.
+	data := bytes.Repeat([]byte("the file itself "), 100)
+	b64 := base64.StdEncoding.EncodeToString(data)
+	for proto, reply := range map[string][]byte{
+		"json":   jsonReply("a.txt", data),
+		"stream": streamReply("a.txt", data),
+	} {
+		t.Run(proto+" mode shows the file as its size", func(t *testing.T) {
+			addr := loopback.Serve(t, sends(reply))
+			_, log, err := receiveVerbose(t, addr, t.TempDir(), "-proto", proto, "-v")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, part := range []string{"the file itself", b64[:16]} {
+				if strings.Contains(log, part) {
+					t.Errorf("got %q, want no %q in it", log, part)
 				}
 			}
 		})
