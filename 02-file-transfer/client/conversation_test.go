@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -194,26 +195,31 @@ func TestClientQuotesTheWire(t *testing.T) {
 }
 
 func TestClientNeverShowsTheFile(t *testing.T) {
-	// A file that is all text, which -v could print as it is: it must
-	// show its size, never the file, neither as it is nor in base64.
-	data := bytes.Repeat([]byte("the file itself "), 100)
-	b64 := base64.StdEncoding.EncodeToString(data)
-	for proto, reply := range map[string][]byte{
-		"json":   jsonReply("a.txt", data),
-		"stream": streamReply("a.txt", data),
-	} {
-		t.Run(proto+" mode shows the file as its size", func(t *testing.T) {
-			addr := loopback.Serve(t, sends(reply))
-			_, log, err := receiveVerbose(t, addr, t.TempDir(), "-proto", proto, "-v")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, part := range []string{"the file itself", b64[:16]} {
-				if strings.Contains(log, part) {
-					t.Errorf("got %q, want no %q in it", log, part)
+	// Files that are all text, which -v could print as they are: it must
+	// show their size, never the file, neither as it is nor in base64,
+	// however short.
+	for _, n := range []int{2, 100} {
+		data := bytes.Repeat([]byte("the file itself "), n)
+		b64 := base64.StdEncoding.EncodeToString(data)
+		for proto, reply := range map[string][]byte{
+			"json":   jsonReply("a.txt", data),
+			"stream": streamReply("a.txt", data),
+		} {
+			name := fmt.Sprintf("%s mode shows %d bytes as their size", proto, len(data))
+			t.Run(name, func(t *testing.T) {
+				addr := loopback.Serve(t, sends(reply))
+				_, log, err := receiveVerbose(t, addr, t.TempDir(),
+					"-proto", proto, "-v")
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				for _, part := range []string{"the file itself", b64[:16]} {
+					if strings.Contains(log, part) {
+						t.Errorf("got %q, want no %q in it", log, part)
+					}
+				}
+			})
+		}
 	}
 }
 
