@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -189,6 +191,35 @@ func TestClientQuotesTheWire(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestClientNeverShowsTheFile(t *testing.T) {
+	// Files that are all text, which -v could print as they are: it must
+	// show their size, never the file, neither as it is nor in base64,
+	// however short.
+	for _, n := range []int{2, 100} {
+		data := bytes.Repeat([]byte("the file itself "), n)
+		b64 := base64.StdEncoding.EncodeToString(data)
+		for proto, reply := range map[string][]byte{
+			"json":   jsonReply("a.txt", data),
+			"stream": streamReply("a.txt", data),
+		} {
+			name := fmt.Sprintf("%s mode shows %d bytes as their size", proto, len(data))
+			t.Run(name, func(t *testing.T) {
+				addr := loopback.Serve(t, sends(reply))
+				_, log, err := receiveVerbose(t, addr, t.TempDir(),
+					"-proto", proto, "-v")
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, part := range []string{"the file itself", b64[:16]} {
+					if strings.Contains(log, part) {
+						t.Errorf("got %q, want no %q in it", log, part)
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -97,10 +98,10 @@ func TestClientGivesUp(t *testing.T) {
 					took, err := fetchFromPipe(t, context.Background(), dir,
 						hangs(tc.reply), func(c *config) { c.proto = proto })
 					if !errors.Is(err, os.ErrDeadlineExceeded) {
-						t.Errorf("got %v, want a deadline error", err)
+						t.Errorf("got %q, want a deadline error", fmt.Sprint(err))
 					}
 					if err == nil || !strings.Contains(err.Error(), tc.want) {
-						t.Errorf("got %v, want it to say %q", err, tc.want)
+						t.Errorf("got %q, want it to say %q", fmt.Sprint(err), tc.want)
 					}
 					if took != 30*time.Second {
 						t.Errorf("gave up after %v, want the 30s of -timeout", took)
@@ -124,7 +125,7 @@ func TestClientGivesUp(t *testing.T) {
 				_, _ = io.Copy(io.Discard, c)
 			}, func(c *config) { c.proto = "stream" })
 			if err == nil || !strings.Contains(err.Error(), "interrupted") {
-				t.Errorf("got %v, want interrupted", err)
+				t.Errorf("got %q, want interrupted", fmt.Sprint(err))
 			}
 			if files := folder(t, dir); len(files) != 1 || files["photo.png"] != "old" {
 				t.Errorf("the folder changed: %v", describe(files))
@@ -141,6 +142,6 @@ func TestClientAsksWhetherTheServerRuns(t *testing.T) {
 	cfg := pipeConfig(t, pl, t.TempDir())
 	err := fetch(context.Background(), cfg, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "is the server running?") {
-		t.Errorf("got %v, want the hint to start the server", err)
+		t.Errorf("got %q, want the hint to start the server", fmt.Sprint(err))
 	}
 }

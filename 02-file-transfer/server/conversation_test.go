@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
+	"fmt"
 	"io"
 	"net"
 	"regexp"
@@ -132,6 +134,37 @@ func TestServerShowsTheConversation(t *testing.T) {
 				"\n"+peer+": cut off, read nothing for 30s")
 		})
 	})
+}
+
+func TestServerNeverShowsTheFile(t *testing.T) {
+	// Files that are all text, which -v could print as they are: it must
+	// show their size, never the file, neither as it is nor in base64,
+	// however short.
+	for _, n := range []int{2, 100} {
+		data := bytes.Repeat([]byte("the file itself "), n)
+		b64 := base64.StdEncoding.EncodeToString(data)
+		path := writeFile(t, "a.txt", data)
+		for _, proto := range []string{"json", "stream"} {
+			name := fmt.Sprintf("%s mode shows %d bytes as their size", proto, len(data))
+			t.Run(name, func(t *testing.T) {
+				p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+					"-file", path, "-proto", proto, "-v"}, nil)
+				fetchFrom(t, p.Addr)
+				if err := p.Stop(); err != nil {
+					t.Fatal(err)
+				}
+				log := p.Stderr()
+				if !strings.Contains(log, " S: ") {
+					t.Fatalf("got %q, want the conversation", log)
+				}
+				for _, part := range []string{"the file itself", b64[:16]} {
+					if strings.Contains(log, part) {
+						t.Errorf("got %q, want no %q in it", log, part)
+					}
+				}
+			})
+		}
+	}
 }
 
 func TestServerQuotesTheWire(t *testing.T) {

@@ -142,14 +142,15 @@ func TestServerSendsTheFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, got, err := decode(first); err != nil || !bytes.Equal(got, want) {
-				t.Fatalf("first client: got %d bytes, %v; want the file", len(got), err)
+				t.Fatalf("first client: got %d bytes, %q; want the file", len(got),
+					fmt.Sprint(err))
 			}
 			var wg sync.WaitGroup
 			for i := range 50 {
 				wg.Go(func() {
 					reply, err := fetch(p.Addr)
 					if err != nil {
-						t.Errorf("client %d: %v", i, err)
+						t.Errorf("client %d: %q", i, err.Error())
 					} else if !bytes.Equal(reply, first) {
 						t.Errorf("client %d got other bytes than the first", i)
 					}

@@ -189,7 +189,8 @@ func TestServerSaysBusyAtOnce(t *testing.T) {
 		}
 		var busy struct{ Error, Message string }
 		if err := json.Unmarshal(reply, &busy); err != nil || busy.Error != "busy" {
-			t.Errorf("got %q, want a JSON object with error busy", reply)
+			t.Errorf("got %d bytes, starting %q, want a JSON object with "+
+				"error busy", len(reply), reply[:min(len(reply), 120)])
 		}
 		if d := time.Since(start); d != 0 {
 			t.Errorf("told after %v, want at once", d)

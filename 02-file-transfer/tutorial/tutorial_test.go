@@ -4,6 +4,7 @@ package tutorial_test
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -69,8 +70,8 @@ func TestFlaws(t *testing.T) {
 		}
 		checkFile(t, filepath.Join(top, "escaped.txt"), []byte("hi"))
 		if entries, err := os.ReadDir(out); err != nil || len(entries) > 0 {
-			t.Errorf("the folder it was given holds %v (%v), want nothing",
-				entries, err)
+			t.Errorf("the folder it was given holds %q (%q), want nothing",
+				names(entries), fmt.Sprint(err))
 		}
 	})
 
@@ -98,11 +99,20 @@ func checkFile(tb testing.TB, path string, want []byte) {
 	tb.Helper()
 	got, err := os.ReadFile(path)
 	if err != nil {
-		tb.Errorf("%v, want a file of %d bytes there", err, len(want))
+		tb.Errorf("%q, want a file of %d bytes there", err.Error(), len(want))
 		return
 	}
 	if !bytes.Equal(got, want) {
-		tb.Errorf("%s holds %d bytes that differ from the %d sent",
+		tb.Errorf("%q holds %d bytes that differ from the %d sent",
 			path, len(got), len(want))
 	}
+}
+
+// names lists the names of a folder's entries, for messages.
+func names(entries []os.DirEntry) []string {
+	var list []string
+	for _, e := range entries {
+		list = append(list, e.Name())
+	}
+	return list
 }

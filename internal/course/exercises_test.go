@@ -29,7 +29,7 @@ var (
 // other fragment an exercise quotes must be in the chapter's code.
 var written = map[string][]string{
 	"01-tcp-time":      {"time.Sleep(time.Second)"},
-	"02-file-transfer": {"os.O_WRONLY|os.O_CREATE|os.O_TRUNC"},
+	"02-file-transfer": {"os.O_WRONLY|os.O_CREATE|os.O_TRUNC", `{"offset":N}`},
 	"03-image-download": {"for range len(links)", "path.Base(u.Path)",
 		"&http.Client{Transport: cfg.transport}", "errors.New(resp.Status)",
 		`"http://" + r.Host`, "time.NewTicker"},
