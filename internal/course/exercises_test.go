@@ -20,7 +20,7 @@ var identifier = regexp.MustCompile(`^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(\(\))?$`)
 // command is what a learner types into a shell, and file is a file's
 // name: neither is Go code.
 var (
-	command = regexp.MustCompile(`^(go|nc|curl|telnet|swaks|python3|head|printf|socat|openssl|kill|ls|cat|diff|sha256sum|export|GOFLAGS|SMTP_|TIANAPI_|SMS_)\b|^-|\./`)
+	command = regexp.MustCompile(`^(go|git|nc|curl|telnet|swaks|python3|head|printf|socat|openssl|kill|ls|cat|diff|sha256sum|export|GOFLAGS|SMTP_|TIANAPI_|SMS_)\b|^-|\./`)
 	file    = regexp.MustCompile(`^[\w.-]+\.(go|py|md|png|txt|eml)$|^[\w.-]+/[\w./-]*$`)
 )
 
