@@ -28,7 +28,7 @@ var (
 // write: they are not in the code until the learner writes them. Every
 // other fragment an exercise quotes must be in the chapter's code.
 var written = map[string][]string{
-	"01-tcp-time":      {"time.Sleep(time.Second)"},
+	"01-tcp-time":      {"time.Sleep(time.Second)", "time.RFC3339Nano"},
 	"02-file-transfer": {"os.O_WRONLY|os.O_CREATE|os.O_TRUNC"},
 	"03-image-download": {"for range len(links)", "path.Base(u.Path)",
 		"&http.Client{Transport: cfg.transport}", "errors.New(resp.Status)",
