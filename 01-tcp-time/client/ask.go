@@ -116,7 +116,7 @@ func explain(err error, got []byte, cfg config) error {
 		return fmt.Errorf("no reply within %v: %w (%s)", cfg.timeout, err, udpHint)
 	case cfg.udp && nobody:
 		// Some systems answer a datagram to a closed port with an ICMP
-		// message, which shows up here as "connection nobody".
+		// message, which shows up here as "connection refused".
 		return fmt.Errorf("%w (%s)", err, udpHint)
 	case late && connecting:
 		return fmt.Errorf("no connection within %v: %w (is the "+

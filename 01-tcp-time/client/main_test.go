@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -26,6 +27,11 @@ func ask(t *testing.T, args ...string) (string, error) {
 	err := run(context.Background(), args, nil, &stdout, io.Discard)
 	return stdout.String(), err
 }
+
+// errText is err's text for a failure message, through quote: what came
+// from the network in it cannot drive the terminal, even when the client
+// under test forgot to quote it.
+func errText(err error) string { return quote(fmt.Sprint(err)) }
 
 // replies is a fake time server's handler that writes reply and closes.
 func replies(reply string) func(net.Conn) {
@@ -108,10 +114,10 @@ func TestClientFailures(t *testing.T) {
 
 		_, err = ask(t, "-addr", addr)
 		if !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, wsaeconnrefused) {
-			t.Errorf("got %v, want connection refused", err)
+			t.Errorf("got %s, want connection refused", errText(err))
 		}
 		if err == nil || !strings.Contains(err.Error(), "is the server running?") {
-			t.Errorf("got %v, want the hint to start the server", err)
+			t.Errorf("got %s, want the hint to start the server", errText(err))
 		}
 	})
 
@@ -126,10 +132,10 @@ func TestClientFailures(t *testing.T) {
 		addr := pc.LocalAddr().String()
 		_, err = ask(t, "-udp", "-addr", addr, "-timeout", "50ms")
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Errorf("got %v, want a deadline error", err)
+			t.Errorf("got %s, want a deadline error", errText(err))
 		}
 		if err == nil || !strings.Contains(err.Error(), "-udp") {
-			t.Errorf("got %v, want the hint to start the server with -udp", err)
+			t.Errorf("got %s, want the hint to start the server with -udp", errText(err))
 		}
 	})
 
@@ -143,7 +149,7 @@ func TestClientFailures(t *testing.T) {
 			addr := loopback.Serve(t, replies(tc.reply))
 			out, err := ask(t, "-addr", addr)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("got %v, want an error that says %q", err, tc.want)
+				t.Errorf("got %s, want an error that says %q", errText(err), tc.want)
 			}
 			if out != "" {
 				t.Errorf("printed %q, want nothing", out)
@@ -164,7 +170,7 @@ func TestClientFailures(t *testing.T) {
 		}()
 		err := run(ctx, []string{"-addr", addr}, nil, io.Discard, io.Discard)
 		if err == nil || err.Error() != "interrupted" {
-			t.Errorf("got %v, want interrupted", err)
+			t.Errorf("got %s, want interrupted", errText(err))
 		}
 	})
 }
@@ -242,11 +248,11 @@ func TestClientTimeouts(t *testing.T) {
 			start := time.Now()
 			err := askTime(context.Background(), cfg, io.Discard)
 			if !errors.Is(err, os.ErrDeadlineExceeded) {
-				t.Errorf("got %v, want a deadline error", err)
+				t.Errorf("got %s, want a deadline error", errText(err))
 			}
 			if err == nil || !strings.Contains(err.Error(), "no reply within 5s") ||
 				!strings.Contains(err.Error(), "sent nothing") {
-				t.Errorf("got %v, want it to say that nothing came in 5s", err)
+				t.Errorf("got %s, want it to say that nothing came in 5s", errText(err))
 			}
 			if got := time.Since(start); got != 5*time.Second {
 				t.Errorf("gave up after %v, want 5s", got)
@@ -262,14 +268,14 @@ func TestClientTimeouts(t *testing.T) {
 			})
 			err := askTime(context.Background(), cfg, io.Discard)
 			if !errors.Is(err, os.ErrDeadlineExceeded) {
-				t.Errorf("got %v, want a deadline error", err)
+				t.Errorf("got %s, want a deadline error", errText(err))
 			}
 			want := `sent 11 bytes, "2026-11\x1b[2J", then stopped`
 			if err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("got %v, want it to say %q", err, want)
+				t.Errorf("got %s, want it to say %q", errText(err), want)
 			}
 			if err != nil && strings.Contains(err.Error(), "sent nothing") {
-				t.Errorf("got %v, which says nothing came, but 11 bytes did", err)
+				t.Errorf("got %s, which says nothing came, but 11 bytes did", errText(err))
 			}
 		})
 	})

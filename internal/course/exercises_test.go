@@ -28,7 +28,7 @@ var (
 // write: they are not in the code until the learner writes them. Every
 // other fragment an exercise quotes must be in the chapter's code.
 var written = map[string][]string{
-	"01-tcp-time":      {"time.Sleep(time.Second)"},
+	"01-tcp-time":      {"time.Sleep(time.Second)", "time.RFC3339Nano"},
 	"02-file-transfer": {"os.O_WRONLY|os.O_CREATE|os.O_TRUNC", `{"offset":N}`},
 	"03-image-download": {"for range len(links)", "path.Base(u.Path)",
 		"&http.Client{Transport: cfg.transport}", "errors.New(resp.Status)",
@@ -104,4 +104,69 @@ func goText(tb testing.TB, dir string) []byte {
 		tb.Fatal(err)
 	}
 	return []byte(strings.Join(strings.Fields(string(all)), " "))
+}
+
+// skip is the first line of a build-it exercise's test: the test is
+// written, and waits for the learner.
+var skip = regexp.MustCompile(`(?m)^func (Test\w+)\(t \*testing\.T\) \{\n\tt\.Skip\("exercise (\d+): [^"]+ — delete this line to start"\)$`)
+
+// TestBuildItExercises checks that every chapter has at least two
+// exercises that ask the learner to build something, each with its test
+// written and skipped, and that the README's exercise of that number
+// names the test. (.ci/run checks that each test fails once its skip
+// line is gone: the work is not done yet.)
+func TestBuildItExercises(t *testing.T) {
+	chapters, err := filepath.Glob(filepath.Join("..", "..", "0*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range chapters {
+		chapter := filepath.Base(dir)
+		readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, section, _ := strings.Cut(string(readme), "\n## Exercises\n")
+		section, _, _ = strings.Cut(section, "\n## ")
+		tests, err := filepath.Glob(filepath.Join(dir, "*", "*_test.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, path := range tests {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(data, []byte(`t.Skip("exercise`)) &&
+				len(skip.FindAll(data, -1)) != bytes.Count(data, []byte(`t.Skip("exercise`)) {
+				t.Errorf("%s: a build-it test must start with "+
+					`t.Skip("exercise N: ... — delete this line to start")`, path)
+			}
+			for _, m := range skip.FindAllSubmatch(data, -1) {
+				n++
+				item := exercise(section, string(m[2]))
+				if !strings.Contains(item, string(m[1])) {
+					t.Errorf("%s: exercise %s of the README does not name %s, "+
+						"the test that checks it", chapter, m[2], m[1])
+				}
+			}
+		}
+		if n < 2 {
+			t.Errorf("%s has %d build-it exercises, want at least 2", chapter, n)
+		}
+	}
+}
+
+// exercise returns the text of item n of a numbered list.
+func exercise(section, n string) string {
+	start := regexp.MustCompile(`(?m)^` + n + `\. `).FindStringIndex(section)
+	if start == nil {
+		return ""
+	}
+	rest := section[start[1]:]
+	if end := regexp.MustCompile(`(?m)^\d+\. `).FindStringIndex(rest); end != nil {
+		rest = rest[:end[0]]
+	}
+	return rest
 }
