@@ -1,0 +1,47 @@
+package main
+
+// The tests of the README's build-it exercises: each waits, skipped,
+// until you start the exercise by deleting its first line.
+
+import (
+	"fmt"
+	"netprog/internal/loopback"
+	"strings"
+	"testing"
+)
+
+func TestHonoursSIZE(t *testing.T) {
+	t.Skip("exercise 12: check the message against the server's SIZE before sending — delete this line to start")
+	// RFC 1870: "SIZE 1000" in the reply to EHLO says the server takes
+	// messages of 1000 bytes at most; "SIZE 0" (or none) says nothing.
+	body := strings.Repeat("x", 2000) // a message of about 2,400 bytes
+	t.Run("a message larger than SIZE is refused before MAIL FROM", func(t *testing.T) {
+		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+			"EHLO": "250-fake\r\n250 SIZE 1000"}})
+		_, _, err := runClient(t, f.Addr, nil, "-to", "a@example.com", "-body", body)
+		for _, cmd := range f.Commands() {
+			if strings.HasPrefix(cmd, "MAIL") || cmd == "DATA" {
+				t.Errorf("the client sent %q to a server that takes 1000 bytes "+
+					"at most: compare the message's size with SIZE after "+
+					"EHLO, and send nothing if it is larger", cmd)
+			}
+		}
+		if err == nil || !strings.Contains(err.Error(), "1000") {
+			t.Errorf("got %v, want an error that says the server takes "+
+				"1000 bytes at most", err)
+		}
+	})
+	for _, ehlo := range []string{"250-fake\r\n250 SIZE 10000",
+		"250-fake\r\n250 SIZE 0", "250-fake\r\n250 SIZE", "250 fake"} {
+		t.Run(fmt.Sprintf("a message is sent after %q", ehlo), func(t *testing.T) {
+			f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+				"EHLO": ehlo}})
+			_, _, err := runClient(t, f.Addr, nil, "-to", "a@example.com",
+				"-body", body)
+			if err != nil || len(f.Messages()) != 1 {
+				t.Errorf("got %v and %d messages, want one sent", err,
+					len(f.Messages()))
+			}
+		})
+	}
+}
