@@ -13,10 +13,6 @@ import (
 // span is an inline code span of Markdown: `text`, possibly across lines.
 var span = regexp.MustCompile("`([^`]+)`")
 
-// identifier is a Go name, or a name after a package or a receiver:
-// parseReply, cfg.overwrite, os.Root, fetch().
-var identifier = regexp.MustCompile(`^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(\(\))?$`)
-
 // command is what a learner types into a shell, and file is a file's
 // name: neither is Go code.
 var (
