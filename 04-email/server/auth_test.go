@@ -49,8 +49,8 @@ func TestFailedAUTH(t *testing.T) {
 				start := time.Now()
 				c.play(s.dir, step{tt.send, tt.want})
 				if waited := time.Since(start); waited != tt.wait {
-					t.Errorf("%.30q got %s after %v, want %v", tt.send,
-						tt.want, waited, tt.wait)
+					t.Errorf("%.30q got its %q reply after %v, want after %v",
+						tt.send, strings.TrimSpace(tt.want), waited, tt.wait)
 				}
 			}
 		})
