@@ -196,7 +196,7 @@ func TestServerStops(t *testing.T) {
 		}
 	})
 
-	t.Run("a client that never reads is cut off by the deadline", func(t *testing.T) {
+	t.Run("a write nobody reads is cut off by the deadline", func(t *testing.T) {
 		// net.Pipe has no buffer: a write waits until the other end
 		// reads. Here it never does, so only the deadline ends tellTime.
 		// In the synctest bubble the clock is fake: the minute passes

@@ -22,7 +22,8 @@ func TestClientChecksTheSHA256YouGive(t *testing.T) {
 	if _, err := parseFlags([]string{"-sha256", strings.Repeat("ab", 32)},
 		&usage); err != nil {
 		said, _, _ := strings.Cut(usage.String(), "\n")
-		t.Fatalf("the client does not take -sha256 yet: it says %q", said)
+		t.Fatalf("the client has no -sha256 flag yet: add it in parseFlags "+
+			"(client/main.go); the client said %q", said)
 	}
 	want := []byte("the file you expected\n")
 	sum := sha256.Sum256(want)

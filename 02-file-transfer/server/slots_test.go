@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -107,11 +108,22 @@ func (p *pipeServer) count(s string) int {
 	return strings.Count(p.logs.String(), s)
 }
 
+// about returns the lines of the log about the client at addr.
+func (p *pipeServer) about(addr string) []string {
+	var lines []string
+	for line := range strings.Lines(p.logs.String()) {
+		if strings.HasPrefix(line, addr+": ") {
+			lines = append(lines, strings.TrimSuffix(line, "\n"))
+		}
+	}
+	return lines
+}
+
 func TestServerCutsOffStuckClients(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := startPipe(t, 16<<20, nil)
 		start := time.Now()
-		p.dial(t) // and never reads
+		stuck := p.dial(t).LocalAddr().String() // and never reads
 
 		// Others are served meanwhile, in full.
 		reply, err := io.ReadAll(p.dial(t))
@@ -130,9 +142,13 @@ func TestServerCutsOffStuckClients(t *testing.T) {
 		}
 		time.Sleep(time.Nanosecond)
 		synctest.Wait()
-		if n := p.count("cut off, read nothing for 30s: "); n != 1 {
-			t.Errorf("got log %q after 30s, want the stuck client cut off",
-				p.logs.String())
+		if n := p.count(stuck + ": cut off, read nothing for 30s: "); n != 1 {
+			said := "nothing"
+			if lines := p.about(stuck); lines != nil {
+				said = fmt.Sprintf("%q", lines)
+			}
+			t.Errorf("after 30s the log says %s about the stuck client %s, "+
+				"want %q", said, stuck, "cut off, read nothing for 30s")
 		}
 		// Stopping would wait for the stuck client, had it not been
 		// cut off.
