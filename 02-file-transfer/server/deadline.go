@@ -22,8 +22,11 @@ import (
 // how it went.
 func sendTo(w *deadlineWriter, cfg config) {
 	start := time.Now()
-	who := w.conn.RemoteAddr().String()
-	shown := cfg.wire.peer(who)
+	who := w.conn.RemoteAddr()
+	var shown *wire // with -v, the lines about this client
+	if cfg.wire != nil {
+		shown = cfg.wire.peer(who.String())
+	}
 	showLine(shown, "S:", cfg.head)
 	err := cfg.send(w)
 	_ = w.conn.Close() // the transfer is over either way
