@@ -21,7 +21,7 @@ func TestBadUsage(t *testing.T) {
 		t.Run(fmt.Sprintf("%q is bad usage, and nothing is posted", args), func(t *testing.T) {
 			_, stderr, err := sendSMS(t, f.srv.URL, env, args...)
 			if !errors.Is(err, errUsage) {
-				t.Errorf("got %v, want errUsage", err)
+				t.Errorf("got %s, want errUsage", errText(err))
 			}
 			if !strings.Contains(stderr, "usage: client") {
 				t.Errorf("stderr %q lacks the usage", stderr)
