@@ -14,7 +14,7 @@ func TestAnswers(t *testing.T) {
 		f := newFakeGateway(t, 200, "application/json", jsonOK)
 		stdout, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
 		if err != nil {
-			t.Fatalf("got %q, want no error", err)
+			t.Fatalf("got %s, want no error", errText(err))
 		}
 		if want := "sent to 138****5678, smsid 16032876789012345\n"; stdout != want {
 			t.Errorf("got %q, want %q", stdout, want)
@@ -27,7 +27,7 @@ func TestAnswers(t *testing.T) {
 		f := newFakeGateway(t, 200, "text/xml", xmlOK)
 		stdout, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
 		if err != nil || stdout != "sent to 138****5678, smsid 77\n" {
-			t.Errorf("got %q, %q", stdout, err)
+			t.Errorf("got %q, %s", stdout, errText(err))
 		}
 	})
 
@@ -52,7 +52,8 @@ func TestAnswers(t *testing.T) {
 			stdout, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
 			if err == nil || !strings.Contains(err.Error(), tc.want) ||
 				!strings.Contains(err.Error(), "code "+tc.code) {
-				t.Errorf("got %q, want code %s and %q", err, tc.code, tc.want)
+				t.Errorf("got %s, want code %s and %q",
+					errText(err), tc.code, tc.want)
 			}
 			if stdout != "" {
 				t.Errorf("printed %q, want nothing", stdout)
@@ -91,7 +92,7 @@ func TestBadAnswers(t *testing.T) {
 			f := newFakeGateway(t, tc.status, tc.ctype, tc.reply)
 			_, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("got %q, want %q", err, tc.want)
+				t.Errorf("got %s, want %q", errText(err), tc.want)
 			}
 			if n := len(f.posted()); n != 1 {
 				t.Errorf("got %d posts, want 1: a send is never retried", n)

@@ -18,7 +18,7 @@ func TestEndToEnd(t *testing.T) {
 	stdout, _, err := sendSMS(t, url, env, "-mobile", "+8613812345678",
 		"-content", "Your verification code is: 246810.")
 	if err != nil {
-		t.Fatalf("%q", err)
+		t.Fatalf("%s", errText(err))
 	}
 	if !strings.HasPrefix(stdout, "sent to 138****5678, smsid ") {
 		t.Errorf("got %q, want it sent", stdout)
@@ -35,12 +35,12 @@ func TestEndToEnd(t *testing.T) {
 	_, _, err = sendSMS(t, url, env, "-mobile", "13712345678", "-plain-key",
 		"-content", "second")
 	if err != nil {
-		t.Errorf("with -plain-key: %q", err)
+		t.Errorf("with -plain-key: %s", errText(err))
 	}
 
 	wrong := map[string]string{"SMS_ACCOUNT": "C12345", "SMS_APIKEY": "guess"}
 	_, _, err = sendSMS(t, url, wrong, "-mobile", "13912345678")
 	if err == nil || !strings.Contains(err.Error(), "code 405") {
-		t.Errorf("got %q, want code 405 for a wrong key", err)
+		t.Errorf("got %s, want code 405 for a wrong key", errText(err))
 	}
 }

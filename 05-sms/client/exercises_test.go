@@ -61,10 +61,10 @@ func TestBalanceFlag(t *testing.T) {
 		g := newBalanceGateway(t, 1)
 		stdout, _, err := sendSMS(t, g.srv.URL, env, "-balance")
 		if errors.Is(err, errUsage) {
-			t.Fatalf("got %q: the client has no -balance flag yet", err)
+			t.Fatalf("got %s: the client has no -balance flag yet", errText(err))
 		}
 		if err != nil {
-			t.Fatalf("got %q, want the balance after one 503", err)
+			t.Fatalf("got %s, want the balance after one 503", errText(err))
 		}
 		if want := "42 messages left\n"; stdout != want {
 			t.Errorf("got %q, want %q", stdout, want)
@@ -90,10 +90,10 @@ func TestBalanceFlag(t *testing.T) {
 		g := newBalanceGateway(t, 100)
 		stdout, _, err := sendSMS(t, g.srv.URL, env, "-balance")
 		if errors.Is(err, errUsage) {
-			t.Fatalf("got %q: the client has no -balance flag yet", err)
+			t.Fatalf("got %s: the client has no -balance flag yet", errText(err))
 		}
 		if err == nil || !strings.Contains(err.Error(), "503") {
-			t.Errorf("got %q, want an error that says 503", err)
+			t.Errorf("got %s, want an error that says 503", errText(err))
 		}
 		if _, forms := g.asked(); len(forms) < 2 || len(forms) > 3 {
 			t.Errorf("got %d posts, want 2 or 3: a few tries, not forever",

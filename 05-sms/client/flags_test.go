@@ -8,7 +8,6 @@ import (
 )
 
 func TestBadUsage(t *testing.T) {
-	f := newFakeGateway(t, 200, "application/json", jsonOK)
 	bad := [][]string{
 		{}, {"-mobile", "12345"}, {"-mobile", "23812345678"},
 		{"-mobile", "1381234567x"}, {"-mobile", "+85213812345678"},
@@ -19,16 +18,18 @@ func TestBadUsage(t *testing.T) {
 	}
 	for _, args := range bad {
 		t.Run(fmt.Sprintf("%q is bad usage, and nothing is posted", args), func(t *testing.T) {
+			f := newFakeGateway(t, 200, "application/json", jsonOK)
 			_, stderr, err := sendSMS(t, f.srv.URL, env, args...)
+			if n := len(f.posted()); n != 0 {
+				t.Errorf("the gateway got %d post(s), want none: a bad "+
+					"command line is refused before anything is sent", n)
+			}
 			if !errors.Is(err, errUsage) {
-				t.Errorf("got %v, want errUsage", err)
+				t.Errorf("got %s, want errUsage", errText(err))
 			}
 			if !strings.Contains(stderr, "usage: client") {
 				t.Errorf("stderr %q lacks the usage", stderr)
 			}
 		})
-	}
-	if n := len(f.posted()); n != 0 {
-		t.Errorf("got %d posts, want none", n)
 	}
 }

@@ -13,7 +13,7 @@ func TestForm(t *testing.T) {
 		f := newFakeGateway(t, 200, "application/json", jsonOK)
 		if _, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "+8613812345678",
 			"-content", "你好, 1+1=2 & more"); err != nil {
-			t.Fatalf("got %q, want no error", err)
+			t.Fatalf("got %s, want no error", errText(err))
 		}
 		forms := f.posted()
 		if len(forms) != 1 {
@@ -42,7 +42,7 @@ func TestForm(t *testing.T) {
 		f := newFakeGateway(t, 200, "application/json", jsonOK)
 		if _, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678",
 			"-plain-key"); err != nil {
-			t.Fatalf("got %q, want no error", err)
+			t.Fatalf("got %s, want no error", errText(err))
 		}
 		form := f.posted()[0]
 		if form.Get("password") != "s3cret-key" || form.Has("time") {
@@ -55,7 +55,7 @@ func TestForm(t *testing.T) {
 		f := newFakeGateway(t, 200, "application/json", jsonOK)
 		for range 2 {
 			if _, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678"); err != nil {
-				t.Fatalf("got %q, want no error", err)
+				t.Fatalf("got %s, want no error", errText(err))
 			}
 		}
 		code := regexp.MustCompile(`code is: (\d{6})\.`)

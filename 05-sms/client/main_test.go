@@ -67,6 +67,11 @@ func sendSMS(tb testing.TB, gateway string, env map[string]string,
 	return stdout.String(), stderr.String(), err
 }
 
+// errText is err's text for a failure message, through quote: what came
+// from the network in it cannot drive the terminal, even when the program
+// under test forgot to quote it, and a nil error reads <nil>.
+func errText(err error) string { return quote(fmt.Sprint(err)) }
+
 var env = map[string]string{"SMS_ACCOUNT": "C12345", "SMS_APIKEY": "s3cret-key"}
 
 // secretFlags are the ways to run the client that could show a secret.
@@ -102,7 +107,7 @@ func TestSecrets(t *testing.T) {
 				"-mobile", "13812345678"}, extra...)
 			stdout, stderr, err := loopback.Run(t, bin, args...)
 			if err != nil {
-				t.Fatalf("flags %v: %q; stderr %q", extra, err, stderr)
+				t.Fatalf("flags %v: %s; stderr %q", extra, errText(err), stderr)
 			}
 			password := f.posted()[len(f.posted())-1].Get("password")
 			checkHidden(t, stdout+stderr, env["SMS_APIKEY"], password)

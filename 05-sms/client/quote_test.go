@@ -58,13 +58,14 @@ func TestTerminalEscapes(t *testing.T) {
 			"Content-Length: 0\r\nConnection: close\r\n\r\n")
 		stdout, _, err := sendSMS(t, url, env, "-mobile", "13812345678")
 		if err == nil || stdout != "" {
-			t.Fatalf("got %q, %q; want an error, nothing printed", stdout, err)
+			t.Fatalf("got %q, %s; want an error, nothing printed",
+				stdout, errText(err))
 		}
 		want := `the gateway answered "503 \x1b[2J\x1b[1;32m` +
 			`sent to 138****5678, smsid OK\x1b[0m\rFAKE"`
 		checkEscaped(t, err.Error(), want)
 		if !strings.HasSuffix(err.Error(), want) {
-			t.Errorf("got %q, want it to end with the status", err)
+			t.Errorf("got %s, want it to end with the status", errText(err))
 		}
 	})
 
@@ -101,7 +102,7 @@ func TestTerminalEscapes(t *testing.T) {
 			stdout, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
 			switch {
 			case tc.stdout && err != nil:
-				t.Fatalf("got %q, want it sent", err)
+				t.Fatalf("got %s, want it sent", errText(err))
 			case tc.stdout:
 				checkEscaped(t, stdout, tc.want)
 			case err == nil:
@@ -123,7 +124,8 @@ func TestCertificateNamesAreQuoted(t *testing.T) {
 	checkEscaped(t, err.Error(), `\x1b[2J\x1b[1;32msent to 138****5678`)
 	var certErr *tls.CertificateVerificationError
 	if !errors.As(err, &certErr) {
-		t.Errorf("got %q, want it to wrap a *tls.CertificateVerificationError", err)
+		t.Errorf("got %s, want it to wrap a *tls.CertificateVerificationError",
+			errText(err))
 	}
 }
 
@@ -143,7 +145,7 @@ func refusedCertificate(t *testing.T, flags ...string) (string, error) {
 	// By name: the client checks the certificate against the name.
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		t.Fatalf("got %q, want no error", err)
+		t.Fatalf("got %s, want no error", errText(err))
 	}
 	gateway := "https://localhost:" + port + "/webservice/sms.php?method=Submit"
 	_, stderr, err := sendSMS(t, gateway, env,

@@ -40,7 +40,7 @@ func TestNoAnswer(t *testing.T) {
 			cfg, err := parseFlags([]string{"-mobile", "13812345678"},
 				func(k string) string { return env[k] }, io.Discard)
 			if err != nil {
-				t.Fatalf("got %q, want no error", err)
+				t.Fatalf("got %s, want no error", errText(err))
 			}
 			client := newClient(cfg.timeout)
 			transport := &http.Transport{DialContext: pl.DialContext}
@@ -54,7 +54,8 @@ func TestNoAnswer(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), "no answer in time") ||
 				!strings.Contains(err.Error(), "may still have been sent") {
-				t.Errorf("got %q, want a timeout that may have sent", err)
+				t.Errorf("got %s, want a timeout that may have sent",
+					errText(err))
 			}
 			if stdout.Len() > 0 {
 				t.Errorf("printed %q, want nothing", stdout.String())
@@ -68,7 +69,7 @@ func TestNoAnswer(t *testing.T) {
 	t.Run("a refused connection says to start the gateway", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatalf("got %q, want no error", err)
+			t.Fatalf("got %s, want no error", errText(err))
 		}
 		addr := ln.Addr().String()
 		_ = ln.Close()
@@ -77,7 +78,8 @@ func TestNoAnswer(t *testing.T) {
 		refused := errors.Is(err, syscall.ECONNREFUSED) ||
 			errors.Is(err, wsaeconnrefused) // Windows' code for it
 		if !refused || !strings.Contains(err.Error(), "is the gateway running?") {
-			t.Errorf("got %q, want connection refused, and the hint", err)
+			t.Errorf("got %s, want connection refused, and the hint",
+				errText(err))
 		}
 	})
 }

@@ -27,7 +27,7 @@ func TestVerbose(t *testing.T) {
 				"-content", "你好 & welcome"}, flags...)
 			stdout, stderr, err := sendSMS(t, f.srv.URL, secretEnv, flags...)
 			if err != nil {
-				t.Fatalf("got %q, want no error", err)
+				t.Fatalf("got %s, want no error", errText(err))
 			}
 			checkInOrder(t, stderr, "* new connection ", "C: POST / HTTP/1.1\n",
 				"C: Content-Type: application/x-www-form-urlencoded; charset=utf-8\n",
@@ -47,7 +47,7 @@ func TestVerbose(t *testing.T) {
 		_, stderr, err := sendSMS(t, f.srv.URL, secretEnv, "-v",
 			"-mobile", "13812345678")
 		if err != nil {
-			t.Fatalf("got %q, want no error", err)
+			t.Fatalf("got %s, want no error", errText(err))
 		}
 		checkInOrder(t, stderr, "S: Content-Type: text/xml\n", "S: \n",
 			`S: "<?xml version=\"1.0\" encoding=\"utf-8\"?>"`+"\n",
@@ -60,7 +60,7 @@ func TestVerbose(t *testing.T) {
 			stdout, stderr, err := sendSMS(t, f.srv.URL, secretEnv,
 				"-mobile", "13812345678")
 			if err != nil {
-				t.Fatalf("got %q, want no error", err)
+				t.Fatalf("got %s, want no error", errText(err))
 			}
 			if wireLine.MatchString(stdout + stderr) {
 				t.Errorf("got %q, %q; want no line of the conversation",
@@ -100,7 +100,7 @@ func TestVerboseNoAnswer(t *testing.T) {
 		cfg, err := parseFlags([]string{"-mobile", "13812345678", "-v"},
 			func(k string) string { return secretEnv[k] }, io.Discard)
 		if err != nil {
-			t.Fatalf("got %q, want no error", err)
+			t.Fatalf("got %s, want no error", errText(err))
 		}
 		var stderr strings.Builder
 		transport := &http.Transport{DialContext: pl.DialContext}
@@ -135,14 +135,14 @@ func TestVerboseTLS(t *testing.T) {
 			"-gateway", srv.URL}, func(k string) string { return secretEnv[k] },
 			io.Discard)
 		if err != nil {
-			t.Fatalf("got %q, want no error", err)
+			t.Fatalf("got %s, want no error", errText(err))
 		}
 		var stderr loopback.Buffer
 		client := newClient(cfg.timeout)
 		client.Transport = newWire(&stderr, true).transport(srv.Client().Transport,
 			"password")
 		if err := cfg.send(t.Context(), client, io.Discard); err != nil {
-			t.Fatalf("got %q, want no error", err)
+			t.Fatalf("got %s, want no error", errText(err))
 		}
 		checkInOrder(t, stderr.String(), "* new connection ", ", TLS 1.3, TLS_",
 			"C: POST / HTTP/1.1\n", "S: HTTP/1.1 200 OK\n")

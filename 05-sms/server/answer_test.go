@@ -47,7 +47,7 @@ func TestReplyFormats(t *testing.T) {
 				}
 				var res xmlResult
 				if err := xml.Unmarshal(body, &res); err != nil {
-					t.Fatalf("answer is not XML: %q", err)
+					t.Fatalf("answer is not XML: %s", errText(err))
 				}
 				checkCode(t, result(res), want)
 			}

@@ -100,10 +100,15 @@ func TestSignedTime(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tg := newTestGateway(t)
-			checkCode(t, send(t, tg.h, signedAt("demo-key", tc.time)), tc.code)
-			delivered := tg.stdout.Len() > 0
-			if delivered != (tc.code == codeSubmitted) {
-				t.Errorf("got stdout %q with code %d", tg.stdout.String(), tc.code)
+			res := send(t, tg.h, signedAt("demo-key", tc.time))
+			checkCode(t, res, tc.code)
+			switch delivered := tg.stdout.String(); {
+			case tc.code == codeSubmitted && delivered == "":
+				t.Errorf("got code %d and nothing delivered, want the "+
+					"message delivered", res.Code)
+			case tc.code != codeSubmitted && delivered != "":
+				t.Errorf("got code %d and %q delivered, want code %d and "+
+					"nothing delivered", res.Code, delivered, tc.code)
 			}
 		})
 	}

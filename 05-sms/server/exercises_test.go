@@ -29,7 +29,7 @@ func askBalance(tb testing.TB, h http.Handler, form url.Values) balance {
 	}
 	var b balance
 	if err := json.NewDecoder(resp.Body).Decode(&b); err != nil {
-		tb.Fatalf("the answer to GetNum is not JSON: %q", err)
+		tb.Fatalf("the answer to GetNum is not JSON: %s", errText(err))
 	}
 	return b
 }

@@ -16,7 +16,7 @@ func TestUsage(t *testing.T) {
 		var stderr bytes.Buffer
 		err := run(t.Context(), []string{"-h"}, nil, io.Discard, &stderr)
 		if err != nil {
-			t.Errorf("got %q, want nil", err)
+			t.Errorf("got %s, want nil", errText(err))
 		}
 		for _, want := range []string{"-addr", "-account", "-max-conns",
 			"SMS_APIKEY"} {
@@ -32,7 +32,7 @@ func TestUsage(t *testing.T) {
 		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
 			err := run(context.Background(), args, nil, io.Discard, io.Discard)
 			if !errors.Is(err, errUsage) {
-				t.Errorf("got %q, want errUsage", err)
+				t.Errorf("got %s, want errUsage", errText(err))
 			}
 		})
 	}

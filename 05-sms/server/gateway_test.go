@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -43,6 +44,11 @@ func newTestGateway(tb testing.TB) *testGateway {
 	tg.h = tg.handler()
 	return tg
 }
+
+// errText is err's text for a failure message, through quote: what came
+// from the network in it cannot drive the terminal, even when the program
+// under test forgot to quote it, and a nil error reads <nil>.
+func errText(err error) string { return quote(fmt.Sprint(err)) }
 
 // goodForm returns a form the gateway accepts, with pairs (name, value)
 // changed; an empty value removes the field.
@@ -104,7 +110,7 @@ func decodeJSON(tb testing.TB, resp *http.Response) result {
 	}
 	var res result
 	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
-		tb.Fatalf("answer is not JSON: %q", err)
+		tb.Fatalf("answer is not JSON: %s", errText(err))
 	}
 	return res
 }

@@ -26,13 +26,13 @@ func TestServer(t *testing.T) {
 		client := &http.Client{Timeout: 5 * time.Second}
 		resp, err := client.PostForm("http://"+p.Addr+target, form)
 		if err != nil {
-			t.Fatalf("got %q, want no error", err)
+			t.Fatalf("got %s, want no error", errText(err))
 		}
 		res := decodeJSON(t, resp)
 		_ = resp.Body.Close()
 		checkCode(t, res, 2)
 		if err := p.Stop(); err != nil {
-			t.Errorf("Stop: got %q, want nil", err)
+			t.Errorf("Stop: got %s, want nil", errText(err))
 		}
 		want := "138****5678 (smsid " + res.SMSID + "): " + content + "\n"
 		if p.Stdout() != want {
@@ -61,7 +61,7 @@ func TestServer(t *testing.T) {
 	t.Run("a port in use is an error, not bad usage", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatalf("got %q, want no error", err)
+			t.Fatalf("got %s, want no error", errText(err))
 		}
 		t.Cleanup(func() { _ = ln.Close() })
 		err = run(t.Context(), []string{"-addr", ln.Addr().String()},
@@ -69,10 +69,10 @@ func TestServer(t *testing.T) {
 		inUse := errors.Is(err, syscall.EADDRINUSE) ||
 			errors.Is(err, wsaeaddrinuse) // Windows' code for it
 		if !inUse || errors.Is(err, errUsage) {
-			t.Errorf("got %q, want address in use", err)
+			t.Errorf("got %s, want address in use", errText(err))
 		}
 		if err != nil && !strings.Contains(err.Error(), "another program") {
-			t.Errorf("got %q, want a hint on what to do", err)
+			t.Errorf("got %s, want a hint on what to do", errText(err))
 		}
 	})
 }

@@ -56,7 +56,7 @@ func (s *bubbleServer) stop(tb testing.TB) {
 	s.transport.CloseIdleConnections()
 	s.cancel()
 	if err := <-s.done; err != nil {
-		tb.Errorf("serve returned %q, want nil", err)
+		tb.Errorf("serve returned %s, want nil", errText(err))
 	}
 }
 
@@ -68,7 +68,7 @@ func (s *bubbleServer) post(tb testing.TB, mobile string) (code int, kept bool) 
 	resp, err := client.PostForm("http://127.0.0.1:8080"+target,
 		goodForm("mobile", mobile))
 	if err != nil {
-		tb.Fatalf("post: %q", err)
+		tb.Fatalf("post: %s", errText(err))
 	}
 	defer resp.Body.Close()
 	return decodeJSON(tb, resp).Code, !resp.Close
@@ -81,18 +81,18 @@ func (s *bubbleServer) keepOpen(tb testing.TB, mobile string) net.Conn {
 	tb.Helper()
 	conn, err := s.pl.Dial()
 	if err != nil {
-		tb.Fatalf("got %q, want no error", err)
+		tb.Fatalf("got %s, want no error", errText(err))
 	}
 	tb.Cleanup(func() { _ = conn.Close() }) // a pipe's Close does not fail
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:8080"+target,
 		strings.NewReader(goodForm("mobile", mobile).Encode())) // cannot fail
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if err := req.Write(conn); err != nil {
-		tb.Fatalf("write request: %q", err)
+		tb.Fatalf("write request: %s", errText(err))
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
 	if err != nil {
-		tb.Fatalf("read answer: %q", err)
+		tb.Fatalf("read answer: %s", errText(err))
 	}
 	_, _ = io.Copy(io.Discard, resp.Body) // a short read shows below
 	return conn
@@ -110,7 +110,7 @@ func closedAt(tb testing.TB, conn net.Conn, within time.Duration) bool {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return false
 	}
-	tb.Fatalf("read: got %q, want io.EOF or a deadline", err)
+	tb.Fatalf("read: got %s, want io.EOF or a deadline", errText(err))
 	return false
 }
 
@@ -216,12 +216,12 @@ func TestTimeouts(t *testing.T) {
 				}
 				conn, err := s.pl.Dial()
 				if err != nil {
-					t.Fatalf("got %q, want no error", err)
+					t.Fatalf("got %s, want no error", errText(err))
 				}
 				defer conn.Close()
 				began := time.Now()
 				if _, err := io.WriteString(conn, tc.sends); err != nil {
-					t.Fatalf("got %q, want no error", err)
+					t.Fatalf("got %s, want no error", errText(err))
 				}
 				// The server may answer 408 or 400 before it closes.
 				_, _ = io.Copy(io.Discard, conn)

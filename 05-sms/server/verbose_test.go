@@ -22,7 +22,7 @@ func postAll(tb testing.TB, addr string, header http.Header, forms ...url.Values
 		req, err := http.NewRequest(http.MethodPost, "http://"+addr+target,
 			strings.NewReader(form.Encode()))
 		if err != nil {
-			tb.Fatalf("got %q, want no error", err)
+			tb.Fatalf("got %s, want no error", errText(err))
 		}
 		for name, values := range header {
 			req.Header[name] = values
@@ -30,7 +30,7 @@ func postAll(tb testing.TB, addr string, header http.Header, forms ...url.Values
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		resp, err := client.Do(req)
 		if err != nil {
-			tb.Fatalf("got %q, want no error", err)
+			tb.Fatalf("got %s, want no error", errText(err))
 		}
 		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
@@ -52,7 +52,7 @@ func TestVerbose(t *testing.T) {
 			p := loopback.Start(t, run, append(args, "-v"), env)
 			postAll(t, p.Addr, nil, signedForm, plainForm)
 			if err := p.Stop(); err != nil {
-				t.Fatalf("got %q, want no error", err)
+				t.Fatalf("got %s, want no error", errText(err))
 			}
 			stderr := p.Stderr()
 			checkInOrder(t, stderr, " * new connection to "+p.Addr+"\n",
@@ -81,7 +81,7 @@ func TestVerbose(t *testing.T) {
 			p := loopback.Start(t, run, args, env)
 			postAll(t, p.Addr, nil, signedForm, plainForm)
 			if err := p.Stop(); err != nil {
-				t.Fatalf("got %q, want no error", err)
+				t.Fatalf("got %s, want no error", errText(err))
 			}
 			if out := p.Stdout() + p.Stderr(); wireLine.MatchString(out) {
 				t.Errorf("got %q, want no line of the conversation", out)
@@ -96,7 +96,7 @@ func TestVerbose(t *testing.T) {
 			postAll(t, p.Addr, http.Header{"X-Evil": {"abc\u202egnp.exe"}},
 				plainForm)
 			if err := p.Stop(); err != nil {
-				t.Fatalf("got %q, want no error", err)
+				t.Fatalf("got %s, want no error", errText(err))
 			}
 			checkInOrder(t, p.Stderr(), ` C: "X-Evil: abc\u202egnp.exe"`+"\n")
 			if strings.Contains(p.Stderr(), "\u202e") {
