@@ -133,23 +133,8 @@ func TestServerTellsTheTime(t *testing.T) {
 func TestServerUDP(t *testing.T) {
 	t.Run("a datagram gets the time back", func(t *testing.T) {
 		addr := startServer(t, "-udp")
-		conn, err := net.Dial("udp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		if err := conn.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.Write([]byte("what time is it?")); err != nil {
-			t.Fatal(err)
-		}
-		buf := make([]byte, 1024)
-		n, err := conn.Read(buf)
-		if err != nil {
-			t.Fatalf("no reply datagram: %v", err)
-		}
-		if err := checkTime(string(buf[:n])); err != nil {
+		reply, _ := datagram(t, addr, "what time is it?")
+		if err := checkTime(reply); err != nil {
 			t.Error(err)
 		}
 	})
