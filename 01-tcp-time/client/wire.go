@@ -9,16 +9,19 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // wire prints a conversation as it happens, for -v: a line for each line
 // that crosses the network, marked with who sent it, "C:" the client and
 // "S:" the server, as Python's smtplib.set_debuglevel(1) and curl -v do,
 // and "*" for what the program notes about the connection itself. Text
-// goes through quote, so nothing from the network drives the terminal,
-// and each line is printed whole: lines of two connections never mix.
+// goes through quoteLine, so nothing from the network drives the
+// terminal, and each line is printed whole: lines of two connections
+// never mix.
 //
 // A nil *wire prints nothing, so a program calls it the same way whether
 // -v is on or not.
@@ -47,7 +50,7 @@ func (l *wire) line(who, text string) {
 	for _, s := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		// -v is best effort: a failed write to stderr changes nothing.
 		_, _ = fmt.Fprintf(l.w, "%s%s %s\n", l.prefix, who,
-			quote(strings.TrimSuffix(s, "\r")))
+			quoteLine(strings.TrimSuffix(s, "\r")))
 	}
 }
 
@@ -61,4 +64,28 @@ func (l *wire) note(format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, _ = fmt.Fprintf(l.w, "%s* %s\n", l.prefix, fmt.Sprintf(format, args...)) // best effort
+}
+
+// Much of what -v shows is JSON or HTTP, full of quote marks, which quote
+// escapes: {"code":2} would read "{\"code\":2}". quoteLine keeps the
+// quote marks and backslashes of a line that does not start with one, so
+// the line reads as it was sent. A line that starts with a quote mark, or
+// holds anything else quote escapes, is in Go's quoted form: it always
+// starts with a quote mark, so the two cannot be confused.
+
+// quoteLine is quote, except that quote marks and backslashes stay as
+// they are in a line that does not start with a quote mark.
+func quoteLine(s string) string {
+	if strings.HasPrefix(s, `"`) || !utf8.ValidString(s) ||
+		strings.ContainsFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) {
+		return quote(s)
+	}
+	if len(s) <= maxShown {
+		return s
+	}
+	cut := maxShown
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut-- // do not split a character
+	}
+	return fmt.Sprintf("%s... (%d more bytes)", s[:cut], len(s)-cut)
 }

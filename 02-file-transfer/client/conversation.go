@@ -101,7 +101,7 @@ func (v *wireView) show(b ...byte) {
 func (v *wireView) endHead() {
 	if !v.headEnd {
 		v.headEnd, v.newline = true, true
-		showLine(v.w, "S:", string(v.head))
+		v.w.line("S:", string(v.head))
 	}
 }
 
@@ -118,7 +118,7 @@ func (v *wireView) end() {
 		v.endHead()
 	}
 	if v.after > 0 {
-		showLine(v.w, "S:", "<"+thousands(v.after)+" "+v.rest+">")
+		v.w.line("S:", "<"+thousands(v.after)+" "+v.rest+">")
 	}
 	who := "the client"
 	if v.eof {

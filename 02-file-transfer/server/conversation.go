@@ -38,7 +38,7 @@ func showSent(w *wire, cfg config, sent int64) {
 		return // not even the numbers: this runs for every client
 	}
 	if file := sent - cfg.headLen; file > 0 {
-		showLine(w, "S:", "<"+thousands(file)+" bytes of file>")
+		w.line("S:", "<"+thousands(file)+" bytes of file>")
 	}
 	if sent == cfg.size {
 		w.note("the server closed the connection after %s bytes",
@@ -56,7 +56,7 @@ func showRefusal(w *wire, conn net.Conn, sent []byte) {
 		return
 	}
 	w = w.peer(conn.RemoteAddr().String())
-	showLine(w, "S:", string(sent))
+	w.line("S:", string(sent))
 	w.note("the server closed the connection after %s bytes: every slot "+
 		"is taken", thousands(int64(len(sent))))
 }

@@ -185,7 +185,7 @@ func TestServerQuotesTheWire(t *testing.T) {
 			}
 			head, _ := f.shown(proto)
 			var out bytes.Buffer
-			showLine(newWire(&out, true), "S:", head)
+			newWire(&out, true).line("S:", head)
 			if out.String() != want {
 				t.Errorf("got %q, want %q", out.String(), want)
 			}

@@ -27,7 +27,7 @@ func sendTo(w *deadlineWriter, cfg config) {
 	if cfg.wire != nil {
 		shown = cfg.wire.peer(who.String())
 	}
-	showLine(shown, "S:", cfg.head)
+	shown.line("S:", cfg.head)
 	err := cfg.send(w)
 	_ = w.conn.Close() // the transfer is over either way
 	showSent(shown, cfg, w.sent)

@@ -44,7 +44,7 @@ func TestVerbose(t *testing.T) {
 				"C: GET /meinv/?key=<hidden>&num=6 HTTP/1.1\n",
 				"C: Host: "+host+"\n", "C: Accept: application/json\n", "C: \n",
 				"S: HTTP/1.1 200 OK\n", "S: Content-Type: application/json\n",
-				"S: \n", `S: "{\"code\":200,\"msg\":\"success\",\"newslist\":[`)
+				"S: \n", `S: {"code":200,"msg":"success","newslist":[`)
 			for _, name := range names {
 				checkInOrder(t, stderr, "C: GET /pics/"+name+" HTTP/1.1\n",
 					"S: HTTP/1.1 200 OK\n", "S: Content-Type: image/png\n",
@@ -87,7 +87,7 @@ func TestVerbose(t *testing.T) {
 				t.Fatal("got no error, want code 230")
 			}
 			checkInOrder(t, stderr, "C: GET /meinv/?key=<hidden>&num=10 HTTP/1.1\n",
-				`S: "{\"code\":230,\"msg\":\"wrong key\"}"`)
+				`S: {"code":230,"msg":"wrong key"}`)
 			checkHidden(t, stdout+stderr+err.Error(), key, other)
 		})
 

@@ -59,7 +59,7 @@ func TestVerbose(t *testing.T) {
 				" C: Host: "+p.Addr+"\n", " C: \n",
 				" S: HTTP/1.1 200 OK\n",
 				" S: Content-Type: application/json; charset=utf-8\n", " S: \n",
-				` S: "{\"code\":200,\"msg\":\"success\",\"newslist\":[`,
+				` S: {"code":200,"msg":"success","newslist":[`,
 				" C: GET /images/1.png HTTP/1.1\n", " S: HTTP/1.1 200 OK\n",
 				" S: Content-Type: image/png\n", fmt.Sprintf(" S: <%s of image/png>\n",
 					countBytes(int64(len(bodies[1])))),

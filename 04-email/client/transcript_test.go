@@ -35,7 +35,7 @@ var exchanges = []exchange{
 		"* connected to 127.0.0.1:...", "S: 220 fake ESMTP", "C: EHLO localhost",
 		"S: 250 OK", "C: MAIL FROM:<sender@example.com>", "S: 250 OK",
 		"C: RCPT TO:<a@example.com>", "S: 250 OK", "C: DATA", "S: 354 go ahead",
-		`C: "From: \"Netprog Sender\" <sender@example.com>"`,
+		`C: From: "Netprog Sender" <sender@example.com>`,
 		"C: To: <a@example.com>", "C: Subject: Hi", "C: Date: ...",
 		"C: Message-ID: <...", "C: MIME-Version: 1.0",
 		"C: Content-Type: text/plain; charset=utf-8",

@@ -34,7 +34,7 @@ func TestVerbose(t *testing.T) {
 				"C: \n", "C: account=C12345&content=%E4%BD%A0%E5%A5%BD+%26+welcome&"+
 					"format=json&mobile=13812345678&password=<hidden>",
 				"S: HTTP/1.1 200 OK\n", "S: Content-Type: application/json\n",
-				"S: \n", `S: "{\"code\":2,\"msg\":\"submitted\",`)
+				"S: \n", `S: {"code":2,"msg":"submitted",`)
 			checkHidden(t, stdout+stderr, secretEnv["SMS_APIKEY"],
 				f.posted()[0].Get("password"))
 		})
@@ -50,7 +50,7 @@ func TestVerbose(t *testing.T) {
 			t.Fatalf("got %s, want no error", errText(err))
 		}
 		checkInOrder(t, stderr, "S: Content-Type: text/xml\n", "S: \n",
-			`S: "<?xml version=\"1.0\" encoding=\"utf-8\"?>"`+"\n",
+			`S: <?xml version="1.0" encoding="utf-8"?>`+"\n",
 			"S: <SubmitResult><code>2</code><smsid>7</smsid></SubmitResult>\n")
 	})
 

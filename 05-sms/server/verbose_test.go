@@ -63,7 +63,7 @@ func TestVerbose(t *testing.T) {
 				" code 2 smsid ", // the gateway's log: it has delivered
 				" S: HTTP/1.1 200 OK\n",
 				" S: Content-Type: application/json; charset=utf-8\n", " S: \n",
-				` S: "{\"code\":2,\"msg\":\"提交成功\",\"smsid\":\"`,
+				` S: {"code":2,"msg":"提交成功","smsid":"`,
 				" C: POST /webservice/sms.php?method=Submit HTTP/1.1\n",
 				"&password=<hidden>\n", " S: HTTP/1.1 200 OK\n",
 				" * connection closed\n")

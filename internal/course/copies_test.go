@@ -16,7 +16,7 @@ var shared = []string{"quote.go", "names.go", "save.go", "size.go",
 	"listen.go", "accept.go", "limit.go", "limit_test.go", "httpserver.go",
 	"neterror.go", "httperror.go", "sign.go", "mobile.go", "mobile_test.go",
 	"failure.go", "local.go", "wire.go", "wirepeer.go", "wireconn.go",
-	"wiretext.go", "wirehttp.go", "wirehttp_test.go", "wireclient.go",
+	"wirehttp.go", "wirehttp_test.go", "wireclient.go",
 	"wireserver.go", "thousands.go", "tlsnote.go"}
 
 // program matches a program folder's name in a file's first comment.

@@ -1,28 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
-
-func TestWireTextIsTheSameInBothPrograms(t *testing.T) {
-	// wiretext.go is the same file in the client and the server.
-	mine, err := os.ReadFile("wiretext.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs, err := os.ReadFile("../client/wiretext.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(mine, theirs) {
-		t.Error("server/wiretext.go and client/wiretext.go differ: make them the same")
-	}
-}
 
 func TestThousands(t *testing.T) {
 	for n, want := range map[int64]string{
