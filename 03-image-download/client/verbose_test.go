@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -89,6 +90,30 @@ func TestVerbose(t *testing.T) {
 			checkInOrder(t, stderr, "C: GET /meinv/?key=<hidden>&num=10 HTTP/1.1\n",
 				`S: {"code":230,"msg":"wrong key"}`)
 			checkHidden(t, stdout+stderr+err.Error(), key, other)
+		})
+
+	t.Run("a key sent back in a redirect's address is hidden too",
+		func(t *testing.T) {
+			f := &fakeAPI{other: func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/meinv" { // as http.ServeMux answers it
+					http.Redirect(w, r, "/meinv/?"+r.URL.RawQuery,
+						http.StatusTemporaryRedirect)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"code":230,"msg":"wrong key"}`)
+			}}
+			f.start(t)
+			stdout, stderr, err := verbose(t, f, "-v", "-api", f.url+"/meinv")
+			if err == nil {
+				t.Fatal("got no error, want code 230")
+			}
+			checkInOrder(t, stderr, "S: HTTP/1.1 307 Temporary Redirect\n",
+				"S: Location: /meinv/?key=<hidden>&num=10\n",
+				`S: <a href="/meinv/?key=<hidden>&amp;num=10">`,
+				"C: GET /meinv/?key=<hidden>&num=10 HTTP/1.1\n",
+				"C: Referer: http://", "/meinv?key=<hidden>&num=10\n")
+			checkHidden(t, stdout+stderr+err.Error(), key)
 		})
 
 	t.Run("without -v nothing of the conversation is printed",

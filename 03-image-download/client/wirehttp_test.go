@@ -63,6 +63,14 @@ func TestWireHead(t *testing.T) {
 		{"a status line is left as it is",
 			"HTTP/1.1 200 OK?key=1\r\nSet-Cookie: id=1\r\n\r\n",
 			"HTTP/1.1 200 OK?key=1\nSet-Cookie: <hidden>\n\n"},
+		{"a credential header in any case",
+			"GET / HTTP/1.1\r\nauthorization: Basic dTpw\r\n\r\n",
+			"GET / HTTP/1.1\nauthorization: <hidden>\n\n"},
+		{"a redirect's address, and the Referer after it",
+			"HTTP/1.1 307 Temporary Redirect\r\nLocation: /meinv/?key=s3%2Fc&num=1\r\n" +
+				"Referer: http://h/meinv?num=1&KEY=s3c\r\nX-Monkey: monkey=1\r\n\r\n",
+			"HTTP/1.1 307 Temporary Redirect\nLocation: /meinv/?key=<hidden>&num=1\n" +
+				"Referer: http://h/meinv?num=1&KEY=<hidden>\nX-Monkey: monkey=1\n\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,6 +98,9 @@ func TestWireBody(t *testing.T) {
 			`{"code":2}`},
 		{"a form with the password hidden", form, "a=1&password=s3cr3t&b=2", 23,
 			"a=1&password=<hidden>&b=2"},
+		{"a page that shows the address with the password", "text/html",
+			`<a href="/?a=1&amp;password=s3cr3t">x</a>`, 38,
+			`<a href="/?a=1&amp;password=<hidden>">x</a>`},
 		{"text longer than kept says how much more", "text/plain", "abc", 1048579,
 			"abc\n<1,048,576 bytes more>"},
 		{"text cut at an unknown length says so", "text/xml", "<a>", -1,

@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"mime"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -24,7 +25,9 @@ var secretHeaders = []string{"Authorization", "Proxy-Authorization",
 // its start line and header lines, as the httputil.Dump functions write
 // them, then the empty line that ends them. The values of secretHeaders,
 // and of the request line's query parameters named in hidden, read
-// <hidden>.
+// <hidden>; so does a field named in hidden in any other header, such as
+// a redirect's Location or the Referer that follows it, which hold the
+// address the key was sent to.
 func wireHead(head []byte, hidden []string) string {
 	lines := strings.Split(strings.TrimSuffix(string(head), "\r\n\r\n"), "\r\n")
 	for i, line := range lines {
@@ -32,8 +35,12 @@ func wireHead(head []byte, hidden []string) string {
 		switch {
 		case i == 0:
 			lines[0] = hideTarget(line, hidden)
-		case isHeader && slices.Contains(secretHeaders, name):
+		case isHeader && slices.ContainsFunc(secretHeaders, func(h string) bool {
+			return strings.EqualFold(h, name) // names are the same in any case
+		}):
 			lines[i] = name + ": <hidden>"
+		default:
+			lines[i] = hideAssignments(line, hidden)
 		}
 	}
 	return strings.Join(lines, "\n") + "\n\n"
@@ -51,8 +58,8 @@ func hideTarget(line string, hidden []string) string {
 	return method + " " + path + "?" + hideFields(query, hidden) + " " + version
 }
 
-// hideFields hides, in a query or a form (name=value&name=value, RFC 1866
-// section 8.2.1), the value of every field named in hidden, however its
+// hideFields hides, in a query or a form (name=value&name=value, the
+// application/x-www-form-urlencoded format of the WHATWG URL Standard), the value of every field named in hidden, however its
 // name is escaped: password=<hidden>. A name that cannot be unescaped
 // might be one of them: its value is hidden too.
 func hideFields(fields string, hidden []string) string {
@@ -64,6 +71,21 @@ func hideFields(fields string, hidden []string) string {
 		}
 	}
 	return strings.Join(pairs, "&")
+}
+
+// hideAssignments hides, anywhere in text that is not a query or a form
+// of its own (a header, a web page), the value after name= for every name
+// in hidden: a server may send the address a request came to back, in a
+// redirect's Location and the page that goes with it, key and all.
+func hideAssignments(text string, hidden []string) string {
+	for _, name := range hidden {
+		// name=, not inside a longer name (monkey=), in any case; the
+		// value runs to what ends one in an address, a page or a header.
+		re := regexp.MustCompile(`(?i)(^|[^\w%-])(` + regexp.QuoteMeta(name) +
+			`)=[^&;\s"'<>#]+`)
+		text = re.ReplaceAllString(text, "${1}${2}=<hidden>")
+	}
+	return text
 }
 
 // wireBody returns how -v shows a body whose Content-Type is ctype, that
@@ -83,7 +105,7 @@ func wireBody(ctype string, kept []byte, size int64, hidden []string) string {
 	case media == "application/x-www-form-urlencoded":
 		lines = append(lines, hideFields(string(kept), hidden))
 	default:
-		lines = append(lines, string(kept))
+		lines = append(lines, hideAssignments(string(kept), hidden))
 	}
 	switch more := size - int64(len(kept)); {
 	case size < 0:
