@@ -31,6 +31,7 @@ type wireConn struct {
 	l       *wire
 	show    func(who, line string) (string, bool)
 	in, out wireLines
+	showing sync.Mutex // show is called for one line at a time
 }
 
 // wireLines holds the part of a line seen so far in one direction.
@@ -89,6 +90,10 @@ func (c *wireConn) flush(d *wireLines) {
 }
 
 func (c *wireConn) print(who, line string) {
+	// A Read and a Write may run at once; show may keep state between
+	// the lines it sees.
+	c.showing.Lock()
+	defer c.showing.Unlock()
 	if c.show != nil {
 		var ok bool
 		if line, ok = c.show(who, line); !ok {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,4 +66,16 @@ func FuzzQuoteLine(f *testing.F) {
 			t.Fatalf("quoteLine(%q) = %q, which is not what was sent", s, got)
 		}
 	})
+}
+
+func TestLineIsBounded(t *testing.T) {
+	// A peer's 64 KiB of line ends is 65,536 lines: -v prints maxLines.
+	var out strings.Builder
+	newWire(&out, true).line("S:", strings.Repeat("\n", 65536))
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	want := fmt.Sprintf("S: <%d more lines>", 65536-maxLines+1)
+	if len(lines) != maxLines || lines[maxLines-1] != want {
+		t.Errorf("got %d lines ending %q, want %d ending %q", len(lines),
+			lines[len(lines)-1], maxLines, want)
+	}
 }

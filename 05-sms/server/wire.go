@@ -17,8 +17,10 @@ import (
 
 // wire prints a conversation as it happens, for -v: a line for each line
 // that crosses the network, marked with who sent it, "C:" the client and
-// "S:" the server, as Python's smtplib.set_debuglevel(1) and curl -v do,
-// and "*" for what the program notes about the connection itself. Text
+// "S:" the server, as the RFCs' examples of a conversation do (RFC 5321,
+// appendix D; smtplib's set_debuglevel(1) and curl -v show the same with
+// other marks), and "*" for what the program notes about the connection
+// itself. Text
 // goes through quoteLine, so nothing from the network drives the
 // terminal, and each line is printed whole: lines of two connections
 // never mix.
@@ -39,15 +41,25 @@ func newWire(w io.Writer, verbose bool) *wire {
 	return &wire{mu: new(sync.Mutex), w: w}
 }
 
+// maxLines bounds how many lines one call of line prints: a body of
+// 64 KiB of line ends must not print 65,536 lines.
+const maxLines = 100
+
 // line prints what who ("C:" or "S:") sent: text, a line or several, each
-// printed as a line of its own and all of them together.
+// printed as a line of its own and all of them together, at most
+// maxLines of them.
 func (l *wire) line(who, text string) {
 	if l == nil {
 		return
 	}
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) > maxLines {
+		more := fmt.Sprintf("<%d more lines>", len(lines)-maxLines+1)
+		lines = append(lines[:maxLines-1], more)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, s := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+	for _, s := range lines {
 		// -v is best effort: a failed write to stderr changes nothing.
 		_, _ = fmt.Fprintf(l.w, "%s%s %s\n", l.prefix, who,
 			quoteLine(strings.TrimSuffix(s, "\r")))
