@@ -84,8 +84,8 @@ func tellTime(conn net.Conn, timeout time.Duration, logger *log.Logger, w *wire)
 	if err != nil {
 		logger.Printf("%s: %v", conn.RemoteAddr(), err)
 	}
-	_ = conn.Close() // an error here would change nothing: we are done
-	showSent(w, conn.RemoteAddr(), line[:n])
+	showSent(w, conn.RemoteAddr(), line[:n]) // before the close it tells of
+	_ = conn.Close()                         // an error would change nothing
 }
 
 // serveUDP answers each datagram, whatever it holds, with one datagram

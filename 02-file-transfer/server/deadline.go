@@ -29,8 +29,8 @@ func sendTo(w *deadlineWriter, cfg config) {
 	}
 	shown.line("S:", cfg.head)
 	err := cfg.send(w)
-	_ = w.conn.Close() // the transfer is over either way
-	showSent(shown, cfg, w.sent)
+	showSent(shown, cfg, w.sent) // before the close that it tells of
+	_ = w.conn.Close()           // the transfer is over either way
 	switch {
 	case err == nil:
 		cfg.log.Printf("%s: sent in %v", who,

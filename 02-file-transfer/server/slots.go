@@ -132,8 +132,10 @@ const refusalTimeout = time.Second
 func (p *pool) refuse(conn net.Conn) {
 	_ = conn.SetWriteDeadline(time.Now().Add(refusalTimeout))
 	n, _ := conn.Write(p.busy) // a client gone already needs no answer
-	_ = conn.Close()           // nothing was read from it: nothing to lose
+	// Shown before the close, so that -v's lines are out when the client
+	// sees the end.
 	showRefusal(p.cfg.wire, conn, p.busy[:n])
+	_ = conn.Close() // nothing was read from it: nothing to lose
 }
 
 // start sends the file to conn in a goroutine of its own, in the slot
