@@ -25,6 +25,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -80,7 +81,10 @@ func listenAndServe(ctx context.Context, cfg config, stdout io.Writer,
 	logger.Printf("listening on %s (account %s, key %s)",
 		ln.Addr(), cfg.account, cfg.keyFrom)
 	g := newGateway(cfg.account, cfg.key, time.Now, stdout, logger)
-	h := l.handler(g.handler(), "password")
+	// The bound on a body goes outside -v's handler too: after a 413,
+	// http.MaxBytesReader has net/http close the connection only when it
+	// is given the server's own ResponseWriter, not -v's wrapper of it.
+	h := http.MaxBytesHandler(l.handler(g.handler(), "password"), maxBody)
 	if err := serve(ctx, l.listener(ln), h, cfg.maxConns, logger); err != nil {
 		return err
 	}

@@ -88,6 +88,28 @@ func TestVerbose(t *testing.T) {
 			}
 		})
 
+	t.Run("-v changes nothing on the wire: a body too large ends the connection",
+		func(t *testing.T) {
+			for _, flags := range [][]string{args, append(args, "-v")} {
+				p := loopback.Start(t, run, flags, env)
+				client := &http.Client{Timeout: 5 * time.Second}
+				resp, err := client.Post("http://"+p.Addr+target,
+					"application/x-www-form-urlencoded",
+					strings.NewReader("content="+strings.Repeat("x", 20<<10)))
+				if err != nil {
+					t.Fatalf("%q: got %s, want an answer", flags, errText(err))
+				}
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
+					t.Errorf("%q: got %q, closing %v; want 413, closing the "+
+						"connection", flags, resp.Status, resp.Close)
+				}
+				if err := p.Stop(); err != nil {
+					t.Fatalf("got %s, want no error", errText(err))
+				}
+			}
+		})
+
 	t.Run("a header with an invisible character is shown quoted",
 		func(t *testing.T) {
 			// U+202E shows the text after it backwards: "abc\u202egnp.exe"
