@@ -24,6 +24,11 @@ func TestClientOffset(t *testing.T) {
 			"(client/main.go); the client said %q",
 			strings.SplitN(stderr.String(), "\n", 2)[0])
 	}
+	// Our zone is west of UTC here, whatever the machine's, so that a
+	// time read as UTC rather than local time is hours off. (time.Local
+	// is the whole program's: no test of this package runs alongside.)
+	defer func(local *time.Location) { time.Local = local }(time.Local)
+	time.Local = time.FixedZone("UTC-7", -7*60*60)
 	// The server's clock is an hour ahead of ours, and the network is
 	// slow: the question takes a second to reach the server, the answer
 	// a second to come back. The clock is synctest's, so these seconds
@@ -51,8 +56,9 @@ func TestClientOffset(t *testing.T) {
 			t.Fatalf("printed %q, want a duration after offset: (%v)", text, err)
 		}
 		if d := got - time.Hour; d < -time.Millisecond || d > time.Millisecond {
-			t.Errorf("got offset %v, want 1h0m0s: the server stamped the time "+
-				"halfway through the 2s round trip", got)
+			t.Errorf("got offset %v, want 1h0m0s: the server sends its local "+
+				"time (read it in time.Local), stamped halfway through the "+
+				"2s round trip", got)
 		}
 	})
 }

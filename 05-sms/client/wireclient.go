@@ -16,7 +16,8 @@ import (
 )
 
 // transport returns rt, and with -v an http.RoundTripper that prints each
-// exchange through rt: the request as http.Transport writes it, marked
+// exchange through rt: the request as http.Transport writes it in
+// HTTP/1.1 (over HTTP/2 the same fields travel in binary frames), marked
 // "C:", then the response's status line, headers and body, marked "S:".
 // It is to an HTTP client what wrapping the connection is to a program
 // that speaks in lines: every request and every answer passes through it.

@@ -16,7 +16,7 @@ var span = regexp.MustCompile("`([^`]+)`")
 // command is what a learner types into a shell, and file is a file's
 // name: neither is Go code.
 var (
-	command = regexp.MustCompile(`^(go|git|nc|curl|telnet|swaks|python3|head|printf|socat|openssl|kill|ls|cat|diff|sha256sum|export|GOFLAGS|SMTP_|TIANAPI_|SMS_)\b|^-|^\$'|\./`)
+	command = regexp.MustCompile(`^go (run|test|vet|build|doc|mod|env|version|tool)\b|^(git|nc|curl|telnet|swaks|python3|head|printf|socat|openssl|kill|ls|cat|diff|sha256sum|export|GOFLAGS|SMTP_|TIANAPI_|SMS_)\b|^-|^\$'|\./`)
 	file    = regexp.MustCompile(`^[\w.-]+\.(go|py|md|png|txt|eml)$|^[\w.-]+/[\w./-]*$`)
 )
 
