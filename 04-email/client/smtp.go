@@ -166,6 +166,7 @@ func (c *client) data() (io.WriteCloser, error) {
 	if _, _, err := c.cmd(354, "DATA"); err != nil {
 		return nil, err
 	}
+	c.transcript.state = inHeaders // for -v: the message follows
 	return &dataWriter{c.text.DotWriter(), c}, nil
 }
 

@@ -14,10 +14,11 @@ import (
 // transcript follows the conversation a line at a time, to know which
 // lines are credentials and which are the body. It is wireConn's show.
 //
-// What the client writes is a credential when the client says so: its
-// AUTH code sets hidden while it writes one (client.secret). The
-// replies cannot say: a server may send two in one write, and the
-// wrapper reads the second before the client answers the first, so
+// What the client writes is a credential, or the message, when the
+// client says so: its AUTH code sets hidden while it writes a credential
+// (client.secret), and client.data sets state once the server has said
+// 354. The replies cannot say: a server may send two in one write, and
+// the wrapper reads the second before the client answers the first, so
 // "334 Password:" then "250" would end AUTH before the password went.
 //
 // show needs no lock: it runs on the one goroutine that sends the
@@ -31,16 +32,14 @@ type transcript struct {
 }
 
 const (
-	inCommands  = iota // no message on its way
-	inDataAsked        // DATA sent: 354 lets the message follow
-	inHeaders          // the message's headers, up to a blank line
-	inBody             // its body, up to the line with a dot alone
+	inCommands = iota // no message on its way
+	inHeaders         // the message's headers, up to a blank line
+	inBody            // its body, up to the line with a dot alone
 )
 
 func (t *transcript) show(who, line string) (string, bool) {
 	switch {
 	case who == "S:":
-		t.reply(line)
 		return line, true
 	case t.hidden != "":
 		return t.hidden, true
@@ -59,24 +58,5 @@ func (t *transcript) show(who, line string) (string, bool) {
 		t.body += int64(len(strings.TrimPrefix(line, "."))) + 2
 		return "", false
 	}
-	if strings.EqualFold(line, "DATA") {
-		t.state = inDataAsked
-	}
 	return line, true
-}
-
-// reply follows the server's replies. The last line of one (a space
-// after the code, not a dash) says whether the message may follow DATA
-// (354).
-func (t *transcript) reply(line string) {
-	if len(line) > 3 && line[3] == '-' {
-		return
-	}
-	code := line[:min(3, len(line))]
-	if t.state == inDataAsked {
-		t.state = inCommands
-		if code == "354" {
-			t.state = inHeaders
-		}
-	}
 }

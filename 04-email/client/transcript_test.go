@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -202,6 +203,20 @@ func TestVerboseHidesSecretsFromAHostileServer(t *testing.T) {
 					}
 				}
 			})
+	}
+}
+
+func TestVerboseHidesTheBodyFromAHostileServer(t *testing.T) {
+	// The 354 comes with the reply to RCPT, before DATA is sent: -v
+	// reads it then, and the client when it has sent DATA.
+	f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+		"RCPT": "250 OK\r\n354 go ahead", "DATA": "250 x"}})
+	stdout, stderr, err := runClient(t, f.Addr, nil, "-to", "a@example.com",
+		"-body", bodyWord, "-v")
+	// The client may take the 250 for an answer to its data, or not:
+	// either way, -v shows the body's size only.
+	if out := fmt.Sprint(stdout, stderr, err); strings.Contains(out, bodyWord) {
+		t.Errorf("the output shows the body:\n%s%s\n%v", stdout, stderr, err)
 	}
 }
 
