@@ -203,6 +203,46 @@ func TestVerboseNeverShowsSecrets(t *testing.T) {
 	})
 }
 
+func TestVerboseHidesCredentialsAfterARefusedAUTH(t *testing.T) {
+	// A client that pipelines AUTH LOGIN sends its answers without
+	// waiting for the 334s: when AUTH is refused, they come as commands.
+	tests := []struct {
+		name  string
+		args  []string
+		steps []step
+	}{
+		{"AUTH is not offered", nil, []step{{"AUTH LOGIN", "502 "},
+			{b64("alice"), "500 "}, {b64(wirePassword), "500 "}}},
+		{"AUTH is canceled", []string{"-user", "alice"}, []step{
+			{"AUTH LOGIN", "334 "}, {b64("alice"), "334 "}, {"*", "501 "},
+			{b64(wirePassword), "500 "}}},
+		{"the mechanism is unknown", []string{"-user", "alice"}, []step{
+			{"AUTH XLOGIN", "504 "}, {b64("alice"), "500 "},
+			{b64(wirePassword), "500 "}}},
+	}
+	for _, tt := range tests {
+		t.Run("-v hides them when "+tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s := startSinkWith(t, wireEnv, nil, append(tt.args, "-v")...)
+				steps := append([]step{{"EHLO test", "250-"}}, tt.steps...)
+				s.dial(t).play(s.dir, append(steps, step{"noop", "250 "})...)
+				if err := s.stop(); err != nil {
+					t.Fatal(err)
+				}
+				out := s.log.String() + s.report.String()
+				for _, secret := range []string{b64("alice"), b64(wirePassword)} {
+					if strings.Contains(out, secret) {
+						t.Errorf("the output shows %q:\n%s", secret, out)
+					}
+				}
+				// A command is shown as it is, whatever its case.
+				inOrder(t, wireLines(t, s.log.String()),
+					[]string{"C: <hidden>", "S: 500 unknown command", "C: noop"})
+			})
+		})
+	}
+}
+
 func TestQuietWithoutVerbose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := startSinkWith(t, wireEnv, nil, "-user", "alice")
@@ -253,6 +293,12 @@ func TestHideAuth(t *testing.T) {
 		"AUTH AGFsaWNlAHB3":     "AUTH <hidden>",
 		"AUTH plain AGFAAGI=":   "AUTH <hidden>",
 		"MAIL FROM:<a@b.c>":     "MAIL FROM:<a@b.c>",
+		"YWxpY2U=":              "<hidden>",
+		"AGFAAGI= ":             "<hidden>",
+		"RSET":                  "RSET",
+		"quit":                  "quit",
+		"*":                     "*",
+		"HELO":                  "HELO",
 	} {
 		if got := hideAuth(line); got != want {
 			t.Errorf("hideAuth(%q): got %q, want %q", line, got, want)
