@@ -86,15 +86,20 @@ func (s *session) showData(w io.Writer) (io.Writer, func()) {
 	return d, d.done
 }
 
+// maxHeaderLines bounds the lines -v shows as headers: a message with no
+// blank line is all headers, and 25 MiB of it would be millions of lines.
+const maxHeaderLines = 100
+
 // dataShown is showData's writer. It is given a message as readData
 // writes it: a line at a time, or a piece of a longer one, with the
 // dot-stuffing undone and CRLF at every line's end.
 type dataShown struct {
-	w      io.Writer
-	wire   *wire
-	line   []byte // the header line so far
-	inBody bool   // the blank line after the headers has come
-	body   int64  // the bytes of the body so far
+	w       io.Writer
+	wire    *wire
+	line    []byte // the header line so far
+	headers int    // the header lines shown
+	inBody  bool   // the blank line after the headers has come
+	body    int64  // the bytes of the body so far
 }
 
 func (d *dataShown) Write(p []byte) (int, error) {
@@ -106,7 +111,13 @@ func (d *dataShown) Write(p []byte) (int, error) {
 	if bytes.HasSuffix(p, []byte("\n")) {
 		header := strings.TrimSuffix(string(d.line), "\r\n")
 		d.wire.line("C:", header)
+		d.headers++
 		d.inBody, d.line = header == "", d.line[:0]
+		if !d.inBody && d.headers == maxHeaderLines {
+			d.wire.line("C:", fmt.Sprintf("<%d lines of headers shown: "+
+				"the rest is counted as body>", maxHeaderLines))
+			d.inBody = true
+		}
 	}
 	return d.w.Write(p)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/smtp"
 	"strings"
@@ -279,6 +280,43 @@ func TestVerboseQuotesTheClient(t *testing.T) {
 		inOrder(t, lines, []string{`C: "NOOP \x1b[2J"`,
 			"C: <a line of more than 1000 bytes>", "S: 500 line too long...",
 			`C: "Subject: \x1b]0;owned\a"`, "C: <4 bytes of body>"})
+	})
+}
+
+func TestVerboseShowsAtMostMaxHeaderLines(t *testing.T) {
+	// A message with no blank line is all headers: -v shows the first
+	// maxHeaderLines, says so, and counts the rest as its body.
+	synctest.Test(t, func(t *testing.T) {
+		s := startSinkWith(t, wireEnv, nil, "-v")
+		var msg strings.Builder
+		shown := 0 // the bytes of the lines shown
+		for i := range 3 * maxHeaderLines {
+			if i == maxHeaderLines {
+				shown = msg.Len()
+			}
+			fmt.Fprintf(&msg, "X-Line: %d\r\n", i)
+		}
+		s.dial(t).play(s.dir,
+			append(envelope, step{msg.String() + ".", "250 "})...)
+		if err := s.stop(); err != nil {
+			t.Fatal(err)
+		}
+		lines := wireLines(t, s.log.String())
+		n := 0
+		for _, line := range lines {
+			if strings.HasPrefix(line, "C: X-Line: ") {
+				n++
+			}
+		}
+		if n != maxHeaderLines {
+			t.Errorf("got %d header lines, want %d", n, maxHeaderLines)
+		}
+		rest := thousands(int64(msg.Len() - shown))
+		inOrder(t, lines, []string{
+			fmt.Sprintf("C: X-Line: %d", maxHeaderLines-1),
+			fmt.Sprintf("C: <%d lines of headers shown: the rest is "+
+				"counted as body>", maxHeaderLines),
+			"C: <" + rest + " bytes of body>", "C: .", "S: 250 ..."})
 	})
 }
 
