@@ -31,7 +31,7 @@ func (s *sender) auth(c *client) error {
 // as (empty: the user's own), NUL, the user name, NUL, the password.
 func (c *client) authPlain(user, password string) error {
 	blob := "\x00" + user + "\x00" + password
-	_, _, err := c.cmd(235, "AUTH PLAIN %s",
+	_, _, err := c.secret(235, "AUTH PLAIN <hidden>", "AUTH PLAIN "+
 		base64.StdEncoding.EncodeToString([]byte(blob)))
 	return err
 }
@@ -49,7 +49,7 @@ func (c *client) authLogin(user, password string) error {
 		if bad != nil {
 			return bad
 		}
-		code, question, err = c.cmd(0, "%s",
+		code, question, err = c.secret(0, "<hidden>",
 			base64.StdEncoding.EncodeToString([]byte(answer)))
 	}
 	if err == nil && code != 235 {
@@ -72,4 +72,12 @@ func loginAnswer(question, user, password string) (string, error) {
 		return password, nil
 	}
 	return "", fmt.Errorf("unexpected AUTH LOGIN question %s", quote(string(q)))
+}
+
+// secret is cmd for a line that holds a credential: -v shows shown in
+// its place. Only the client knows which lines those are (transcript.go).
+func (c *client) secret(want int, shown, line string) (int, string, error) {
+	c.transcript.hidden = shown
+	defer func() { c.transcript.hidden = "" }()
+	return c.cmd(want, "%s", line)
 }

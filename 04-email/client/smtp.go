@@ -24,13 +24,14 @@ type client struct {
 	tls  bool              // the connection is encrypted
 	ext  map[string]string // what the server offers, from its EHLO reply
 	wire *wire             // -v, or nil
-	show func(who, line string) (string, bool)
+	// transcript decides what -v shows of each line (transcript.go).
+	transcript *transcript
 }
 
 // newClient starts a session on conn.
 func newClient(conn net.Conn, w *wire) *client {
 	_, isTLS := conn.(*tls.Conn) // -tls implicit
-	c := &client{raw: conn, tls: isTLS, wire: w, show: new(transcript).show}
+	c := &client{raw: conn, tls: isTLS, wire: w, transcript: new(transcript)}
 	c.use(conn)
 	return c
 }
@@ -38,7 +39,8 @@ func newClient(conn net.Conn, w *wire) *client {
 // use reads and writes lines on conn from now on. With -v, conn is
 // wrapped in a net.Conn that prints each line it carries (wireconn.go).
 func (c *client) use(conn net.Conn) {
-	c.text = textproto.NewConn(c.wire.conn(conn, "S:", "C:", c.show))
+	c.text = textproto.NewConn(
+		c.wire.conn(conn, "S:", "C:", c.transcript.show))
 }
 
 // cmd sends one command line and reads the reply, of one line or
@@ -164,6 +166,7 @@ func (c *client) data() (io.WriteCloser, error) {
 	if _, _, err := c.cmd(354, "DATA"); err != nil {
 		return nil, err
 	}
+	c.transcript.state = inHeaders // for -v: the message follows
 	return &dataWriter{c.text.DotWriter(), c}, nil
 }
 

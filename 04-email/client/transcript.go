@@ -13,25 +13,36 @@ import (
 
 // transcript follows the conversation a line at a time, to know which
 // lines are credentials and which are the body. It is wireConn's show.
+//
+// What the client writes is a credential, or the message, when the
+// client says so: its AUTH code sets hidden while it writes a credential
+// (client.secret), and client.data sets state once the server has said
+// 354. The replies cannot say: a server may send two in one write, and
+// the wrapper reads the second before the client answers the first, so
+// "334 Password:" then "250" would end AUTH before the password went.
+//
+// show needs no lock: it runs on the one goroutine that sends the
+// message, in the Read, Write or Close that goroutine is making, and
+// hidden is set on that goroutine between them. (Ctrl-C only sets a
+// deadline, from another goroutine: send.)
 type transcript struct {
-	auth  bool  // in an AUTH exchange: the client's lines are credentials
-	state int   // where the client is in sending a message: see below
-	body  int64 // bytes of the body so far
+	hidden string // shown instead of the line being written, if not ""
+	state  int    // where the client is in sending a message: see below
+	body   int64  // bytes of the body so far
 }
 
 const (
-	inCommands  = iota // no message on its way
-	inDataAsked        // DATA sent: 354 lets the message follow
-	inHeaders          // the message's headers, up to a blank line
-	inBody             // its body, up to the line with a dot alone
+	inCommands = iota // no message on its way
+	inHeaders         // the message's headers, up to a blank line
+	inBody            // its body, up to the line with a dot alone
 )
 
 func (t *transcript) show(who, line string) (string, bool) {
-	if who == "S:" {
-		t.reply(line)
-		return line, true
-	}
 	switch {
+	case who == "S:":
+		return line, true
+	case t.hidden != "":
+		return t.hidden, true
 	case t.state == inHeaders:
 		if line == "" {
 			t.state = inBody
@@ -46,37 +57,6 @@ func (t *transcript) show(who, line string) (string, bool) {
 		// dot-stuffing added, with its CRLF.
 		t.body += int64(len(strings.TrimPrefix(line, "."))) + 2
 		return "", false
-	case t.auth:
-		return "<hidden>", true
-	}
-	verb, arg, _ := strings.Cut(line, " ")
-	switch strings.ToUpper(verb) {
-	case "AUTH":
-		t.auth = true
-		if mech, initial, _ := strings.Cut(arg, " "); initial != "" {
-			return "AUTH " + mech + " <hidden>", true
-		}
-	case "DATA":
-		t.state = inDataAsked
 	}
 	return line, true
-}
-
-// reply follows the server's replies. The last line of one (a space
-// after the code, not a dash) ends an AUTH exchange unless it asks for
-// more (334), and says whether the message may follow DATA (354).
-func (t *transcript) reply(line string) {
-	if len(line) > 3 && line[3] == '-' {
-		return
-	}
-	code := line[:min(3, len(line))]
-	if code != "334" {
-		t.auth = false
-	}
-	if t.state == inDataAsked {
-		t.state = inCommands
-		if code == "354" {
-			t.state = inHeaders
-		}
-	}
 }

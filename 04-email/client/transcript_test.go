@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -162,6 +163,60 @@ func TestVerboseNeverShowsSecrets(t *testing.T) {
 					}
 				}
 			})
+	}
+}
+
+func TestVerboseHidesSecretsFromAHostileServer(t *testing.T) {
+	// A server may send a second reply with the first, in one write:
+	// -v reads both before the client answers the first. Whatever the
+	// replies say, the lines the client writes with a credential in
+	// them are hidden.
+	tests := []struct{ name, ehlo, auth string }{
+		{"a password asked, then 250", "250 AUTH LOGIN",
+			"334 UGFzc3dvcmQ6\r\n250 x"},
+		{"a user name asked, then 250", "250 AUTH LOGIN",
+			"334 VXNlcm5hbWU6\r\n250 x"},
+		{"AUTH PLAIN answered with 334, then 250", "250 AUTH PLAIN",
+			"334 UGFzc3dvcmQ6\r\n250 x"},
+		{"AUTH PLAIN answered with 250, then 334", "250 AUTH PLAIN",
+			"250 x\r\n334 UGFzc3dvcmQ6"},
+	}
+	secrets := []string{wireUser, b64(wireUser), wirePassword,
+		b64(wirePassword), b64("\x00" + wireUser + "\x00" + wirePassword)}
+	for _, tt := range tests {
+		t.Run("-v hides the credentials when the server sends "+tt.name,
+			func(t *testing.T) {
+				f := loopback.NewFakeSMTP(t, loopback.SMTPScript{
+					Replies: map[string]string{
+						"EHLO": "250-fake\r\n" + tt.ehlo, "AUTH": tt.auth}})
+				stdout, stderr, err := runClient(t, f.Addr,
+					map[string]string{"SMTP_PASSWORD": wirePassword},
+					"-to", "a@example.com", "-user", wireUser, "-v")
+				if err == nil {
+					t.Fatal("got no error, want one: the login failed")
+				}
+				out := stdout + stderr + err.Error()
+				for _, s := range secrets {
+					if strings.Contains(out, s) {
+						t.Errorf("the output shows %q:\n%s%s\n%v",
+							s, stdout, stderr, err)
+					}
+				}
+			})
+	}
+}
+
+func TestVerboseHidesTheBodyFromAHostileServer(t *testing.T) {
+	// The 354 comes with the reply to RCPT, before DATA is sent: -v
+	// reads it then, and the client when it has sent DATA.
+	f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
+		"RCPT": "250 OK\r\n354 go ahead", "DATA": "250 x"}})
+	stdout, stderr, err := runClient(t, f.Addr, nil, "-to", "a@example.com",
+		"-body", bodyWord, "-v")
+	// The client may take the 250 for an answer to its data, or not:
+	// either way, -v shows the body's size only.
+	if out := fmt.Sprint(stdout, stderr, err); strings.Contains(out, bodyWord) {
+		t.Errorf("the output shows the body:\n%s%s\n%v", stdout, stderr, err)
 	}
 }
 

@@ -135,6 +135,10 @@ func (s *session) command(line string) error {
 	return s.tally(verb)
 }
 
+// commands are the commands do knows, as HELP lists them.
+const commands = "EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY " +
+	"HELP QUIT"
+
 // do answers one command.
 func (s *session) do(verb, arg string) error {
 	switch verb {
@@ -158,8 +162,7 @@ func (s *session) do(verb, arg string) error {
 	case "VRFY":
 		return s.reply(252, "cannot check users, but will take the message")
 	case "HELP":
-		return s.reply(214, "commands: EHLO HELO STARTTLS AUTH MAIL RCPT "+
-			"DATA RSET NOOP VRFY HELP QUIT")
+		return s.reply(214, "commands: "+commands)
 	case "QUIT":
 		if err := s.reply(221, s.cfg.host+" closing the connection"); err != nil {
 			return err

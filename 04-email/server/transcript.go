@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -43,9 +44,19 @@ func (s *session) readSecret() (string, error) {
 // <hidden>". A mechanism's name is capitals, digits, - and _, 20 at most
 // (RFC 4422 3.1): anything else there may be a secret sent in the wrong
 // place, and is hidden too.
+//
+// And it hides a line that may be an answer to AUTH read as a command. A
+// client that pipelines AUTH LOGIN sends its answers without waiting for
+// the 334s that ask for them: if the AUTH is refused (not offered, 501,
+// 504), they come as commands. An answer is one word of base64; so a
+// line that is one such word, and not a command the sink knows, is
+// shown as <hidden>.
 func hideAuth(line string) string {
 	f := strings.Fields(line)
 	switch {
+	case len(f) == 1 && strings.Trim(f[0], base64Chars) == "" &&
+		!slices.Contains(strings.Fields(commands), strings.ToUpper(f[0])):
+		return "<hidden>"
 	case len(f) < 2 || !strings.EqualFold(f[0], "AUTH"):
 		return line
 	case len(f) == 2 && saslName(f[1]):
@@ -55,6 +66,9 @@ func hideAuth(line string) string {
 	}
 	return f[0] + " <hidden>"
 }
+
+const base64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" +
+	"abcdefghijklmnopqrstuvwxyz0123456789+/="
 
 func saslName(s string) bool {
 	return len(s) <= 20 && strings.Trim(s,
@@ -72,15 +86,20 @@ func (s *session) showData(w io.Writer) (io.Writer, func()) {
 	return d, d.done
 }
 
+// maxHeaderLines bounds the lines -v shows as headers: a message with no
+// blank line is all headers, and 25 MiB of it would be millions of lines.
+const maxHeaderLines = 100
+
 // dataShown is showData's writer. It is given a message as readData
 // writes it: a line at a time, or a piece of a longer one, with the
 // dot-stuffing undone and CRLF at every line's end.
 type dataShown struct {
-	w      io.Writer
-	wire   *wire
-	line   []byte // the header line so far
-	inBody bool   // the blank line after the headers has come
-	body   int64  // the bytes of the body so far
+	w       io.Writer
+	wire    *wire
+	line    []byte // the header line so far
+	headers int    // the header lines shown
+	inBody  bool   // the blank line after the headers has come
+	body    int64  // the bytes of the body so far
 }
 
 func (d *dataShown) Write(p []byte) (int, error) {
@@ -92,7 +111,13 @@ func (d *dataShown) Write(p []byte) (int, error) {
 	if bytes.HasSuffix(p, []byte("\n")) {
 		header := strings.TrimSuffix(string(d.line), "\r\n")
 		d.wire.line("C:", header)
+		d.headers++
 		d.inBody, d.line = header == "", d.line[:0]
+		if !d.inBody && d.headers == maxHeaderLines {
+			d.wire.line("C:", fmt.Sprintf("<%d lines of headers shown: "+
+				"the rest is counted as body>", maxHeaderLines))
+			d.inBody = true
+		}
 	}
 	return d.w.Write(p)
 }

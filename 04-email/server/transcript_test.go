@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/smtp"
 	"strings"
@@ -203,6 +204,46 @@ func TestVerboseNeverShowsSecrets(t *testing.T) {
 	})
 }
 
+func TestVerboseHidesCredentialsAfterARefusedAUTH(t *testing.T) {
+	// A client that pipelines AUTH LOGIN sends its answers without
+	// waiting for the 334s: when AUTH is refused, they come as commands.
+	tests := []struct {
+		name  string
+		args  []string
+		steps []step
+	}{
+		{"AUTH is not offered", nil, []step{{"AUTH LOGIN", "502 "},
+			{b64("alice"), "500 "}, {b64(wirePassword), "500 "}}},
+		{"AUTH is canceled", []string{"-user", "alice"}, []step{
+			{"AUTH LOGIN", "334 "}, {b64("alice"), "334 "}, {"*", "501 "},
+			{b64(wirePassword), "500 "}}},
+		{"the mechanism is unknown", []string{"-user", "alice"}, []step{
+			{"AUTH XLOGIN", "504 "}, {b64("alice"), "500 "},
+			{b64(wirePassword), "500 "}}},
+	}
+	for _, tt := range tests {
+		t.Run("-v hides them when "+tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s := startSinkWith(t, wireEnv, nil, append(tt.args, "-v")...)
+				steps := append([]step{{"EHLO test", "250-"}}, tt.steps...)
+				s.dial(t).play(s.dir, append(steps, step{"noop", "250 "})...)
+				if err := s.stop(); err != nil {
+					t.Fatal(err)
+				}
+				out := s.log.String() + s.report.String()
+				for _, secret := range []string{b64("alice"), b64(wirePassword)} {
+					if strings.Contains(out, secret) {
+						t.Errorf("the output shows %q:\n%s", secret, out)
+					}
+				}
+				// A command is shown as it is, whatever its case.
+				inOrder(t, wireLines(t, s.log.String()),
+					[]string{"C: <hidden>", "S: 500 unknown command", "C: noop"})
+			})
+		})
+	}
+}
+
 func TestQuietWithoutVerbose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := startSinkWith(t, wireEnv, nil, "-user", "alice")
@@ -242,6 +283,43 @@ func TestVerboseQuotesTheClient(t *testing.T) {
 	})
 }
 
+func TestVerboseShowsAtMostMaxHeaderLines(t *testing.T) {
+	// A message with no blank line is all headers: -v shows the first
+	// maxHeaderLines, says so, and counts the rest as its body.
+	synctest.Test(t, func(t *testing.T) {
+		s := startSinkWith(t, wireEnv, nil, "-v")
+		var msg strings.Builder
+		shown := 0 // the bytes of the lines shown
+		for i := range 3 * maxHeaderLines {
+			if i == maxHeaderLines {
+				shown = msg.Len()
+			}
+			fmt.Fprintf(&msg, "X-Line: %d\r\n", i)
+		}
+		s.dial(t).play(s.dir,
+			append(envelope, step{msg.String() + ".", "250 "})...)
+		if err := s.stop(); err != nil {
+			t.Fatal(err)
+		}
+		lines := wireLines(t, s.log.String())
+		n := 0
+		for _, line := range lines {
+			if strings.HasPrefix(line, "C: X-Line: ") {
+				n++
+			}
+		}
+		if n != maxHeaderLines {
+			t.Errorf("got %d header lines, want %d", n, maxHeaderLines)
+		}
+		rest := thousands(int64(msg.Len() - shown))
+		inOrder(t, lines, []string{
+			fmt.Sprintf("C: X-Line: %d", maxHeaderLines-1),
+			fmt.Sprintf("C: <%d lines of headers shown: the rest is "+
+				"counted as body>", maxHeaderLines),
+			"C: <" + rest + " bytes of body>", "C: .", "S: 250 ..."})
+	})
+}
+
 func TestHideAuth(t *testing.T) {
 	for line, want := range map[string]string{
 		"AUTH PLAIN":            "AUTH PLAIN",
@@ -253,6 +331,12 @@ func TestHideAuth(t *testing.T) {
 		"AUTH AGFsaWNlAHB3":     "AUTH <hidden>",
 		"AUTH plain AGFAAGI=":   "AUTH <hidden>",
 		"MAIL FROM:<a@b.c>":     "MAIL FROM:<a@b.c>",
+		"YWxpY2U=":              "<hidden>",
+		"AGFAAGI= ":             "<hidden>",
+		"RSET":                  "RSET",
+		"quit":                  "quit",
+		"*":                     "*",
+		"HELO":                  "HELO",
 	} {
 		if got := hideAuth(line); got != want {
 			t.Errorf("hideAuth(%q): got %q, want %q", line, got, want)
