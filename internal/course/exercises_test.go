@@ -39,25 +39,14 @@ var written = map[string][]string{
 // chapter's "## Exercises" section must be in the chapter's Go files, so
 // an exercise cannot send a learner to a function that moved.
 func TestExerciseCodeExists(t *testing.T) {
-	chapters, err := filepath.Glob(filepath.Join("..", "..", "0*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, dir := range chapters {
-		readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, section, ok := strings.Cut(string(readme), "\n## Exercises\n")
-		if !ok {
-			t.Errorf("%s: no ## Exercises section", dir)
+	for _, c := range chapters(t) {
+		if c.exercises == "" {
+			t.Errorf("%s: no ## Exercises section", c.name)
 			continue
 		}
-		section, _, _ = strings.Cut(section, "\n## ")
-		chapter := filepath.Base(dir)
-		code := goText(t, dir)
+		chapter, code := c.name, goText(t, c.dir)
 		quoted := map[string]bool{}
-		for _, m := range span.FindAllStringSubmatch(section, -1) {
+		for _, m := range span.FindAllStringSubmatch(c.exercises, -1) {
 			s := strings.Join(strings.Fields(m[1]), " ")
 			quoted[s] = true
 			if command.MatchString(s) || file.MatchString(s) ||
@@ -112,28 +101,9 @@ var skip = regexp.MustCompile(`(?m)^func (Test\w+)\(t \*testing\.T\) \{\n\tt\.Sk
 // names the test. (.ci/run checks that each test fails once its skip
 // line is gone: the work is not done yet.)
 func TestBuildItExercises(t *testing.T) {
-	chapters, err := filepath.Glob(filepath.Join("..", "..", "0*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, dir := range chapters {
-		chapter := filepath.Base(dir)
-		readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, section, _ := strings.Cut(string(readme), "\n## Exercises\n")
-		section, _, _ = strings.Cut(section, "\n## ")
-		tests, err := filepath.Glob(filepath.Join(dir, "*", "*_test.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range chapters(t) {
 		n := 0
-		for _, path := range tests {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+		for path, data := range c.tests {
 			if bytes.Contains(data, []byte(`t.Skip("exercise`)) &&
 				len(skip.FindAll(data, -1)) != bytes.Count(data, []byte(`t.Skip("exercise`)) {
 				t.Errorf("%s: a build-it test must start with "+
@@ -141,15 +111,15 @@ func TestBuildItExercises(t *testing.T) {
 			}
 			for _, m := range skip.FindAllSubmatch(data, -1) {
 				n++
-				item := exercise(section, string(m[2]))
+				item := exercise(c.exercises, string(m[2]))
 				if !strings.Contains(item, string(m[1])) {
 					t.Errorf("%s: exercise %s of the README does not name %s, "+
-						"the test that checks it", chapter, m[2], m[1])
+						"the test that checks it", c.name, m[2], m[1])
 				}
 			}
 		}
 		if n < 2 {
-			t.Errorf("%s has %d build-it exercises, want at least 2", chapter, n)
+			t.Errorf("%s has %d build-it exercises, want at least 2", c.name, n)
 		}
 	}
 }

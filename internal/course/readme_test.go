@@ -86,31 +86,15 @@ var testName = regexp.MustCompile(`\b(?:Test|Benchmark|Fuzz)[A-Z]\w*`)
 // the chapter does not have: a step of the walk or an exercise that says
 // "run TestX" must send the learner to a test that is there.
 func TestREADMETestsExist(t *testing.T) {
-	chapters, err := filepath.Glob(filepath.Join("..", "..", "0*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, dir := range chapters {
-		readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tests, err := filepath.Glob(filepath.Join(dir, "*", "*_test.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range chapters(t) {
 		var code []byte
-		for _, path := range tests {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, data := range c.tests {
 			code = append(code, data...)
 		}
-		for _, name := range testName.FindAllString(string(readme), -1) {
+		for _, name := range testName.FindAllString(c.readme, -1) {
 			if !bytes.Contains(code, []byte("\nfunc "+name+"(")) {
 				t.Errorf("%s/README.md names %s, which the chapter's tests "+
-					"do not have", filepath.Base(dir), name)
+					"do not have", c.name, name)
 			}
 		}
 	}
