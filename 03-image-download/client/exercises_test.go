@@ -57,38 +57,7 @@ func (tr *tries) arrivals() []time.Time {
 func TestRetry(t *testing.T) {
 	t.Skip("exercise 11: retry a failed picture GET with backoff — delete this line to start")
 	t.Run("a picture that fails twice with 503 is saved at the third try",
-		func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				tr := newTries(503, 503)
-				f := (&fakeAPI{names: []string{"a.png"}, picture: tr.serve}).startInBubble(t)
-				dir := t.TempDir()
-				out, err := fetchAll(t, f, dir, "-num", "1")
-				at := tr.arrivals()
-				if len(at) != 3 {
-					t.Fatalf("got %d tries of the picture, want 3: a 503 is "+
-						"for now, so try again (output %q)", len(at), out)
-				}
-				if err != nil {
-					t.Errorf("got %q, want the picture saved at the third try",
-						err.Error())
-				}
-				if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
-					t.Errorf("got files %q, want [a.png]", got)
-				}
-				first, second := at[1].Sub(at[0]), at[2].Sub(at[1])
-				if first < time.Second {
-					t.Errorf("the second try came %v after the first, want "+
-						"at least 1s: give the server time", first)
-				}
-				if second < 2*time.Second {
-					t.Errorf("the third try came %v after the second, want "+
-						"at least 2s: wait twice as long each time", second)
-				}
-				if total := at[2].Sub(at[0]); total > 10*time.Second {
-					t.Errorf("the tries took %v, want well under 10s", total)
-				}
-			})
-		})
+		func(t *testing.T) { synctest.Test(t, testRetryThirdTry) })
 
 	t.Run("gives up after three tries, and says why", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
@@ -120,34 +89,70 @@ func TestRetry(t *testing.T) {
 		})
 	})
 
-	t.Run("Ctrl-C during a wait stops at once", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			tr := newTries(503, 503)
-			f := (&fakeAPI{names: []string{"a.png"}, picture: tr.serve}).startInBubble(t)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			errc := make(chan error, 1)
-			go func() {
-				_, err := downloadCtx(ctx, t, f, t.TempDir(), nil, "-num", "1")
-				errc <- err
-			}()
-			<-tr.first
-			synctest.Wait() // the client is waiting before its second try
-			start := time.Now()
-			cancel()
-			err := <-errc
-			if err == nil || err.Error() != "interrupted" {
-				t.Errorf("got %q, want interrupted", fmt.Sprint(err))
-			}
-			if took := time.Since(start); took > 0 {
-				t.Errorf("the client stopped %v after Ctrl-C, want at once: "+
-					"wait for the timer or ctx.Done(), whichever comes first", took)
-			}
-			if got := len(tr.arrivals()); got != 1 {
-				t.Errorf("got %d tries after Ctrl-C, want none", got-1)
-			}
-		})
-	})
+	t.Run("Ctrl-C during a wait stops at once",
+		func(t *testing.T) { synctest.Test(t, testRetryCtrlC) })
+}
+
+// testRetryThirdTry runs in a synctest bubble: a picture answered 503
+// twice is asked for again after 1s, then after 2s more, and saved.
+func testRetryThirdTry(t *testing.T) {
+	tr := newTries(503, 503)
+	f := (&fakeAPI{names: []string{"a.png"}, picture: tr.serve}).startInBubble(t)
+	dir := t.TempDir()
+	out, err := fetchAll(t, f, dir, "-num", "1")
+	at := tr.arrivals()
+	if len(at) != 3 {
+		t.Fatalf("got %d tries of the picture, want 3: a 503 is "+
+			"for now, so try again (output %q)", len(at), out)
+	}
+	if err != nil {
+		t.Errorf("got %q, want the picture saved at the third try",
+			err.Error())
+	}
+	if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
+		t.Errorf("got files %q, want [a.png]", got)
+	}
+	first, second := at[1].Sub(at[0]), at[2].Sub(at[1])
+	if first < time.Second {
+		t.Errorf("the second try came %v after the first, want "+
+			"at least 1s: give the server time", first)
+	}
+	if second < 2*time.Second {
+		t.Errorf("the third try came %v after the second, want "+
+			"at least 2s: wait twice as long each time", second)
+	}
+	if total := at[2].Sub(at[0]); total > 10*time.Second {
+		t.Errorf("the tries took %v, want well under 10s", total)
+	}
+}
+
+// testRetryCtrlC runs in a synctest bubble: Ctrl-C while the client
+// waits to try a picture again ends the wait at once, with no new try.
+func testRetryCtrlC(t *testing.T) {
+	tr := newTries(503, 503)
+	f := (&fakeAPI{names: []string{"a.png"}, picture: tr.serve}).startInBubble(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := downloadCtx(ctx, t, f, t.TempDir(), nil, "-num", "1")
+		errc <- err
+	}()
+	<-tr.first
+	synctest.Wait() // the client is waiting before its second try
+	start := time.Now()
+	cancel()
+	err := <-errc
+	if err == nil || err.Error() != "interrupted" {
+		t.Errorf("got %q, want interrupted", fmt.Sprint(err))
+	}
+	if took := time.Since(start); took > 0 {
+		t.Errorf("the client stopped %v after Ctrl-C, want at once: "+
+			"wait for the timer or ctx.Done(), whichever comes first", took)
+	}
+	if got := len(tr.arrivals()); got != 1 {
+		t.Errorf("got %d tries after Ctrl-C, want none", got-1)
+	}
 }
 
 func TestRate(t *testing.T) {

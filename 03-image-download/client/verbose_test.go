@@ -30,54 +30,17 @@ func verbose(tb testing.TB, f *fakeAPI, flags ...string) (stdout, stderr string,
 	return out.String(), errOut.String(), err
 }
 
+// verboseNames are the pictures the fake API lists in TestVerbose.
+var verboseNames = []string{"1.png", "2.png", "3.png", "4.png", "5.png",
+	"6.png"}
+
 func TestVerbose(t *testing.T) {
-	names := []string{"1.png", "2.png", "3.png", "4.png", "5.png", "6.png"}
+	names := verboseNames
 
 	t.Run("-v shows the API call and every picture, the key hidden",
-		func(t *testing.T) {
-			f := (&fakeAPI{names: names}).start(t)
-			stdout, stderr, err := verbose(t, f, "-v", "-num", "6")
-			if err != nil {
-				t.Fatal(err)
-			}
-			host := strings.TrimPrefix(f.url, "http://")
-			checkInOrder(t, stderr, "* new connection ",
-				"C: GET /meinv/?key=<hidden>&num=6 HTTP/1.1\n",
-				"C: Host: "+host+"\n", "C: Accept: application/json\n", "C: \n",
-				"S: HTTP/1.1 200 OK\n", "S: Content-Type: application/json\n",
-				"S: \n", `S: {"code":200,"msg":"success","newslist":[`)
-			for _, name := range names {
-				checkInOrder(t, stderr, "C: GET /pics/"+name+" HTTP/1.1\n",
-					"S: HTTP/1.1 200 OK\n", "S: Content-Type: image/png\n",
-					fmt.Sprintf("S: <%d bytes of image/png>\n", len(tinyPNG)))
-			}
-			if !strings.Contains(stderr, "* reused connection ") {
-				t.Errorf("got %q, want a connection reused", stderr)
-			}
-			checkHidden(t, stdout+stderr, key)
-		})
+		testVerboseShowsEverything)
 
-	t.Run("the exchanges of workers never mix", func(t *testing.T) {
-		f := (&fakeAPI{names: names}).start(t)
-		_, stderr, err := verbose(t, f, "-v", "-num", "6", "-workers", "6")
-		if err != nil {
-			t.Fatal(err)
-		}
-		// From each request line to its answer's body, no other request.
-		exchange := regexp.MustCompile(`(?s)C: GET /pics/(\d).png HTTP/1.1\n` +
-			`(.*?)S: <\d+ bytes of image/png>\n`)
-		found := exchange.FindAllStringSubmatch(stderr, -1)
-		if len(found) != len(names) {
-			t.Fatalf("got %d exchanges of pictures, want %d:\n%q",
-				len(found), len(names), stderr)
-		}
-		for _, m := range found {
-			if strings.Contains(m[2], "C: GET") {
-				t.Errorf("the exchange of %s.png holds another request:\n%q",
-					m[1], m[0])
-			}
-		}
-	})
+	t.Run("the exchanges of workers never mix", testVerboseWorkersNeverMix)
 
 	t.Run("a key given with -key is hidden too, also when it is refused",
 		func(t *testing.T) {
@@ -93,28 +56,7 @@ func TestVerbose(t *testing.T) {
 		})
 
 	t.Run("a key sent back in a redirect's address is hidden too",
-		func(t *testing.T) {
-			f := &fakeAPI{other: func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path == "/meinv" { // as http.ServeMux answers it
-					http.Redirect(w, r, "/meinv/?"+r.URL.RawQuery,
-						http.StatusTemporaryRedirect)
-					return
-				}
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = io.WriteString(w, `{"code":230,"msg":"wrong key"}`)
-			}}
-			f.start(t)
-			stdout, stderr, err := verbose(t, f, "-v", "-api", f.url+"/meinv")
-			if err == nil {
-				t.Fatal("got no error, want code 230")
-			}
-			checkInOrder(t, stderr, "S: HTTP/1.1 307 Temporary Redirect\n",
-				"S: Location: /meinv/?key=<hidden>&num=10\n",
-				`S: <a href="/meinv/?key=<hidden>&amp;num=10">`,
-				"C: GET /meinv/?key=<hidden>&num=10 HTTP/1.1\n",
-				"C: Referer: http://", "/meinv?key=<hidden>&num=10\n")
-			checkHidden(t, stdout+stderr+err.Error(), key)
-		})
+		testVerboseRedirectHidesTheKey)
 
 	t.Run("without -v nothing of the conversation is printed",
 		func(t *testing.T) {
@@ -143,6 +85,84 @@ func TestVerbose(t *testing.T) {
 			}
 			checkHidden(t, stdout+stderr+err.Error(), key)
 		})
+}
+
+// testVerboseShowsEverything: with -v, the API call and each picture's
+// exchange are on stderr in order, connections are reused, and the key
+// is nowhere.
+func testVerboseShowsEverything(t *testing.T) {
+	names := verboseNames
+	f := (&fakeAPI{names: names}).start(t)
+	stdout, stderr, err := verbose(t, f, "-v", "-num", "6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(f.url, "http://")
+	checkInOrder(t, stderr, "* new connection ",
+		"C: GET /meinv/?key=<hidden>&num=6 HTTP/1.1\n",
+		"C: Host: "+host+"\n", "C: Accept: application/json\n", "C: \n",
+		"S: HTTP/1.1 200 OK\n", "S: Content-Type: application/json\n",
+		"S: \n", `S: {"code":200,"msg":"success","newslist":[`)
+	for _, name := range names {
+		checkInOrder(t, stderr, "C: GET /pics/"+name+" HTTP/1.1\n",
+			"S: HTTP/1.1 200 OK\n", "S: Content-Type: image/png\n",
+			fmt.Sprintf("S: <%d bytes of image/png>\n", len(tinyPNG)))
+	}
+	if !strings.Contains(stderr, "* reused connection ") {
+		t.Errorf("got %q, want a connection reused", stderr)
+	}
+	checkHidden(t, stdout+stderr, key)
+}
+
+// testVerboseWorkersNeverMix: six workers print at once, yet each
+// picture's exchange is shown in one piece.
+func testVerboseWorkersNeverMix(t *testing.T) {
+	names := verboseNames
+	f := (&fakeAPI{names: names}).start(t)
+	_, stderr, err := verbose(t, f, "-v", "-num", "6", "-workers", "6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// From each request line to its answer's body, no other request.
+	exchange := regexp.MustCompile(`(?s)C: GET /pics/(\d).png HTTP/1.1\n` +
+		`(.*?)S: <\d+ bytes of image/png>\n`)
+	found := exchange.FindAllStringSubmatch(stderr, -1)
+	if len(found) != len(names) {
+		t.Fatalf("got %d exchanges of pictures, want %d:\n%q",
+			len(found), len(names), stderr)
+	}
+	for _, m := range found {
+		if strings.Contains(m[2], "C: GET") {
+			t.Errorf("the exchange of %s.png holds another request:\n%q",
+				m[1], m[0])
+		}
+	}
+}
+
+// testVerboseRedirectHidesTheKey: an API that redirects to an address
+// holding the key gets it shown hidden, in the Location, the page, the
+// next request and its Referer.
+func testVerboseRedirectHidesTheKey(t *testing.T) {
+	f := &fakeAPI{other: func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/meinv" { // as http.ServeMux answers it
+			http.Redirect(w, r, "/meinv/?"+r.URL.RawQuery,
+				http.StatusTemporaryRedirect)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"code":230,"msg":"wrong key"}`)
+	}}
+	f.start(t)
+	stdout, stderr, err := verbose(t, f, "-v", "-api", f.url+"/meinv")
+	if err == nil {
+		t.Fatal("got no error, want code 230")
+	}
+	checkInOrder(t, stderr, "S: HTTP/1.1 307 Temporary Redirect\n",
+		"S: Location: /meinv/?key=<hidden>&num=10\n",
+		`S: <a href="/meinv/?key=<hidden>&amp;num=10">`,
+		"C: GET /meinv/?key=<hidden>&num=10 HTTP/1.1\n",
+		"C: Referer: http://", "/meinv?key=<hidden>&num=10\n")
+	checkHidden(t, stdout+stderr+err.Error(), key)
 }
 
 func TestVerboseHead(t *testing.T) {

@@ -102,125 +102,139 @@ func (s *limitStress) check(tb testing.TB, want ...bool) {
 
 func TestLimitListener(t *testing.T) {
 	t.Run("Accept waits while every slot is taken and goes on when one "+
-		"is given back", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			pl := loopback.NewPipeListener()
-			ln := newLimitListener(pl, 2, func(bool) {})
-			defer ln.Close()
-			limitDial(t, pl, 3)
-			a := limitAcceptNow(t, ln)
-			limitAcceptNow(t, ln)
-			third := limitAcceptLater(ln)
-			limitWaiting(t, third)
-			_ = a.Close() // a pipe's Close does not fail
-			if got := <-third; got.err != nil {
-				t.Errorf("Accept: got %v, want the third connection", got.err)
-			}
-		})
-	})
-
-	t.Run("Close wakes an Accept that waits for a slot", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			pl := loopback.NewPipeListener()
-			ln := newLimitListener(pl, 1, func(bool) {})
-			limitDial(t, pl, 2)
-			limitAcceptNow(t, ln)
-			waiting := limitAcceptLater(ln)
-			limitWaiting(t, waiting)
-			if err := ln.Close(); err != nil {
-				t.Errorf("Close: %v", err)
-			}
-			if got := <-waiting; !errors.Is(got.err, net.ErrClosed) {
-				t.Errorf("Accept: got error %v, want net.ErrClosed", got.err)
-			}
-		})
-	})
-
+		"is given back", limitBubble(testLimitWaitsForASlot))
+	t.Run("Close wakes an Accept that waits for a slot",
+		limitBubble(testLimitCloseWakesAccept))
 	t.Run("a connection gives its slot back once, however often it is "+
-		"closed", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			pl := loopback.NewPipeListener()
-			ln := newLimitListener(pl, 3, func(bool) {})
-			defer ln.Close()
-			limitDial(t, pl, 5)
-			a := limitAcceptNow(t, ln)
-			limitAcceptNow(t, ln)
-			limitAcceptNow(t, ln)
-			for range 3 {
-				_ = a.Close() // only the first one does anything
-			}
-			limitAcceptNow(t, ln) // in a's slot
-			limitWaiting(t, limitAcceptLater(ln))
-		})
-	})
-
+		"closed", limitBubble(testLimitSlotBackOnce))
 	t.Run("stress(true) once when every slot is taken, stress(false) "+
-		"after a calm minute", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			pl := loopback.NewPipeListener()
-			var s limitStress
-			ln := newLimitListener(pl, 4, s.stress)
-			defer ln.Close()
-			limitDial(t, pl, 5)
-			conns := make([]net.Conn, 4)
-			for i := range conns {
-				conns[i] = limitAcceptNow(t, ln)
-			}
-			s.check(t) // full, but nobody waits yet
-			fifth := limitAcceptLater(ln)
-			s.check(t, true)
-			_ = conns[0].Close()
-			got := <-fifth
-			if got.err != nil {
-				t.Fatalf("Accept: %v", got.err)
-			}
-			for _, conn := range append(conns[1:], got.conn) {
-				_ = conn.Close()
-			}
+		"after a calm minute", limitBubble(testLimitStress))
+	t.Run("a listener with one slot comes out of stress too",
+		limitBubble(testLimitStressOneSlot))
+}
 
-			// Empty, but full a moment ago: still under stress.
-			limitDial(t, pl, 1)
-			_ = limitAcceptNow(t, ln).Close()
-			time.Sleep(calm - time.Second)
-			limitDial(t, pl, 1)
-			_ = limitAcceptNow(t, ln).Close()
-			s.check(t, true)
+// limitBubble returns a test that runs test in a synctest bubble.
+func limitBubble(test func(*testing.T)) func(*testing.T) {
+	return func(t *testing.T) { synctest.Test(t, test) }
+}
 
-			time.Sleep(time.Second)
-			limitDial(t, pl, 1)
-			calmConn := limitAcceptNow(t, ln)
-			s.check(t, true, false)
+// testLimitWaitsForASlot: with two slots, the third Accept waits until
+// one of the first two connections is closed.
+func testLimitWaitsForASlot(t *testing.T) {
+	pl := loopback.NewPipeListener()
+	ln := newLimitListener(pl, 2, func(bool) {})
+	defer ln.Close()
+	limitDial(t, pl, 3)
+	a := limitAcceptNow(t, ln)
+	limitAcceptNow(t, ln)
+	third := limitAcceptLater(ln)
+	limitWaiting(t, third)
+	_ = a.Close() // a pipe's Close does not fail
+	if got := <-third; got.err != nil {
+		t.Errorf("Accept: got %v, want the third connection", got.err)
+	}
+}
 
-			// Full again: under stress again.
-			limitDial(t, pl, 3)
-			for range 3 {
-				limitAcceptNow(t, ln)
-			}
-			waiting := limitAcceptLater(ln)
-			s.check(t, true, false, true)
-			_ = calmConn.Close()
-			limitDial(t, pl, 1)
-			<-waiting
-		})
-	})
+// testLimitCloseWakesAccept: closing the listener ends an Accept that
+// waits for a slot with net.ErrClosed.
+func testLimitCloseWakesAccept(t *testing.T) {
+	pl := loopback.NewPipeListener()
+	ln := newLimitListener(pl, 1, func(bool) {})
+	limitDial(t, pl, 2)
+	limitAcceptNow(t, ln)
+	waiting := limitAcceptLater(ln)
+	limitWaiting(t, waiting)
+	if err := ln.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if got := <-waiting; !errors.Is(got.err, net.ErrClosed) {
+		t.Errorf("Accept: got error %v, want net.ErrClosed", got.err)
+	}
+}
 
-	t.Run("a listener with one slot comes out of stress too", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			pl := loopback.NewPipeListener()
-			var s limitStress
-			ln := newLimitListener(pl, 1, s.stress)
-			defer ln.Close()
-			limitDial(t, pl, 1)
-			a := limitAcceptNow(t, ln)
-			waiting := limitAcceptLater(ln)
-			s.check(t, true)
-			_ = a.Close()
-			limitDial(t, pl, 1)
-			_ = (<-waiting).conn.Close()
-			time.Sleep(calm)
-			limitDial(t, pl, 1)
-			limitAcceptNow(t, ln)
-			s.check(t, true, false)
-		})
-	})
+// testLimitSlotBackOnce: closing a connection three times frees one
+// slot, not three.
+func testLimitSlotBackOnce(t *testing.T) {
+	pl := loopback.NewPipeListener()
+	ln := newLimitListener(pl, 3, func(bool) {})
+	defer ln.Close()
+	limitDial(t, pl, 5)
+	a := limitAcceptNow(t, ln)
+	limitAcceptNow(t, ln)
+	limitAcceptNow(t, ln)
+	for range 3 {
+		_ = a.Close() // only the first one does anything
+	}
+	limitAcceptNow(t, ln) // in a's slot
+	limitWaiting(t, limitAcceptLater(ln))
+}
+
+// testLimitStress: the listener calls stress(true) when an Accept
+// waits for a slot, stress(false) once it has been calm for a minute,
+// and stress(true) again when it fills up again.
+func testLimitStress(t *testing.T) {
+	pl := loopback.NewPipeListener()
+	var s limitStress
+	ln := newLimitListener(pl, 4, s.stress)
+	defer ln.Close()
+	limitDial(t, pl, 5)
+	conns := make([]net.Conn, 4)
+	for i := range conns {
+		conns[i] = limitAcceptNow(t, ln)
+	}
+	s.check(t) // full, but nobody waits yet
+	fifth := limitAcceptLater(ln)
+	s.check(t, true)
+	_ = conns[0].Close()
+	got := <-fifth
+	if got.err != nil {
+		t.Fatalf("Accept: %v", got.err)
+	}
+	for _, conn := range append(conns[1:], got.conn) {
+		_ = conn.Close()
+	}
+
+	// Empty, but full a moment ago: still under stress.
+	limitDial(t, pl, 1)
+	_ = limitAcceptNow(t, ln).Close()
+	time.Sleep(calm - time.Second)
+	limitDial(t, pl, 1)
+	_ = limitAcceptNow(t, ln).Close()
+	s.check(t, true)
+
+	time.Sleep(time.Second)
+	limitDial(t, pl, 1)
+	calmConn := limitAcceptNow(t, ln)
+	s.check(t, true, false)
+
+	// Full again: under stress again.
+	limitDial(t, pl, 3)
+	for range 3 {
+		limitAcceptNow(t, ln)
+	}
+	waiting := limitAcceptLater(ln)
+	s.check(t, true, false, true)
+	_ = calmConn.Close()
+	limitDial(t, pl, 1)
+	<-waiting
+}
+
+// testLimitStressOneSlot: a listener with a single slot, full as soon
+// as it has one connection, still leaves stress after a calm minute.
+func testLimitStressOneSlot(t *testing.T) {
+	pl := loopback.NewPipeListener()
+	var s limitStress
+	ln := newLimitListener(pl, 1, s.stress)
+	defer ln.Close()
+	limitDial(t, pl, 1)
+	a := limitAcceptNow(t, ln)
+	waiting := limitAcceptLater(ln)
+	s.check(t, true)
+	_ = a.Close()
+	limitDial(t, pl, 1)
+	_ = (<-waiting).conn.Close()
+	time.Sleep(calm)
+	limitDial(t, pl, 1)
+	limitAcceptNow(t, ln)
+	s.check(t, true, false)
 }

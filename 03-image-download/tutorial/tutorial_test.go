@@ -68,111 +68,130 @@ func TestFlaws(t *testing.T) {
 		}
 	})
 
-	t.Run("the literal downloader asks for every picture at once", func(t *testing.T) {
-		const n = 30
-		var mu sync.Mutex
-		asking := 0
-		all := make(chan struct{}) // closed when n requests wait together
-		mux := http.NewServeMux()
-		srv := httptest.NewServer(mux)
-		t.Cleanup(srv.Close)
-		mux.HandleFunc("/meinv/", func(w http.ResponseWriter, r *http.Request) {
-			var list []string
-			for i := 1; i <= n; i++ {
-				list = append(list, fmt.Sprintf(`{"picUrl":"%s/images/%d.png"}`, srv.URL, i))
-			}
-			fmt.Fprintf(w, `{"code":200,"newslist":[%s]}`, strings.Join(list, ","))
-		})
-		// No picture is sent until all n are asked for: a downloader
-		// that asked a few at a time would wait here, and fail.
-		mux.HandleFunc("/images/", func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			if asking++; asking == n {
-				close(all)
-			}
-			mu.Unlock()
-			select {
-			case <-all:
-				_, _ = w.Write([]byte("picture"))
-			case <-r.Context().Done(): // the downloader was stopped
-			}
-		})
-		out := t.TempDir()
-		_, stderr, err := loopback.Run(t, loopback.Build(t, "./downloader"), srv.URL+"/meinv/", out)
-		if err != nil {
-			t.Fatalf("the downloader failed: %v; stderr %q", err, stderr)
+	t.Run("the literal downloader asks for every picture at once",
+		testFlawsEveryPictureAtOnce)
+
+	t.Run("the literal downloader waits forever for an API that never answers",
+		testFlawsWaitsForever)
+}
+
+// testFlawsEveryPictureAtOnce shows the literal downloader starting
+// one request for each picture the API lists, all at the same time.
+func testFlawsEveryPictureAtOnce(t *testing.T) {
+	const n = 30
+	var mu sync.Mutex
+	asking := 0
+	all := make(chan struct{}) // closed when n requests wait together
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	mux.HandleFunc("/meinv/", func(w http.ResponseWriter, r *http.Request) {
+		var list []string
+		for i := 1; i <= n; i++ {
+			list = append(list, fmt.Sprintf(`{"picUrl":"%s/images/%d.png"}`, srv.URL, i))
 		}
-		if entries, err := os.ReadDir(out); err != nil || len(entries) != n {
-			t.Errorf("the folder holds %d files (%v), want %d", len(entries), err, n)
+		fmt.Fprintf(w, `{"code":200,"newslist":[%s]}`, strings.Join(list, ","))
+	})
+	// No picture is sent until all n are asked for: a downloader
+	// that asked a few at a time would wait here, and fail.
+	mux.HandleFunc("/images/", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if asking++; asking == n {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+			_, _ = w.Write([]byte("picture"))
+		case <-r.Context().Done(): // the downloader was stopped
 		}
 	})
+	out := t.TempDir()
+	_, stderr, err := loopback.Run(t, loopback.Build(t, "./downloader"), srv.URL+"/meinv/", out)
+	if err != nil {
+		t.Fatalf("the downloader failed: %v; stderr %q", err, stderr)
+	}
+	if entries, err := os.ReadDir(out); err != nil || len(entries) != n {
+		t.Errorf("the folder holds %d files (%v), want %d", len(entries), err, n)
+	}
+}
 
-	t.Run("the literal downloader waits forever for an API that never answers", func(t *testing.T) {
-		asked := make(chan struct{})
-		hungUp := make(chan struct{})
-		addr := loopback.Serve(t, func(conn net.Conn) {
-			// Read the request to its blank line, answer nothing, and
-			// see when the client gives up.
-			br := bufio.NewReader(conn)
-			for {
-				line, err := br.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if line == "\r\n" {
-					break
-				}
+// silentAPI serves, on loopback, an API that reads a request and never
+// answers. asked is closed once it has read the request, hungUp once
+// the client has closed its connection (or reset it).
+func silentAPI(tb testing.TB) (addr string, asked, hungUp <-chan struct{}) {
+	tb.Helper()
+	read := make(chan struct{})
+	closed := make(chan struct{})
+	addr = loopback.Serve(tb, func(conn net.Conn) {
+		// Read the request to its blank line, answer nothing, and
+		// see when the client gives up.
+		br := bufio.NewReader(conn)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
 			}
-			close(asked)
-			_, _ = io.Copy(io.Discard, br) // until EOF or a reset
-			close(hungUp)
-		})
-		cmd := exec.Command(loopback.Build(t, "./downloader"),
-			"http://"+addr+"/meinv/", t.TempDir())
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+			if line == "\r\n" {
+				break
+			}
 		}
-		done := make(chan struct{})
-		var waitErr error // what Wait returned, once done is closed
-		go func() {
-			waitErr = cmd.Wait()
-			close(done)
-		}()
-		t.Cleanup(func() {
-			_ = cmd.Process.Kill() // it has ended, or the test failed
-			<-done
-		})
+		close(read)
+		_, _ = io.Copy(io.Discard, br) // until EOF or a reset
+		close(closed)
+	})
+	return addr, read, closed
+}
 
-		select {
-		case <-asked:
-		case <-done:
-			t.Fatalf("the downloader ended (%v) before asking", waitErr)
-		case <-time.After(10 * time.Second):
-			t.Fatal("the downloader sent no request within 10s")
-		}
-		// Any bound would do here: the downloader has none, and waits.
-		select {
-		case <-done:
-			t.Fatalf("the downloader gave up (%v), want it still waiting", waitErr)
-		case <-hungUp:
-			t.Fatal("the downloader hung up, want it still waiting")
-		case <-time.After(100 * time.Millisecond):
-		}
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
+// testFlawsWaitsForever shows the literal downloader, which sets no
+// timeout, still waiting for an API that never answers, until killed.
+func testFlawsWaitsForever(t *testing.T) {
+	addr, asked, hungUp := silentAPI(t)
+	cmd := exec.Command(loopback.Build(t, "./downloader"),
+		"http://"+addr+"/meinv/", t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var waitErr error // what Wait returned, once done is closed
+	go func() {
+		waitErr = cmd.Wait()
+		close(done)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill() // it has ended, or the test failed
 		<-done
-		var exitErr *exec.ExitError
-		if !errors.As(waitErr, &exitErr) || exitErr.Exited() {
-			t.Errorf("got %v, want the downloader ended by the kill", waitErr)
-		}
-		// Its connection was open until the kill.
-		select {
-		case <-hungUp:
-		case <-time.After(10 * time.Second):
-			t.Error("the connection stayed open 10s after the kill")
-		}
 	})
+
+	select {
+	case <-asked:
+	case <-done:
+		t.Fatalf("the downloader ended (%v) before asking", waitErr)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the downloader sent no request within 10s")
+	}
+	// Any bound would do here: the downloader has none, and waits.
+	select {
+	case <-done:
+		t.Fatalf("the downloader gave up (%v), want it still waiting", waitErr)
+	case <-hungUp:
+		t.Fatal("the downloader hung up, want it still waiting")
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	var exitErr *exec.ExitError
+	if !errors.As(waitErr, &exitErr) || exitErr.Exited() {
+		t.Errorf("got %v, want the downloader ended by the kill", waitErr)
+	}
+	// Its connection was open until the kill.
+	select {
+	case <-hungUp:
+	case <-time.After(10 * time.Second):
+		t.Error("the connection stayed open 10s after the kill")
+	}
 }
 
 // get returns the body of a GET of url, from a server that should answer.

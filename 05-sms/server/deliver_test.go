@@ -57,13 +57,19 @@ func TestRateLimits(t *testing.T) {
 		})
 }
 
-func TestDelivery(t *testing.T) {
-	tests := []struct {
-		name    string
-		form    url.Values
-		content string
-		want    string
-	}{
+// deliveryCase is a message sent to the gateway with content in it,
+// and what the gateway must print for it, smsid aside.
+type deliveryCase struct {
+	name    string
+	form    url.Values
+	content string
+	want    string
+}
+
+// deliveryCases are TestDelivery's messages: how the gateway prints a
+// number, and the text it quotes or cuts.
+func deliveryCases() []deliveryCase {
+	return []deliveryCase{
 		{"a message is printed with the number masked", goodForm(), content,
 			"138****5678: " + content + "\n"},
 		{"a +86 number is masked the same", goodForm("mobile", "+86"+number),
@@ -82,6 +88,10 @@ func TestDelivery(t *testing.T) {
 			strings.Repeat("x", 250), "138****5678: " +
 				strings.Repeat("x", 200) + "... (50 more bytes)\n"},
 	}
+}
+
+func TestDelivery(t *testing.T) {
+	tests := deliveryCases()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tg := newTestGateway(t)

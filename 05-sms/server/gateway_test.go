@@ -131,15 +131,20 @@ func checkCode(tb testing.TB, res result, want int) {
 	}
 }
 
-func TestSubmitCodes(t *testing.T) {
+// submitCase is a request to the gateway and the code it must answer.
+type submitCase struct {
+	name   string
+	remote string // default 127.0.0.1:5555
+	target string // default target
+	body   string
+	code   int
+}
+
+// submitCases are TestSubmitCodes's cases: each code the gateway
+// answers, and which comes first when a request earns several.
+func submitCases() []submitCase {
 	tooLong := strings.Repeat("码", maxContent+1)
-	tests := []struct {
-		name   string
-		remote string // default 127.0.0.1:5555
-		target string // default target
-		body   string
-		code   int
-	}{
+	return []submitCase{
 		{"a good request is code 2", "", "", goodForm().Encode(), 2},
 		{"a request from ::1 is code 2", "[::1]:5555", "",
 			goodForm().Encode(), 2},
@@ -190,6 +195,10 @@ func TestSubmitCodes(t *testing.T) {
 		{"407 comes before 4073", "", "",
 			goodForm("content", "badword"+tooLong).Encode(), 407},
 	}
+}
+
+func TestSubmitCodes(t *testing.T) {
+	tests := submitCases()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tg := newTestGateway(t)

@@ -39,42 +39,25 @@ func postAll(tb testing.TB, addr string, header http.Header, forms ...url.Values
 	}
 }
 
-func TestVerbose(t *testing.T) {
-	env := map[string]string{"SMS_APIKEY": key}
-	args := []string{"-addr", "127.0.0.1:0", "-account", "C123"}
-	signedForm := signed(key, time.Now(), "account", "C123",
+// verboseSetup returns what TestVerbose's cases share: the gateway's
+// environment and flags, and two forms it accepts, one signed with the
+// key and one that sends the key as its password.
+func verboseSetup() (env map[string]string, args []string,
+	signedForm, plainForm url.Values) {
+	env = map[string]string{"SMS_APIKEY": key}
+	args = []string{"-addr", "127.0.0.1:0", "-account", "C123"}
+	signedForm = signed(key, time.Now(), "account", "C123",
 		"content", "你好 & welcome")
-	plainForm := goodForm("account", "C123", "password", key,
+	plainForm = goodForm("account", "C123", "password", key,
 		"mobile", "13712345678")
+	return env, args, signedForm, plainForm
+}
+
+func TestVerbose(t *testing.T) {
+	env, args, signedForm, plainForm := verboseSetup()
 
 	t.Run("-v shows each form and its answer, the password hidden",
-		func(t *testing.T) {
-			p := loopback.Start(t, run, append(args, "-v"), env)
-			postAll(t, p.Addr, nil, signedForm, plainForm)
-			if err := p.Stop(); err != nil {
-				t.Fatalf("got %s, want no error", errText(err))
-			}
-			stderr := p.Stderr()
-			checkInOrder(t, stderr, " * new connection to "+p.Addr+"\n",
-				" C: POST /webservice/sms.php?method=Submit HTTP/1.1\n",
-				" C: Content-Type: application/x-www-form-urlencoded\n", " C: \n",
-				" C: account=C123&content=%E4%BD%A0%E5%A5%BD+%26+welcome&"+
-					"format=json&mobile=13812345678&password=<hidden>&time=",
-				" code 2 smsid ", // the gateway's log: it has delivered
-				" S: HTTP/1.1 200 OK\n",
-				" S: Content-Type: application/json; charset=utf-8\n", " S: \n",
-				` S: {"code":2,"msg":"提交成功","smsid":"`,
-				" C: POST /webservice/sms.php?method=Submit HTTP/1.1\n",
-				"&password=<hidden>\n", " S: HTTP/1.1 200 OK\n",
-				" * connection closed\n")
-			for _, m := range wireLine.FindAllStringSubmatch(stderr, -1) {
-				if !strings.HasPrefix(m[1], "127.0.0.1:") {
-					t.Errorf("got a line starting %q, want the client's address",
-						m[0])
-				}
-			}
-			checkHidden(t, p.Stdout()+stderr, key, signedForm.Get("password"))
-		})
+		testVerboseShowsForms)
 
 	t.Run("without -v nothing of the conversation is printed",
 		func(t *testing.T) {
@@ -89,26 +72,7 @@ func TestVerbose(t *testing.T) {
 		})
 
 	t.Run("-v changes nothing on the wire: a body too large ends the connection",
-		func(t *testing.T) {
-			for _, flags := range [][]string{args, append(args, "-v")} {
-				p := loopback.Start(t, run, flags, env)
-				client := &http.Client{Timeout: 5 * time.Second}
-				resp, err := client.Post("http://"+p.Addr+target,
-					"application/x-www-form-urlencoded",
-					strings.NewReader("content="+strings.Repeat("x", 20<<10)))
-				if err != nil {
-					t.Fatalf("%q: got %s, want an answer", flags, errText(err))
-				}
-				_ = resp.Body.Close()
-				if resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
-					t.Errorf("%q: got %q, closing %v; want 413, closing the "+
-						"connection", flags, resp.Status, resp.Close)
-				}
-				if err := p.Stop(); err != nil {
-					t.Fatalf("got %s, want no error", errText(err))
-				}
-			}
-		})
+		testVerboseTooLarge)
 
 	t.Run("a header with an invisible character is shown quoted",
 		func(t *testing.T) {
@@ -125,4 +89,60 @@ func TestVerbose(t *testing.T) {
 				t.Errorf("got %q, want no U+202E as it is", p.Stderr())
 			}
 		})
+}
+
+// testVerboseShowsForms: with -v, each form posted and its answer are
+// on stderr in order, each line starting with the client's address, and
+// neither the key nor the signed password is anywhere.
+func testVerboseShowsForms(t *testing.T) {
+	env, args, signedForm, plainForm := verboseSetup()
+	p := loopback.Start(t, run, append(args, "-v"), env)
+	postAll(t, p.Addr, nil, signedForm, plainForm)
+	if err := p.Stop(); err != nil {
+		t.Fatalf("got %s, want no error", errText(err))
+	}
+	stderr := p.Stderr()
+	checkInOrder(t, stderr, " * new connection to "+p.Addr+"\n",
+		" C: POST /webservice/sms.php?method=Submit HTTP/1.1\n",
+		" C: Content-Type: application/x-www-form-urlencoded\n", " C: \n",
+		" C: account=C123&content=%E4%BD%A0%E5%A5%BD+%26+welcome&"+
+			"format=json&mobile=13812345678&password=<hidden>&time=",
+		" code 2 smsid ", // the gateway's log: it has delivered
+		" S: HTTP/1.1 200 OK\n",
+		" S: Content-Type: application/json; charset=utf-8\n", " S: \n",
+		` S: {"code":2,"msg":"提交成功","smsid":"`,
+		" C: POST /webservice/sms.php?method=Submit HTTP/1.1\n",
+		"&password=<hidden>\n", " S: HTTP/1.1 200 OK\n",
+		" * connection closed\n")
+	for _, m := range wireLine.FindAllStringSubmatch(stderr, -1) {
+		if !strings.HasPrefix(m[1], "127.0.0.1:") {
+			t.Errorf("got a line starting %q, want the client's address",
+				m[0])
+		}
+	}
+	checkHidden(t, p.Stdout()+stderr, key, signedForm.Get("password"))
+}
+
+// testVerboseTooLarge: with -v as without, a form over the size limit
+// is answered 413 and the connection is closed.
+func testVerboseTooLarge(t *testing.T) {
+	env, args, _, _ := verboseSetup()
+	for _, flags := range [][]string{args, append(args, "-v")} {
+		p := loopback.Start(t, run, flags, env)
+		client := &http.Client{Timeout: 5 * time.Second}
+		resp, err := client.Post("http://"+p.Addr+target,
+			"application/x-www-form-urlencoded",
+			strings.NewReader("content="+strings.Repeat("x", 20<<10)))
+		if err != nil {
+			t.Fatalf("%q: got %s, want an answer", flags, errText(err))
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
+			t.Errorf("%q: got %q, closing %v; want 413, closing the "+
+				"connection", flags, resp.Status, resp.Close)
+		}
+		if err := p.Stop(); err != nil {
+			t.Fatalf("got %s, want no error", errText(err))
+		}
+	}
 }

@@ -135,27 +135,7 @@ func TestStart(t *testing.T) {
 		}
 	})
 
-	t.Run("Stop reports a program that does not stop", func(t *testing.T) {
-		release := make(chan struct{})
-		defer close(release)
-		stubborn := func(ctx context.Context, _ []string, _ func(string) string,
-			_, stderr io.Writer) error {
-			fmt.Fprintln(stderr, "listening on 127.0.0.1:1")
-			<-release // ignores ctx
-			return nil
-		}
-		p := Start(t, stubborn, nil, nil)
-		// Only the stubborn stop gets a short bound: starting is
-		// well-behaved, and gets the usual seconds.
-		defer func(d time.Duration) { StartTimeout = d }(StartTimeout)
-		StartTimeout = 50 * time.Millisecond
-		if err := p.Stop(); err == nil {
-			t.Error("got nil, want an error saying run did not return")
-		}
-		if err := p.Stop(); err == nil {
-			t.Error("second Stop: got nil, want the same error")
-		}
-	})
+	t.Run("Stop reports a program that does not stop", testStopStubborn)
 
 	t.Run("fails the test when run returns before listening", func(t *testing.T) {
 		ft := &fakeTB{TB: t}
@@ -170,6 +150,30 @@ func TestStart(t *testing.T) {
 			t.Errorf("got failure %q, want it to give run's error", ft.fatal)
 		}
 	})
+}
+
+// testStopStubborn: Stop gives up on a run that ignores ctx, says so,
+// and says so again when called again.
+func testStopStubborn(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	stubborn := func(ctx context.Context, _ []string, _ func(string) string,
+		_, stderr io.Writer) error {
+		fmt.Fprintln(stderr, "listening on 127.0.0.1:1")
+		<-release // ignores ctx
+		return nil
+	}
+	p := Start(t, stubborn, nil, nil)
+	// Only the stubborn stop gets a short bound: starting is
+	// well-behaved, and gets the usual seconds.
+	defer func(d time.Duration) { StartTimeout = d }(StartTimeout)
+	StartTimeout = 50 * time.Millisecond
+	if err := p.Stop(); err == nil {
+		t.Error("got nil, want an error saying run did not return")
+	}
+	if err := p.Stop(); err == nil {
+		t.Error("second Stop: got nil, want the same error")
+	}
 }
 
 // fakeTB records a fatal failure instead of ending the test, so the test can
