@@ -33,19 +33,29 @@ func wantLines(tb testing.TB, got string, want ...string) {
 	}
 }
 
-// fetchFrom connects to addr, reads everything the server sends, and
-// returns it and the client's address.
-func fetchFrom(t *testing.T, addr string) (reply []byte, peer string) {
+// dialServer connects to addr and gives the whole exchange a deadline:
+// the server is well-behaved, so it gets seconds. The caller closes the
+// connection.
+func dialServer(t *testing.T, addr string) net.Conn {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
 	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		_ = conn.Close() // the deadline's error is the one to report
 		t.Fatal(err)
 	}
-	reply, err = io.ReadAll(conn)
+	return conn
+}
+
+// fetchFrom connects to addr, reads everything the server sends, and
+// returns it and the client's address.
+func fetchFrom(t *testing.T, addr string) (reply []byte, peer string) {
+	t.Helper()
+	conn := dialServer(t, addr)
+	defer conn.Close()
+	reply, err := io.ReadAll(conn)
 	if err != nil {
 		t.Fatal(err)
 	}
