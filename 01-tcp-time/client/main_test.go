@@ -157,22 +157,27 @@ func TestClientFailures(t *testing.T) {
 		})
 	}
 
-	t.Run("canceling the context interrupts the read", func(t *testing.T) {
-		accepted := make(chan struct{})
-		addr := loopback.Serve(t, func(c net.Conn) {
-			close(accepted)
-			neverWrites(c)
-		})
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			<-accepted
-			cancel()
-		}()
-		err := run(ctx, []string{"-addr", addr}, nil, io.Discard, io.Discard)
-		if err == nil || err.Error() != "interrupted" {
-			t.Errorf("got %s, want interrupted", errText(err))
-		}
+	t.Run("canceling the context interrupts the read",
+		testCancelInterruptsRead)
+}
+
+// testCancelInterruptsRead checks that canceling the context stops a
+// client waiting for a server that never writes.
+func testCancelInterruptsRead(t *testing.T) {
+	accepted := make(chan struct{})
+	addr := loopback.Serve(t, func(c net.Conn) {
+		close(accepted)
+		neverWrites(c)
 	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-accepted
+		cancel()
+	}()
+	err := run(ctx, []string{"-addr", addr}, nil, io.Discard, io.Discard)
+	if err == nil || err.Error() != "interrupted" {
+		t.Errorf("got %s, want interrupted", errText(err))
+	}
 }
 
 // pipeServer starts a fake time server on an in-memory listener, for a
@@ -206,41 +211,8 @@ func pipeServer(t *testing.T, timeout time.Duration, handle func(net.Conn)) conf
 // timeout takes no time at all, and a busy machine cannot make the
 // client miss a deadline it should meet.
 func TestClientTimeouts(t *testing.T) {
-	t.Run("reads until EOF when the reply comes in fragments", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			// The server writes 3 bytes at a time, then waits a
-			// second for the client to hang up, which it must not
-			// do before the server closes: a client that stopped
-			// after one Read would print "202".
-			hungUp := make(chan int, 1) // bytes sent when the client hung up, or 0
-			cfg := pipeServer(t, time.Minute, func(c net.Conn) {
-				reply := sample + "\r\n"
-				for i := 0; i < len(reply); i += 3 {
-					piece := reply[i:min(i+3, len(reply))]
-					if _, err := io.WriteString(c, piece); err != nil {
-						break
-					}
-					_ = c.SetReadDeadline(time.Now().Add(time.Second))
-					if _, err := c.Read(make([]byte, 1)); errors.Is(err, io.EOF) {
-						hungUp <- i + len(piece)
-						return
-					}
-				}
-				hungUp <- 0
-			})
-			var stdout bytes.Buffer
-			err := askTime(context.Background(), cfg, &stdout)
-			if n := <-hungUp; n > 0 {
-				t.Errorf("the client hung up after %d bytes, before the server closed", n)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := stdout.String(), sample+"\n"; got != want {
-				t.Errorf("got %q, want %q", got, want)
-			}
-		})
-	})
+	t.Run("reads until EOF when the reply comes in fragments",
+		testReadsFragments)
 
 	t.Run("gives up when the server never writes", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
@@ -278,6 +250,44 @@ func TestClientTimeouts(t *testing.T) {
 				t.Errorf("got %s, which says nothing came, but 11 bytes did", errText(err))
 			}
 		})
+	})
+}
+
+// testReadsFragments checks that the client reads until the server
+// closes, not just once, when the reply comes 3 bytes at a time.
+func testReadsFragments(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The server writes 3 bytes at a time, then waits a
+		// second for the client to hang up, which it must not
+		// do before the server closes: a client that stopped
+		// after one Read would print "202".
+		hungUp := make(chan int, 1) // bytes sent when the client hung up, or 0
+		cfg := pipeServer(t, time.Minute, func(c net.Conn) {
+			reply := sample + "\r\n"
+			for i := 0; i < len(reply); i += 3 {
+				piece := reply[i:min(i+3, len(reply))]
+				if _, err := io.WriteString(c, piece); err != nil {
+					break
+				}
+				_ = c.SetReadDeadline(time.Now().Add(time.Second))
+				if _, err := c.Read(make([]byte, 1)); errors.Is(err, io.EOF) {
+					hungUp <- i + len(piece)
+					return
+				}
+			}
+			hungUp <- 0
+		})
+		var stdout bytes.Buffer
+		err := askTime(context.Background(), cfg, &stdout)
+		if n := <-hungUp; n > 0 {
+			t.Errorf("the client hung up after %d bytes, before the server closed", n)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := stdout.String(), sample+"\n"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
 	})
 }
 

@@ -107,36 +107,41 @@ func TestServerShowsTheConversation(t *testing.T) {
 		}
 	})
 
-	t.Run("-v prints each line whole, with 50 clients at once", func(t *testing.T) {
-		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0", "-v"}, nil)
-		var wg sync.WaitGroup
-		for range 50 {
-			wg.Go(func() {
-				if _, err := askTime(p.Addr); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
-		if err := p.Stop(); err != nil {
-			t.Fatal(err)
-		}
-		wire := regexp.MustCompile(`^127\.0\.0\.1:\d+ (S: \d{4}-\d\d-\d\d ` +
-			`\d\d:\d\d:\d\d\.\d{6}|\* the server closed the connection after 28 bytes)$`)
-		lines := strings.Split(strings.TrimSuffix(p.Stderr(), "\n"), "\n")
-		sent := 0
-		for _, line := range lines {
-			if !logLine.MatchString(line) && !wire.MatchString(line) {
-				t.Errorf("got line %q, want a log line or a whole -v line", line)
+	t.Run("-v prints each line whole, with 50 clients at once",
+		testWireLinesWhole)
+}
+
+// testWireLinesWhole checks that the lines -v writes for 50 clients at
+// once never mix: each is a log line or a whole line of the wire.
+func testWireLinesWhole(t *testing.T) {
+	p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0", "-v"}, nil)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			if _, err := askTime(p.Addr); err != nil {
+				t.Error(err)
 			}
-			if strings.Contains(line, " S: ") {
-				sent++
-			}
+		})
+	}
+	wg.Wait()
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	wire := regexp.MustCompile(`^127\.0\.0\.1:\d+ (S: \d{4}-\d\d-\d\d ` +
+		`\d\d:\d\d:\d\d\.\d{6}|\* the server closed the connection after 28 bytes)$`)
+	lines := strings.Split(strings.TrimSuffix(p.Stderr(), "\n"), "\n")
+	sent := 0
+	for _, line := range lines {
+		if !logLine.MatchString(line) && !wire.MatchString(line) {
+			t.Errorf("got line %q, want a log line or a whole -v line", line)
 		}
-		if sent != 50 {
-			t.Errorf("got %d S: lines, want 50", sent)
+		if strings.Contains(line, " S: ") {
+			sent++
 		}
-	})
+	}
+	if sent != 50 {
+		t.Errorf("got %d S: lines, want 50", sent)
+	}
 }
 
 func TestServerIsQuietWithoutV(t *testing.T) {

@@ -33,19 +33,29 @@ func wantLines(tb testing.TB, got string, want ...string) {
 	}
 }
 
-// fetchFrom connects to addr, reads everything the server sends, and
-// returns it and the client's address.
-func fetchFrom(t *testing.T, addr string) (reply []byte, peer string) {
+// dialServer connects to addr and gives the whole exchange a deadline:
+// the server is well-behaved, so it gets seconds. The caller closes the
+// connection.
+func dialServer(t *testing.T, addr string) net.Conn {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
 	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		_ = conn.Close() // the deadline's error is the one to report
 		t.Fatal(err)
 	}
-	reply, err = io.ReadAll(conn)
+	return conn
+}
+
+// fetchFrom connects to addr, reads everything the server sends, and
+// returns it and the client's address.
+func fetchFrom(t *testing.T, addr string) (reply []byte, peer string) {
+	t.Helper()
+	conn := dialServer(t, addr)
+	defer conn.Close()
+	reply, err := io.ReadAll(conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,51 +98,60 @@ func TestServerShowsTheConversation(t *testing.T) {
 			"\n"+peer+" * the server closed the connection after 1,048,693 bytes\n")
 	})
 
-	t.Run("a busy server shows its answer, and closes at once", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			p := startPipe(t, 1<<20, func(c *config) {
-				c.maxClients = 1
-				c.wire = newWire(c.log.Writer(), true)
-			})
-			p.dial(t)
-			synctest.Wait() // it holds the one slot
-			turned := p.dial(t)
-			if _, err := io.ReadAll(turned); err != nil {
-				t.Fatal(err)
-			}
-			peer := turned.LocalAddr().String()
-			wantLines(t, p.logs.String(), "\n"+peer+
-				` S: {"error":"busy","message":"1 of 1 slots taken"}`+"\n",
-				"\n"+peer+" * the server closed the connection after 48 bytes: "+
-					"every slot is taken\n")
-		})
-	})
+	t.Run("a busy server shows its answer, and closes at once",
+		testWireShowsBusy)
+	t.Run("-v says how much went by when a client is cut off",
+		testWireShowsCutOff)
+}
 
-	t.Run("-v says how much went by when a client is cut off", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			p := startPipe(t, 1<<20, func(c *config) {
-				c.wire = newWire(c.log.Writer(), true)
-			})
-			stuck := p.dial(t)
-			// Read the header and 1,000 bytes of the file, then nothing.
-			br := bufio.NewReaderSize(stuck, 16)
-			header, err := br.ReadString('\n')
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := io.ReadFull(br, make([]byte, 1000)); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(p.cfg.timeout)
-			synctest.Wait()
-			peer := stuck.LocalAddr().String()
-			wantLines(t, p.logs.String(),
-				"\n"+peer+" S: "+strings.TrimSuffix(header, "\n")+"\n",
-				"\n"+peer+" S: <1,000 bytes of file>\n",
-				"\n"+peer+" * the server closed the connection after 1,114 "+
-					"of 1,048,690 bytes\n",
-				"\n"+peer+": cut off, read nothing for 30s")
+// testWireShowsBusy checks that -v shows the answer a client beyond
+// capacity gets, and that the server closes at once.
+func testWireShowsBusy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := startPipe(t, 1<<20, func(c *config) {
+			c.maxClients = 1
+			c.wire = newWire(c.log.Writer(), true)
 		})
+		p.dial(t)
+		synctest.Wait() // it holds the one slot
+		turned := p.dial(t)
+		if _, err := io.ReadAll(turned); err != nil {
+			t.Fatal(err)
+		}
+		peer := turned.LocalAddr().String()
+		wantLines(t, p.logs.String(), "\n"+peer+
+			` S: {"error":"busy","message":"1 of 1 slots taken"}`+"\n",
+			"\n"+peer+" * the server closed the connection after 48 bytes: "+
+				"every slot is taken\n")
+	})
+}
+
+// testWireShowsCutOff checks that -v says how many bytes went by before
+// the server cut off a client that stopped reading.
+func testWireShowsCutOff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := startPipe(t, 1<<20, func(c *config) {
+			c.wire = newWire(c.log.Writer(), true)
+		})
+		stuck := p.dial(t)
+		// Read the header and 1,000 bytes of the file, then nothing.
+		br := bufio.NewReaderSize(stuck, 16)
+		header, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(br, make([]byte, 1000)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(p.cfg.timeout)
+		synctest.Wait()
+		peer := stuck.LocalAddr().String()
+		wantLines(t, p.logs.String(),
+			"\n"+peer+" S: "+strings.TrimSuffix(header, "\n")+"\n",
+			"\n"+peer+" S: <1,000 bytes of file>\n",
+			"\n"+peer+" * the server closed the connection after 1,114 "+
+				"of 1,048,690 bytes\n",
+			"\n"+peer+": cut off, read nothing for 30s")
 	})
 }
 

@@ -11,6 +11,36 @@ import (
 	"time"
 )
 
+// badUsage are flags that TestBadInput checks are refused as bad usage,
+// with want in the message on stderr.
+var badUsage = []struct {
+	name  string
+	flags []string
+	want  string
+}{
+	{"a line break in the subject", []string{"-to", "a@example.com",
+		"-subject", "Hi\r\nBcc: everyone@example.com"}, "line break"},
+	// An address with a line break is refused by this check and
+	// by net/mail alike: the message names the value either way.
+	{"a line break in a name", []string{"-to", "Eve\n <a@example.com>"},
+		`-to "Eve\n <a@example.com>"`},
+	{"a line break in -from", []string{"-to", "a@example.com",
+		"-from", "x@example.com\nBcc: y@example.com"},
+		`-from "x@example.com\nBcc: y@example.com"`},
+	{"a subject over 900 bytes", []string{"-to", "a@example.com",
+		"-subject", strings.Repeat("x", 901)}, "too long"},
+	{"an address net/mail cannot parse", []string{"-to", "not an address"},
+		`-to "not an address"`},
+	{"no recipients", []string{"-subject", "hi"}, "no recipients"},
+	{"an address that is not ASCII", []string{"-to", "骆昊@例子.中国"},
+		"is not ASCII"},
+	{"-body and -body-file together", []string{"-to", "a@example.com",
+		"-body", "x", "-body-file", "y"}, "not both"},
+	{"a bad -tls", []string{"-to", "a@example.com", "-tls", "ssl"}, "-tls must be"},
+	{"-user without SMTP_PASSWORD", []string{"-to", "a@example.com",
+		"-user", "me"}, "SMTP_PASSWORD"},
+}
+
 func TestBadInput(t *testing.T) {
 	// A listener that fails the test if anything connects: bad input
 	// must be refused before a byte goes on the wire.
@@ -27,34 +57,7 @@ func TestBadInput(t *testing.T) {
 	}()
 	addr := ln.Addr().String()
 
-	usage := []struct {
-		name  string
-		flags []string
-		want  string
-	}{
-		{"a line break in the subject", []string{"-to", "a@example.com",
-			"-subject", "Hi\r\nBcc: everyone@example.com"}, "line break"},
-		// An address with a line break is refused by this check and
-		// by net/mail alike: the message names the value either way.
-		{"a line break in a name", []string{"-to", "Eve\n <a@example.com>"},
-			`-to "Eve\n <a@example.com>"`},
-		{"a line break in -from", []string{"-to", "a@example.com",
-			"-from", "x@example.com\nBcc: y@example.com"},
-			`-from "x@example.com\nBcc: y@example.com"`},
-		{"a subject over 900 bytes", []string{"-to", "a@example.com",
-			"-subject", strings.Repeat("x", 901)}, "too long"},
-		{"an address net/mail cannot parse", []string{"-to", "not an address"},
-			`-to "not an address"`},
-		{"no recipients", []string{"-subject", "hi"}, "no recipients"},
-		{"an address that is not ASCII", []string{"-to", "骆昊@例子.中国"},
-			"is not ASCII"},
-		{"-body and -body-file together", []string{"-to", "a@example.com",
-			"-body", "x", "-body-file", "y"}, "not both"},
-		{"a bad -tls", []string{"-to", "a@example.com", "-tls", "ssl"}, "-tls must be"},
-		{"-user without SMTP_PASSWORD", []string{"-to", "a@example.com",
-			"-user", "me"}, "SMTP_PASSWORD"},
-	}
-	for _, tc := range usage {
+	for _, tc := range badUsage {
 		t.Run(tc.name+" is refused as bad usage", func(t *testing.T) {
 			_, stderr, err := runClient(t, addr, nil, tc.flags...)
 			if !errors.Is(err, errUsage) {

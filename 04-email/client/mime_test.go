@@ -125,32 +125,7 @@ func TestMessage(t *testing.T) {
 	})
 
 	t.Run("headers decode to what was given", func(t *testing.T) {
-		p := parse(t, raw)
-		var dec mime.WordDecoder
-		subject, err := dec.DecodeHeader(p.header.Get("Subject"))
-		if err != nil || subject != "示例代码实验邮件" {
-			t.Errorf("Subject: got %q, %v", subject, err)
-		}
-		from, err := p.header.AddressList("From")
-		if err != nil || len(from) != 1 || from[0].Name != "王大锤" ||
-			from[0].Address != "abcdefg@126.com" {
-			t.Errorf("From: got %v, %v", from, err)
-		}
-		to, err := p.header.AddressList("To")
-		if err != nil || len(to) != 2 || to[0].Name != "骆昊" {
-			t.Errorf("To: got %v, %v", to, err)
-		}
-		if cc := p.header.Get("Cc"); cc != "<c@example.com>" {
-			t.Errorf("Cc: got %q", cc)
-		}
-		if date, err := p.header.Date(); err != nil || !date.Equal(sampleDate) {
-			t.Errorf("Date: got %v, %v; want %v", date, err, sampleDate)
-		}
-		for _, name := range []string{"Message-Id", "Mime-Version"} {
-			if p.header.Get(name) == "" {
-				t.Errorf("no %s header", name)
-			}
-		}
+		wantSampleHeaders(t, raw)
 	})
 
 	t.Run("Bcc is in no header", func(t *testing.T) {
@@ -181,6 +156,38 @@ func TestMessage(t *testing.T) {
 			t.Error("no filename*=utf-8'' parameter for 本月数据.xlsx")
 		}
 	})
+}
+
+// wantSampleHeaders checks that the headers of raw, the message
+// writeSample wrote, decode to what writeSample gave.
+func wantSampleHeaders(tb testing.TB, raw string) {
+	tb.Helper()
+	p := parse(tb, raw)
+	var dec mime.WordDecoder
+	subject, err := dec.DecodeHeader(p.header.Get("Subject"))
+	if err != nil || subject != "示例代码实验邮件" {
+		tb.Errorf("Subject: got %q, %v", subject, err)
+	}
+	from, err := p.header.AddressList("From")
+	if err != nil || len(from) != 1 || from[0].Name != "王大锤" ||
+		from[0].Address != "abcdefg@126.com" {
+		tb.Errorf("From: got %v, %v", from, err)
+	}
+	to, err := p.header.AddressList("To")
+	if err != nil || len(to) != 2 || to[0].Name != "骆昊" {
+		tb.Errorf("To: got %v, %v", to, err)
+	}
+	if cc := p.header.Get("Cc"); cc != "<c@example.com>" {
+		tb.Errorf("Cc: got %q", cc)
+	}
+	if date, err := p.header.Date(); err != nil || !date.Equal(sampleDate) {
+		tb.Errorf("Date: got %v, %v; want %v", date, err, sampleDate)
+	}
+	for _, name := range []string{"Message-Id", "Mime-Version"} {
+		if p.header.Get(name) == "" {
+			tb.Errorf("no %s header", name)
+		}
+	}
 }
 
 func TestLongSubject(t *testing.T) {

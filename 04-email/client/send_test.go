@@ -68,62 +68,73 @@ func TestSend(t *testing.T) {
 		}
 	})
 
-	t.Run("upgrades with STARTTLS and trusts -ca", func(t *testing.T) {
-		cfg, certPEM := loopback.TLSConfig(t)
-		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{TLS: cfg,
-			Replies: map[string]string{
-				"EHLO":     "250-fake\r\n250-STARTTLS\r\n250 AUTH PLAIN",
-				"STARTTLS": "220 go ahead",
-				"AUTH":     "235 welcome",
-			}})
-		ca := writeFile(t, "server-cert.pem", certPEM)
-		_, _, err := runClient(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
-			"-to", "a@example.com", "-user", "me", "-ca", ca)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmds := f.Commands()
-		if len(cmds) < 3 || cmds[1] != "STARTTLS" || cmds[2] != "EHLO localhost" {
-			t.Errorf("got %q, want EHLO, STARTTLS, EHLO again", cmds)
-		}
-	})
+	t.Run("upgrades with STARTTLS and trusts -ca", testUpgradesWithSTARTTLS)
+}
+
+// testUpgradesWithSTARTTLS checks that the client sends STARTTLS when
+// offered, trusts the certificate in -ca, and says EHLO again.
+func testUpgradesWithSTARTTLS(t *testing.T) {
+	cfg, certPEM := loopback.TLSConfig(t)
+	f := loopback.NewFakeSMTP(t, loopback.SMTPScript{TLS: cfg,
+		Replies: map[string]string{
+			"EHLO":     "250-fake\r\n250-STARTTLS\r\n250 AUTH PLAIN",
+			"STARTTLS": "220 go ahead",
+			"AUTH":     "235 welcome",
+		}})
+	ca := writeFile(t, "server-cert.pem", certPEM)
+	_, _, err := runClient(t, f.Addr, map[string]string{"SMTP_PASSWORD": "pw"},
+		"-to", "a@example.com", "-user", "me", "-ca", ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmds := f.Commands()
+	if len(cmds) < 3 || cmds[1] != "STARTTLS" || cmds[2] != "EHLO localhost" {
+		t.Errorf("got %q, want EHLO, STARTTLS, EHLO again", cmds)
+	}
+}
+
+// sendFailure is a fake server's misbehaviour, the client's extra
+// flags, and what the client's error must say.
+type sendFailure struct {
+	name   string
+	script loopback.SMTPScript
+	flags  []string
+	want   string
+	sent   bool // whether a message should have been accepted
+}
+
+// sendFailures are the failures TestSendFailures plays, each sending "hi"
+// to a@example.com and b@example.com.
+var sendFailures = []sendFailure{
+	{"a greeting of 554", loopback.SMTPScript{Greeting: "554 go away"},
+		nil, "greeting: the server said 554 go away", false},
+	{"EHLO and HELO refused", loopback.SMTPScript{Replies: map[string]string{
+		"EHLO": "502 no", "HELO": "502 no"}}, nil, "EHLO: the server said 502", false},
+	{"STARTTLS refused", loopback.SMTPScript{Replies: map[string]string{
+		"EHLO": "250-fake\r\n250 STARTTLS", "STARTTLS": "454 TLS not available"}},
+		nil, "STARTTLS: the server said 454", false},
+	{"a wrong password (535) hints at app passwords",
+		loopback.SMTPScript{Replies: map[string]string{
+			"EHLO": fakeEHLO, "AUTH": "535 authentication failed"}},
+		[]string{"-user", "me"}, "app password or authorization code", false},
+	{"MAIL refused with 530 hints at STARTTLS or a login",
+		loopback.SMTPScript{Replies: map[string]string{
+			"MAIL": "530 authentication required"}},
+		nil, "the server wants STARTTLS or a login", false},
+	{"every recipient refused: nothing sent",
+		loopback.SMTPScript{Replies: map[string]string{"RCPT": "550 no such user"}},
+		nil, "every recipient was refused (a@example.com, b@example.com)", false},
+	{"DATA refused (554)", loopback.SMTPScript{Replies: map[string]string{
+		"DATA": "554 no thanks"}}, nil, "DATA: the server said 554", false},
+	{"the message refused at its end (552)",
+		loopback.SMTPScript{Replies: map[string]string{".": "552 too big"}},
+		nil, "end of DATA: the server said 552", true},
+	{"the connection dropped in the middle of the data",
+		loopback.SMTPScript{DropInData: true}, nil, "", false},
 }
 
 func TestSendFailures(t *testing.T) {
-	tests := []struct {
-		name   string
-		script loopback.SMTPScript
-		flags  []string
-		want   string
-		sent   bool // whether a message should have been accepted
-	}{
-		{"a greeting of 554", loopback.SMTPScript{Greeting: "554 go away"},
-			nil, "greeting: the server said 554 go away", false},
-		{"EHLO and HELO refused", loopback.SMTPScript{Replies: map[string]string{
-			"EHLO": "502 no", "HELO": "502 no"}}, nil, "EHLO: the server said 502", false},
-		{"STARTTLS refused", loopback.SMTPScript{Replies: map[string]string{
-			"EHLO": "250-fake\r\n250 STARTTLS", "STARTTLS": "454 TLS not available"}},
-			nil, "STARTTLS: the server said 454", false},
-		{"a wrong password (535) hints at app passwords",
-			loopback.SMTPScript{Replies: map[string]string{
-				"EHLO": fakeEHLO, "AUTH": "535 authentication failed"}},
-			[]string{"-user", "me"}, "app password or authorization code", false},
-		{"MAIL refused with 530 hints at STARTTLS or a login",
-			loopback.SMTPScript{Replies: map[string]string{
-				"MAIL": "530 authentication required"}},
-			nil, "the server wants STARTTLS or a login", false},
-		{"every recipient refused: nothing sent",
-			loopback.SMTPScript{Replies: map[string]string{"RCPT": "550 no such user"}},
-			nil, "every recipient was refused (a@example.com, b@example.com)", false},
-		{"DATA refused (554)", loopback.SMTPScript{Replies: map[string]string{
-			"DATA": "554 no thanks"}}, nil, "DATA: the server said 554", false},
-		{"the message refused at its end (552)",
-			loopback.SMTPScript{Replies: map[string]string{".": "552 too big"}},
-			nil, "end of DATA: the server said 552", true},
-		{"the connection dropped in the middle of the data",
-			loopback.SMTPScript{DropInData: true}, nil, "", false},
-	}
-	for _, tc := range tests {
+	for _, tc := range sendFailures {
 		t.Run(tc.name, func(t *testing.T) {
 			f := loopback.NewFakeSMTP(t, tc.script)
 			flags := append([]string{"-to", "a@example.com, b@example.com",

@@ -55,47 +55,49 @@ func TestSummaryIsBounded(t *testing.T) {
 	}
 }
 
+// descriptions are messages and the summary describe must give of each.
+var descriptions = []struct{ name, msg, want string }{
+	{"a plain subject is shown as it is", "Subject: Hello\r\n\r\nhi\r\n",
+		"subject Hello"},
+	{"a subject with a quote mark is quoted", "Subject: \"Hi\"\r\n\r\n",
+		`subject "\"Hi\""`},
+	{"a subject with a terminal escape is quoted",
+		"Subject: =?utf-8?q?=1B[2Jgreen?=\r\n\r\n", `subject "\x1b[2Jgreen"`},
+	{"no subject is said", "From: a@example.com\r\n\r\nhi\r\n", "no subject"},
+	{"an encoded subject is decoded",
+		"Subject: =?utf-8?b?56S65L6L5Luj56CB5a6e6aqM6YKu5Lu2?=\r\n\r\nhi\r\n",
+		"subject 示例代码实验邮件"},
+	{"a subject in an unknown charset stays encoded",
+		"Subject: =?x-unknown?q?abc?=\r\n\r\n", "subject =?x-unknown?q?abc?="},
+	{"the tutorial's attachment header, encoded whole by Python, is understood",
+		"Subject: s\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
+			"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
+			"--b\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: " +
+			"=?utf-8?b?YXR0YWNobWVudDsgZmlsZW5hbWU95pys5pyI5pWw5o2uLnhsc3g=?=\r\n\r\n" +
+			"AAFiaW5hcnk=\r\n--b--\r\n",
+		"subject s; attachments 本月数据.xlsx 8 B"},
+	{"attachments in nested parts are found, quoted-printable decoded",
+		"Subject: nested\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n" +
+			"--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n" +
+			"--inner\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
+			"--inner\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--inner--\r\n" +
+			"--outer\r\nContent-Transfer-Encoding: quoted-printable\r\n" +
+			"Content-Disposition: attachment; filename=\"=?utf-8?q?caf=C3=A9.txt?=\"\r\n\r\n" +
+			"caf=C3=A9=\r\n\r\n--outer--\r\n",
+		"subject nested; attachments café.txt 5 B"},
+	{"an inline part is not an attachment",
+		"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+			"--b\r\nContent-Disposition: inline; filename=a.png\r\n\r\nxx\r\n--b--\r\n",
+		"subject x"},
+	{"a name with control characters is escaped",
+		"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+			"--b\r\nContent-Disposition: attachment; filename*=utf-8''a%1B%5B2J.txt\r\n\r\n" +
+			"abc\r\n--b--\r\n",
+		`subject x; attachments "a\x1b[2J.txt" 3 B`},
+}
+
 func TestDescribe(t *testing.T) {
-	tests := []struct{ name, msg, want string }{
-		{"a plain subject is shown as it is", "Subject: Hello\r\n\r\nhi\r\n",
-			"subject Hello"},
-		{"a subject with a quote mark is quoted", "Subject: \"Hi\"\r\n\r\n",
-			`subject "\"Hi\""`},
-		{"a subject with a terminal escape is quoted",
-			"Subject: =?utf-8?q?=1B[2Jgreen?=\r\n\r\n", `subject "\x1b[2Jgreen"`},
-		{"no subject is said", "From: a@example.com\r\n\r\nhi\r\n", "no subject"},
-		{"an encoded subject is decoded",
-			"Subject: =?utf-8?b?56S65L6L5Luj56CB5a6e6aqM6YKu5Lu2?=\r\n\r\nhi\r\n",
-			"subject 示例代码实验邮件"},
-		{"a subject in an unknown charset stays encoded",
-			"Subject: =?x-unknown?q?abc?=\r\n\r\n", "subject =?x-unknown?q?abc?="},
-		{"the tutorial's attachment header, encoded whole by Python, is understood",
-			"Subject: s\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
-				"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
-				"--b\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: " +
-				"=?utf-8?b?YXR0YWNobWVudDsgZmlsZW5hbWU95pys5pyI5pWw5o2uLnhsc3g=?=\r\n\r\n" +
-				"AAFiaW5hcnk=\r\n--b--\r\n",
-			"subject s; attachments 本月数据.xlsx 8 B"},
-		{"attachments in nested parts are found, quoted-printable decoded",
-			"Subject: nested\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n" +
-				"--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n" +
-				"--inner\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
-				"--inner\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--inner--\r\n" +
-				"--outer\r\nContent-Transfer-Encoding: quoted-printable\r\n" +
-				"Content-Disposition: attachment; filename=\"=?utf-8?q?caf=C3=A9.txt?=\"\r\n\r\n" +
-				"caf=C3=A9=\r\n\r\n--outer--\r\n",
-			"subject nested; attachments café.txt 5 B"},
-		{"an inline part is not an attachment",
-			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
-				"--b\r\nContent-Disposition: inline; filename=a.png\r\n\r\nxx\r\n--b--\r\n",
-			"subject x"},
-		{"a name with control characters is escaped",
-			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
-				"--b\r\nContent-Disposition: attachment; filename*=utf-8''a%1B%5B2J.txt\r\n\r\n" +
-				"abc\r\n--b--\r\n",
-			`subject x; attachments "a\x1b[2J.txt" 3 B`},
-	}
-	for _, tt := range tests {
+	for _, tt := range descriptions {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := describe(strings.NewReader(tt.msg)); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
