@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,10 +21,11 @@ const maxShown = 200
 // is valid UTF-8 and only visible characters and spaces is shown as it
 // is; anything else is shown in Go's quoted form, "like\tthis", where
 // control characters, invalid bytes and invisible characters (such as
-// U+202E, which turns the text after it around) are escapes. Terminal
-// escape sequences start with a control character, so a peer cannot
-// clear the screen or fake a line of output. Text longer than maxShown
-// bytes is cut, and says how much was left out.
+// U+202E, which turns the text after it around, or U+3164, a letter that
+// shows as a blank) are escapes. Terminal escape sequences start with a
+// control character, so a peer cannot clear the screen or fake a line of
+// output. Text longer than maxShown bytes is cut, and says how much was
+// left out.
 func quote(s string) string {
 	rest := 0
 	if len(s) > maxShown {
@@ -34,7 +36,7 @@ func quote(s string) string {
 		s, rest = s[:cut], len(s)-cut
 	}
 	if !utf8.ValidString(s) || strings.ContainsFunc(s, unsafeRune) {
-		s = strconv.Quote(s)
+		s = showFillers(strconv.Quote(s))
 	}
 	if rest > 0 {
 		s += fmt.Sprintf("... (%d more bytes)", rest)
@@ -46,5 +48,32 @@ func quote(s string) string {
 // backslash is escaped too, so text that starts with a quote mark is
 // always in the quoted form, never text that only looks like it.
 func unsafeRune(r rune) bool {
-	return !strconv.IsPrint(r) || r == '"' || r == '\\'
+	return !strconv.IsPrint(r) || filler(r) || r == '"' || r == '\\'
+}
+
+// filler reports the characters that are letters to strconv.IsPrint but
+// show as nothing, or as a blank: the Hangul fillers U+115F, U+1160,
+// U+3164 and U+FFA0, and the other default-ignorable code points that
+// Unicode lists (such as U+034F and U+17B4). A name made of them would
+// print as an empty space.
+func filler(r rune) bool {
+	return unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
+}
+
+// showFillers writes the fillers that strconv.Quote left as they are in
+// quoted, a string in Go's quoted form, as escapes: "\u3164".
+func showFillers(quoted string) string {
+	if !strings.ContainsFunc(quoted, filler) {
+		return quoted
+	}
+	var b strings.Builder
+	for _, r := range quoted {
+		if filler(r) {
+			q := strconv.QuoteRuneToASCII(r) // '\u3164'
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

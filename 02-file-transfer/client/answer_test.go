@@ -183,6 +183,7 @@ var hostileNames = []string{
 	strings.Repeat("a", 201), ".bashrc", "a\u202egnp.exe", "photo.png.",
 	"photo.png ", "CON", "nul", "AUX.png", "com1.txt", "LPT9", "a<b.png",
 	"a>b.png", "a?.png", "a*.png", "a|b.png", `a"b.png`,
+	"\u3164", "\u1160.png", "a\u3000b.png",
 }
 
 func TestClientRejectsHostileNames(t *testing.T) {

@@ -32,6 +32,8 @@ func TestQuoteLine(t *testing.T) {
 			`"{\"a\":\"\x1b[2J\"}"`},
 		{"a byte that is not UTF-8 is quoted", "{\"a\":\"\x9b\"}", `"{\"a\":\"\x9b\"}"`},
 		{"an invisible character is quoted", "{\"a\":\"\u202e\"}", `"{\"a\":\"\u202e\"}"`},
+		{"a filler that shows as a blank is quoted", "{\"a\":\"\u3164\"}",
+			`"{\"a\":\"\u3164\"}"`},
 		{"a long line is cut", long, long[:maxShown] + "... (115 more bytes)"},
 	}
 	for _, tc := range tests {
@@ -45,13 +47,13 @@ func TestQuoteLine(t *testing.T) {
 
 func FuzzQuoteLine(f *testing.F) {
 	for _, s := range []string{`{"filename":"a.png"}`, `"hi"`, "\x1b[2J",
-		"\x9b", "\u202e", strings.Repeat("é", 150), `\"`} {
+		"\x9b", "\u202e", "\u3164", strings.Repeat("é", 150), `\"`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := quoteLine(s)
 		if !utf8.ValidString(got) || strings.ContainsFunc(got,
-			func(r rune) bool { return !strconv.IsPrint(r) }) {
+			func(r rune) bool { return !strconv.IsPrint(r) || filler(r) }) {
 			t.Fatalf("quoteLine(%q) = %q, which is not safe to print", s, got)
 		}
 		if len(got) > 4*maxShown+40 {

@@ -30,6 +30,8 @@ func TestNames(t *testing.T) {
 		{"http://h/", "image/png", "7.png"},
 		{"http://h/pics/.hidden.png", "image/png", "7.png"},
 		{"http://h/pics/%E2%80%AEgnp.exe", "image/png", "7.png"},
+		{"http://h/pics/%E3%85%A4", "image/png", "7.png"},
+		{"http://h/pics/%E1%85%A0%E1%85%A0.png", "image/png", "7.png"},
 		{"http://h/pics/cat.png.", "image/png", "cat.png.png"},
 		{"http://h/pics/x?name=../../evil.png", "image/png", "x.png"},
 		// Names that Windows cannot hold get the number on every system,

@@ -116,6 +116,8 @@ func TestQuote(t *testing.T) {
 		{"a\x1b[2Jb", `"a\x1b[2Jb"`},
 		{"OK\rFAKE", `"OK\rFAKE"`},
 		{"a\u202Egnp.exe", `"a\u202egnp.exe"`},
+		{"\u3164.png", `"\u3164.png"`},
+		{"\u1160", `"\u1160"`},
 		{`"quoted"`, `"\"quoted\""`},
 		{"\xff", `"\xff"`},
 		{strings.Repeat("é", 150), strings.Repeat("é", 100) + "... (100 more bytes)"},
