@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -103,4 +105,54 @@ func TestKeyStaysWithTheAPI(t *testing.T) {
 			}
 			checkHidden(t, got, key)
 		})
+}
+
+func TestKeyIsNeverPrinted(t *testing.T) {
+	// An API may send the key back anywhere, as it got it (s3cr3t/K+y&z=1)
+	// or as the URL carried it (s3cr3t%2FK%2By%26z%3D1).
+	escaped := url.QueryEscape(key)
+	// A text answer, which -v shows.
+	page := func(status, body string) string {
+		return fmt.Sprintf("HTTP/1.1 %s\r\nContent-Type: text/plain\r\n"+
+			"Content-Length: %d\r\nConnection: close\r\n\r\n%s",
+			status, len(body), body)
+	}
+	tests := []struct {
+		name   string
+		answer func(path string) string
+	}{
+		{"in its error message", func(string) string {
+			return page("200 OK", `{"code":150,"msg":"key `+key+` is wrong"}`)
+		}},
+		{"in its status line and the page with it", func(string) string {
+			return page("403 key "+key+" is wrong", "no key "+escaped)
+		}},
+		{"in an answer that is not JSON", func(string) string {
+			return page("200 OK", "<p>key="+escaped+"&amp;num=10: "+key+"</p>")
+		}},
+		{"in a picture's link and status line", func(path string) string {
+			if path == "/meinv/" {
+				return page("200 OK", `{"code":200,"msg":"success",`+
+					`"newslist":[{"picUrl":"/pics/`+escaped+`.png"}]}`)
+			}
+			return page("404 no "+key+".png here", "no "+key+".png")
+		}},
+	}
+	for _, tc := range tests {
+		for _, v := range []string{"false", "true"} {
+			t.Run(tc.name+", -v="+v, func(t *testing.T) {
+				f := &fakeAPI{url: rawAPI(t, tc.answer)}
+				stdout, stderr, err := verbose(t, f, "-num", "1", "-v="+v)
+				if err == nil {
+					t.Fatal("got no error, want the API's refusal")
+				}
+				all := stdout + stderr + err.Error()
+				checkHidden(t, all, key)
+				if !strings.Contains(all, "<hidden>") {
+					t.Errorf("got %q, want what the API said, the key as <hidden>",
+						all)
+				}
+			})
+		}
+	}
 }
