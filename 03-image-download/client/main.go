@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	hide := keyHider(cfg.key) // see hidekey.go
+	hide := keyHider(cfg.key) // see key.go
 	err = getPictures(ctx, cfg, hidingWriter{stdout, hide},
 		hidingWriter{stderr, hide})
 	if err != nil {
