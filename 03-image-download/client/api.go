@@ -80,7 +80,9 @@ func callAPI(ctx context.Context, client *http.Client, cfg config) ([]byte, erro
 		return nil, fmt.Errorf("ask %s: %w", shown, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := client.Do(req)
+	keyed := *client // the same client, with a rule for redirects
+	keyed.CheckRedirect = sameOrigin
+	resp, err := keyed.Do(req)
 	if err != nil {
 		err = requestError(err)
 		switch {

@@ -45,7 +45,8 @@ func main() {
 }
 
 // run reads the command line into a config, then gets the pictures with
-// it. It returns errUsage for a bad command line.
+// it, the key hidden in all it prints. It returns errUsage for a bad
+// command line.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)
@@ -55,7 +56,13 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	return getPictures(ctx, cfg, stdout, stderr)
+	hide := keyHider(cfg.key) // see key.go
+	err = getPictures(ctx, cfg, hidingWriter{stdout, hide},
+		hidingWriter{stderr, hide})
+	if err != nil {
+		return hiddenError{err, hide}
+	}
+	return nil
 }
 
 // getPictures asks the API for links and downloads the pictures into

@@ -76,10 +76,10 @@ func TestVerbose(t *testing.T) {
 			srv := httptest.NewServer(http.NotFoundHandler())
 			srv.Close() // now nothing listens there
 			stdout, stderr, err := verbose(t, &fakeAPI{url: srv.URL}, "-v")
-			if err == nil {
-				t.Fatal("got no error, want connection refused")
+			if !refused(err) { // not its words: each system has its own
+				t.Fatalf("got %v, want connection refused", err)
 			}
-			checkInOrder(t, stderr, "* not sent: ", "connection refused")
+			checkInOrder(t, stderr, "* not sent: ")
 			if strings.Contains(stderr, "C: ") {
 				t.Errorf("got %q, want no request shown: none was sent", stderr)
 			}
