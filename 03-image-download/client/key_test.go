@@ -156,3 +156,15 @@ func TestKeyIsNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+func TestTheDemoKeyIsNoSecret(t *testing.T) {
+	// The local server's key is public: a folder or a link with the word
+	// in it shows as it is.
+	const line = "saved demo/1.png (http://127.0.0.1:8000/pics/demo.png)"
+	if got := keyHider("demo").Replace(line); got != line {
+		t.Errorf("got %q, want %q", got, line)
+	}
+	if got := keyHider("s3cr3t").Replace("key s3cr3t"); got != "key <hidden>" {
+		t.Errorf("got %q, want %q", got, "key <hidden>")
+	}
+}
