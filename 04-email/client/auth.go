@@ -9,22 +9,19 @@ import (
 
 // AUTH (RFC 4954) sends the user name and password in base64, which
 // hides nothing: the client logs in only over TLS, or to this machine,
-// whose bytes never cross a network.
+// whose bytes never cross a network (login, in send.go).
 
-// isLoopbackHost says whether host names this machine, by the names
-// net/smtp's PlainAuth also takes as safe without TLS.
-func isLoopbackHost(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
-}
-
-// auth logs in with AUTH PLAIN, or AUTH LOGIN when that is all the
-// server offers.
-func (s *sender) auth(c *client) error {
-	mechs := " " + strings.ToUpper(c.ext["AUTH"]) + " "
-	if !strings.Contains(mechs, " PLAIN ") && strings.Contains(mechs, " LOGIN ") {
+// auth logs in with AUTH PLAIN, or AUTH LOGIN, whichever the server
+// offers in mechs, its EHLO's AUTH line; nothing it did not offer.
+func (s *sender) auth(c *client, mechs string) error {
+	switch m := " " + strings.ToUpper(mechs) + " "; {
+	case strings.Contains(m, " PLAIN "):
+		return c.authPlain(s.user, s.password)
+	case strings.Contains(m, " LOGIN "):
 		return c.authLogin(s.user, s.password)
 	}
-	return c.authPlain(s.user, s.password)
+	return fmt.Errorf("the server offers AUTH %s; this client speaks "+
+		"only PLAIN and LOGIN", mechs)
 }
 
 // authPlain logs in in one line (RFC 4616): base64 of the name to act

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,7 +14,6 @@ import (
 // sender holds how to reach the server.
 type sender struct {
 	server    string // HOST:PORT
-	host      string
 	tlsMode   string
 	tlsConfig *tls.Config
 	user      string
@@ -81,17 +81,27 @@ func (s *sender) hello(c *client) error {
 	return nil
 }
 
-// login logs in with AUTH when -user asks for it: over TLS, or without it
-// to this machine only.
+// login logs in with AUTH when -user asks for it, as the server offers
+// it: over TLS, or without it to this machine only, which the client
+// knows by the address it reached (isLoopbackAddr, in local.go).
 func (s *sender) login(c *client) error {
 	if s.user == "" {
 		return nil
 	}
-	if !c.tls && !isLoopbackHost(s.host) {
-		return fmt.Errorf("the server did not offer STARTTLS: refusing " +
-			"to send the password without TLS")
+	if peer := c.raw.RemoteAddr().String(); !c.tls && !isLoopbackAddr(peer) {
+		return fmt.Errorf("refusing to send the password without TLS to %s, "+
+			"which is not this machine (use -tls starttls with a server "+
+			"that offers it, or -tls implicit)", peer)
 	}
-	if err := s.auth(c); err != nil {
+	mechs, ok := c.ext["AUTH"]
+	if !ok && !c.tls {
+		return errors.New("-user: the server offers no AUTH " +
+			"(a server may offer it only after STARTTLS)")
+	}
+	if !ok {
+		return errors.New("-user: the server offers no AUTH")
+	}
+	if err := s.auth(c, mechs); err != nil {
 		return explain("AUTH", err)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -232,36 +231,6 @@ func TestNetworkTextIsQuoted(t *testing.T) {
 		}
 		if want := `refused b@example.com: the server said 550 "\x1b[2Jno"`; !strings.Contains(stderr, want) {
 			t.Errorf("got stderr %q, want %q in it", stderr, want)
-		}
-	})
-}
-
-func TestPasswordOnlyOverTLS(t *testing.T) {
-	// The client holds AUTH by hand: login's check is what keeps the
-	// password off a network in clear.
-	t.Run("a server elsewhere that offers no STARTTLS never sees AUTH", func(t *testing.T) {
-		f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: map[string]string{
-			"EHLO": fakeEHLO}})
-		cfg, err := parseFlags([]string{"-server", "mail.example.com:587",
-			"-user", "me", "-to", "a@example.com", "-timeout", "10s"},
-			func(string) string { return "pw" }, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// By its name it is elsewhere; in fact it is the fake server.
-		var d net.Dialer
-		cfg.s.dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, network, f.Addr)
-		}
-		err = cfg.deliver(context.Background(), io.Discard)
-		if want := "refusing to send the password without TLS"; err == nil ||
-			!strings.Contains(err.Error(), want) {
-			t.Errorf("got %v, want an error containing %q", err, want)
-		}
-		for _, cmd := range f.Commands() {
-			if strings.HasPrefix(cmd, "AUTH") {
-				t.Errorf("the server got %q, want no AUTH", cmd)
-			}
 		}
 	})
 }

@@ -59,6 +59,10 @@ func answer(conn net.Conn, stall string) {
 		case stall != "" && strings.HasPrefix(line, stall):
 			_, _ = io.Copy(io.Discard, conn) // until the client gives up
 			return
+		case strings.HasPrefix(line, "EHLO"):
+			say("250-fake\r\n250 AUTH PLAIN")
+		case strings.HasPrefix(line, "AUTH"):
+			say("235 welcome")
 		case strings.HasPrefix(line, "DATA"):
 			say("354 go ahead")
 			for line != ".\r\n" && err == nil {
