@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/textproto"
+	"regexp"
 	"strings"
 )
 
@@ -28,8 +29,7 @@ func (s *sender) auth(c *client, mechs string) error {
 // as (empty: the user's own), NUL, the user name, NUL, the password.
 func (c *client) authPlain(user, password string) error {
 	blob := "\x00" + user + "\x00" + password
-	_, _, err := c.secret(235, "AUTH PLAIN <hidden>", "AUTH PLAIN "+
-		base64.StdEncoding.EncodeToString([]byte(blob)))
+	_, _, err := c.secret(235, "AUTH PLAIN <hidden>", "AUTH PLAIN "+b64(blob))
 	return err
 }
 
@@ -42,25 +42,24 @@ func (c *client) authLogin(user, password string) error {
 		if err != nil || code != 334 {
 			break
 		}
-		answer, bad := loginAnswer(question, user, password)
+		answer, bad := c.loginAnswer(question, user, password)
 		if bad != nil {
 			return bad
 		}
-		code, question, err = c.secret(0, "<hidden>",
-			base64.StdEncoding.EncodeToString([]byte(answer)))
+		code, question, err = c.secret(0, "<hidden>", b64(answer))
 	}
 	if err == nil && code != 235 {
-		err = &textproto.Error{Code: code, Msg: question}
+		err = &textproto.Error{Code: code, Msg: c.transcript.hide(question)}
 	}
 	return err
 }
 
 // loginAnswer answers one question of AUTH LOGIN, which comes in base64.
-func loginAnswer(question, user, password string) (string, error) {
+func (c *client) loginAnswer(question, user, password string) (string, error) {
 	q, err := base64.StdEncoding.DecodeString(question)
 	if err != nil {
 		return "", fmt.Errorf("AUTH LOGIN question %s is not base64",
-			quote(question))
+			quote(c.transcript.hide(question)))
 	}
 	switch strings.ToLower(strings.TrimSpace(string(q))) {
 	case "username:":
@@ -68,7 +67,8 @@ func loginAnswer(question, user, password string) (string, error) {
 	case "password:":
 		return password, nil
 	}
-	return "", fmt.Errorf("unexpected AUTH LOGIN question %s", quote(string(q)))
+	return "", fmt.Errorf("unexpected AUTH LOGIN question %s",
+		quote(c.transcript.hide(string(q))))
 }
 
 // secret is cmd for a line that holds a credential: -v shows shown in
@@ -78,3 +78,24 @@ func (c *client) secret(want int, shown, line string) (int, string, error) {
 	defer func() { c.transcript.hidden = "" }()
 	return c.cmd(want, "%s", line)
 }
+
+// credentials matches what a server might echo of the credentials, in any
+// letter case: the password, and in base64 each line that carries one
+// (AUTH PLAIN's, AUTH LOGIN's answers). Each reply the client prints, in
+// an error or with -v, shows <hidden> in their place (transcript.hide).
+// Without -user it is nil.
+func credentials(user, password string) *regexp.Regexp {
+	if user == "" {
+		return nil
+	}
+	alts := []string{b64("\x00" + user + "\x00" + password), b64(password),
+		b64(user), password}
+	for i, a := range alts {
+		alts[i] = regexp.QuoteMeta(a)
+	}
+	re := regexp.MustCompile("(?i)" + strings.Join(alts, "|"))
+	re.Longest() // all of a line's base64, not a shorter one it starts with
+	return re
+}
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

@@ -106,3 +106,59 @@ func TestAUTHOnlyAsOffered(t *testing.T) {
 			})
 	}
 }
+
+func TestRepliesHideTheCredentials(t *testing.T) {
+	// A server may echo the credentials back. Whatever a reply says,
+	// the client prints them as <hidden>, in any letter case, in its
+	// errors and on stderr, with -v or without.
+	const user, password = "me", "hunter2pw"
+	plain := b64("\x00" + user + "\x00" + password)
+	secrets := []string{password, b64(password), plain, b64(user)}
+	login := map[string]string{"EHLO": "250-fake\r\n250 AUTH LOGIN",
+		"AUTH LOGIN": "334 VXNlcm5hbWU6", b64(user): "334 UGFzc3dvcmQ6"}
+	tests := []struct {
+		name    string
+		replies map[string]string
+	}{
+		{"AUTH PLAIN's line and the password, after AUTH PLAIN",
+			map[string]string{"EHLO": "250 AUTH PLAIN",
+				"AUTH": "535 you sent " + plain + " which is " + password}},
+		{"them in other letter cases", map[string]string{"EHLO": "250 AUTH PLAIN",
+			"AUTH": "535 " + strings.ToUpper(password) + " " + strings.ToLower(plain)}},
+		{"the password in a reply that makes no sense",
+			map[string]string{"EHLO": "250 AUTH PLAIN", "AUTH": password + " is wrong"}},
+		{"the password in a refusal of a recipient", map[string]string{
+			"EHLO": "250 AUTH PLAIN", "AUTH": "235 welcome",
+			"RCPT TO:<b@example.com>": "550 " + password}},
+		{"AUTH LOGIN's answers", map[string]string{
+			"AUTH LOGIN": login["AUTH LOGIN"], b64(user): login[b64(user)],
+			"EHLO": login["EHLO"], b64(password): "535 you sent " +
+				b64(user) + " and " + b64(password) + ", " + password}},
+		{"the password in an AUTH LOGIN question", map[string]string{
+			"EHLO": login["EHLO"], "AUTH LOGIN": "334 " + b64(password+":")}},
+	}
+	for _, tt := range tests {
+		for _, v := range []string{"-v", "-v=false"} {
+			t.Run("the client hides "+tt.name+", with "+v, func(t *testing.T) {
+				f := loopback.NewFakeSMTP(t, loopback.SMTPScript{Replies: tt.replies})
+				stdout, stderr, err := runClient(t, f.Addr,
+					map[string]string{"SMTP_PASSWORD": password}, "-to",
+					"a@example.com, b@example.com", "-user", user, "-tls", "none", v)
+				if err == nil {
+					t.Fatal("got no error, want one: each case fails")
+				}
+				out := strings.ToLower(stdout + stderr + err.Error())
+				var shown []string
+				for _, s := range secrets {
+					if strings.Contains(out, strings.ToLower(s)) {
+						shown = append(shown, s)
+					}
+				}
+				if shown != nil {
+					t.Errorf("the output shows %q, in some letter case:\n%s%s\n%v",
+						shown, stdout, stderr, err)
+				}
+			})
+		}
+	}
+}

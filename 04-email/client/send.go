@@ -38,6 +38,7 @@ func (s *sender) send(ctx context.Context, m *message) error {
 		return explain("connect to "+s.server, err)
 	}
 	c := newClient(conn, s.wire)
+	c.transcript.secrets = credentials(s.user, s.password)
 	defer c.close()
 	// One deadline for the whole exchange, and Ctrl-C cuts it short.
 	if deadline, ok := ctx.Deadline(); ok {

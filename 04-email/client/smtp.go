@@ -90,7 +90,8 @@ func (c *client) reply(want int) (int, string, error) {
 		}
 	}
 	r := bufio.NewReaderSize(bytes.NewReader(reply), len(reply))
-	return textproto.NewReader(r).ReadResponse(want)
+	code, msg, err := textproto.NewReader(r).ReadResponse(want)
+	return code, msg, c.transcript.hideErr(err)
 }
 
 // greeting reads the server's first words: 220 if it will talk, 554 if
