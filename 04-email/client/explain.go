@@ -16,6 +16,7 @@ func isReply(err error) bool {
 
 // hints says what a reply code most likely means for the sender.
 var hints = map[int]string{
+	421: "the server is closing the connection: the message was not sent",
 	530: "the server wants STARTTLS or a login first: check -tls and -user",
 	535: "most providers want an app password or authorization code here, " +
 		"not the login password",

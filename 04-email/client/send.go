@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -59,7 +60,7 @@ func (s *sender) send(ctx context.Context, m *message) error {
 	if err := s.envelope(c, m); err != nil {
 		return err
 	}
-	if err := s.data(c, m); err != nil {
+	if err := s.data(ctx, c, m); err != nil {
 		return err
 	}
 	s.quit(c)
@@ -110,26 +111,25 @@ func (s *sender) login(c *client) error {
 
 // envelope says who the message is from (MAIL FROM) and who it goes to
 // (RCPT TO, once for each recipient). A server may refuse some recipients
-// and take the others: each refusal is named, and the message goes to
-// those accepted, if any.
+// and take the others: each refusal is named, with the server's reply,
+// and the message goes to those accepted, if any. 421 is no refusal: the
+// server is closing the connection, and the client stops.
 func (s *sender) envelope(c *client, m *message) error {
 	if err := c.mail(m.from.Address); err != nil {
 		return explain("MAIL FROM", err)
 	}
-	accepted := 0
 	for _, rcpt := range m.rcpts() {
-		if err := c.rcpt(rcpt.Address); err != nil {
-			if !isReply(err) {
-				return explain("RCPT TO "+rcpt.Address, err)
-			}
+		err := c.rcpt(rcpt.Address)
+		var tpErr *textproto.Error
+		if errors.As(err, &tpErr) && tpErr.Code != 421 {
 			fmt.Fprintf(s.log, "refused %s: the server said %s\n",
 				rcpt.Address, replyText(err))
 			s.rejected = append(s.rejected, rcpt.Address)
-			continue
+		} else if err != nil {
+			return explain("RCPT TO "+rcpt.Address, err)
 		}
-		accepted++
 	}
-	if accepted == 0 {
+	if len(s.rejected) == len(m.rcpts()) {
 		_ = c.reset() // we are leaving; its error changes nothing
 		return fmt.Errorf("every recipient was refused (%s): nothing sent",
 			strings.Join(s.rejected, ", "))
@@ -137,9 +137,14 @@ func (s *sender) envelope(c *client, m *message) error {
 	return nil
 }
 
+// errMaybeDelivered is what a failure after the end of the message means:
+// the server may have taken it before the connection broke.
+var errMaybeDelivered = errors.New("the message may still have been " +
+	"delivered: check before sending again")
+
 // data sends DATA, then the message, through the writer that adds the
 // dots and the end (client.data).
-func (s *sender) data(c *client, m *message) error {
+func (s *sender) data(ctx context.Context, c *client, m *message) error {
 	w, err := c.data()
 	if err != nil {
 		return explain("DATA", err)
@@ -147,10 +152,16 @@ func (s *sender) data(c *client, m *message) error {
 	if err := writeMessage(w, m, time.Now()); err != nil {
 		return explain("sending the message", err)
 	}
+	if err := c.early(ctx); err != nil {
+		return fmt.Errorf("%w (before the final dot: the message was "+
+			"not sent)", explain("end of DATA", err))
+	}
 	// The server's answer to the end of the data says whether it took
 	// the message.
-	if err := w.Close(); err != nil {
+	if err := w.Close(); isReply(err) {
 		return explain("end of DATA", err)
+	} else if err != nil {
+		return fmt.Errorf("%w (%w)", explain("end of DATA", err), errMaybeDelivered)
 	}
 	return nil
 }
