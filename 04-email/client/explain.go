@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ func isReply(err error) bool {
 
 // hints says what a reply code most likely means for the sender.
 var hints = map[int]string{
+	421: "the server is closing the connection: the message was not sent",
 	530: "the server wants STARTTLS or a login first: check -tls and -user",
 	535: "most providers want an app password or authorization code here, " +
 		"not the login password",
@@ -45,17 +47,23 @@ func explain(step string, err error) error {
 		return err
 	}
 	var unknownCA x509.UnknownAuthorityError
-	if errors.As(err, &unknownCA) {
-		return fmt.Errorf("%s: %w (if the server's certificate is your own, "+
-			"as the local server's is, trust it with -ca FILE)", step,
-			netError{err})
-	}
-	if timedOut(err) {
+	var badName x509.HostnameError
+	var notTLS tls.RecordHeaderError
+	hint := ""
+	switch {
+	case errors.As(err, &unknownCA):
+		hint = "if the server's certificate is your own, as the local " +
+			"server's is, trust it with -ca FILE"
+	case errors.As(err, &badName):
+		hint = "use the name in the certificate in -server, e.g. localhost"
+	case errors.As(err, &notTLS):
+		hint = "the server does not start with TLS: try -tls starttls"
+	case timedOut(err):
 		return fmt.Errorf("%s: no answer in time: %w", step, err)
+	case refused(err):
+		hint = "is the server running? go run ./04-email/server"
+	default:
+		return fmt.Errorf("%s: %w", step, netError{err})
 	}
-	if refused(err) {
-		return fmt.Errorf("%s: %w (is the server running? go run ./04-email/server)",
-			step, err)
-	}
-	return fmt.Errorf("%s: %w", step, netError{err})
+	return fmt.Errorf("%s: %w (%s)", step, netError{err}, hint)
 }

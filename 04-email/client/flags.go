@@ -126,15 +126,10 @@ func (f *flags) check(args []string, password string) (*config, string) {
 	case f.user != "" && password == "":
 		return nil, "-user needs the password in the environment variable " +
 			"SMTP_PASSWORD"
-	// A password sent without TLS can be read by anyone on the way.
-	// Only the machine itself is safe without it.
-	case f.user != "" && f.tlsMode == "none" && !isLoopbackHost(host):
-		return nil, fmt.Sprintf("refusing to send a password to %s without "+
-			"TLS: use -tls starttls or -tls implicit", host)
 	}
 	m.body = f.body
 	var d net.Dialer
-	s := &sender{server: f.server, host: host, tlsMode: f.tlsMode,
+	s := &sender{server: f.server, tlsMode: f.tlsMode,
 		tlsConfig: &tls.Config{ServerName: host}, user: f.user,
 		password: password, dial: d.DialContext}
 	return &config{m: m, s: s, timeout: f.timeout, dryRun: f.dryRun}, ""

@@ -61,13 +61,15 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 }
 
 // deliver sends the message within -timeout, and says how many recipients
-// the server took.
+// the server took. A recipient refused is a failure too.
 func (cfg *config) deliver(ctx context.Context, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	err := cfg.s.send(ctx, cfg.m)
 	switch {
 	case err == nil:
+	case errors.Is(ctx.Err(), context.Canceled) && errors.Is(err, errMaybeDelivered):
+		return fmt.Errorf("interrupted (%w)", errMaybeDelivered)
 	case errors.Is(ctx.Err(), context.Canceled):
 		return errors.New("interrupted")
 	case timedOut(err), errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -75,11 +77,16 @@ func (cfg *config) deliver(ctx context.Context, stdout io.Writer) error {
 	default:
 		return err
 	}
-	n := len(cfg.m.rcpts()) - len(cfg.s.rejected)
+	all, refused := len(cfg.m.rcpts()), len(cfg.s.rejected)
 	plural := "s"
-	if n == 1 {
+	if all-refused == 1 {
 		plural = ""
 	}
-	fmt.Fprintf(stdout, "sent to %d recipient%s via %s\n", n, plural, cfg.s.server)
+	fmt.Fprintf(stdout, "sent to %d recipient%s via %s\n", all-refused, plural,
+		cfg.s.server)
+	if refused > 0 {
+		return fmt.Errorf("%d of %d recipients refused, each named above: "+
+			"the message did not go to them", refused, all)
+	}
 	return nil
 }

@@ -76,16 +76,6 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("got %v, want an -attach error", err)
 		}
 	})
-
-	t.Run("a password is never sent without TLS but to loopback", func(t *testing.T) {
-		// Refused before dialing: 192.0.2.1 (a documentation address)
-		// is never contacted.
-		_, stderr, err := runClient(t, "192.0.2.1:25", map[string]string{"SMTP_PASSWORD": "pw"},
-			"-to", "a@example.com", "-user", "me", "-tls", "none")
-		if !errors.Is(err, errUsage) || !strings.Contains(stderr, "without TLS") {
-			t.Errorf("got %v, %q; want a refusal", err, stderr)
-		}
-	})
 }
 
 func FuzzCheckHeaderValue(f *testing.F) {

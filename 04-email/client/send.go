@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -13,7 +15,6 @@ import (
 // sender holds how to reach the server.
 type sender struct {
 	server    string // HOST:PORT
-	host      string
 	tlsMode   string
 	tlsConfig *tls.Config
 	user      string
@@ -38,6 +39,7 @@ func (s *sender) send(ctx context.Context, m *message) error {
 		return explain("connect to "+s.server, err)
 	}
 	c := newClient(conn, s.wire)
+	c.transcript.secrets = credentials(s.user, s.password)
 	defer c.close()
 	// One deadline for the whole exchange, and Ctrl-C cuts it short.
 	if deadline, ok := ctx.Deadline(); ok {
@@ -47,6 +49,11 @@ func (s *sender) send(ctx context.Context, m *message) error {
 	defer stop()
 
 	if err := c.greeting(); err != nil {
+		if timedOut(err) && s.tlsMode != "implicit" {
+			// A port 465 waits in silence for the client's TLS.
+			return fmt.Errorf("%w (this port may expect -tls implicit)",
+				explain("greeting", err))
+		}
 		return explain("greeting", err)
 	}
 	if err := s.hello(c); err != nil {
@@ -58,7 +65,7 @@ func (s *sender) send(ctx context.Context, m *message) error {
 	if err := s.envelope(c, m); err != nil {
 		return err
 	}
-	if err := s.data(c, m); err != nil {
+	if err := s.data(ctx, c, m); err != nil {
 		return err
 	}
 	s.quit(c)
@@ -81,17 +88,27 @@ func (s *sender) hello(c *client) error {
 	return nil
 }
 
-// login logs in with AUTH when -user asks for it: over TLS, or without it
-// to this machine only.
+// login logs in with AUTH when -user asks for it, as the server offers
+// it: over TLS, or without it to this machine only, which the client
+// knows by the address it reached (isLoopbackAddr, in local.go).
 func (s *sender) login(c *client) error {
 	if s.user == "" {
 		return nil
 	}
-	if !c.tls && !isLoopbackHost(s.host) {
-		return fmt.Errorf("the server did not offer STARTTLS: refusing " +
-			"to send the password without TLS")
+	if peer := c.raw.RemoteAddr().String(); !c.tls && !isLoopbackAddr(peer) {
+		return fmt.Errorf("refusing to send the password without TLS to %s, "+
+			"which is not this machine (use -tls starttls with a server "+
+			"that offers it, or -tls implicit)", peer)
 	}
-	if err := s.auth(c); err != nil {
+	mechs, ok := c.ext["AUTH"]
+	if !ok && !c.tls {
+		return errors.New("-user: the server offers no AUTH " +
+			"(a server may offer it only after STARTTLS)")
+	}
+	if !ok {
+		return errors.New("-user: the server offers no AUTH")
+	}
+	if err := s.auth(c, mechs); err != nil {
 		return explain("AUTH", err)
 	}
 	return nil
@@ -99,26 +116,25 @@ func (s *sender) login(c *client) error {
 
 // envelope says who the message is from (MAIL FROM) and who it goes to
 // (RCPT TO, once for each recipient). A server may refuse some recipients
-// and take the others: each refusal is named, and the message goes to
-// those accepted, if any.
+// and take the others: each refusal is named, with the server's reply,
+// and the message goes to those accepted, if any. 421 is no refusal: the
+// server is closing the connection, and the client stops.
 func (s *sender) envelope(c *client, m *message) error {
 	if err := c.mail(m.from.Address); err != nil {
 		return explain("MAIL FROM", err)
 	}
-	accepted := 0
 	for _, rcpt := range m.rcpts() {
-		if err := c.rcpt(rcpt.Address); err != nil {
-			if !isReply(err) {
-				return explain("RCPT TO "+rcpt.Address, err)
-			}
+		err := c.rcpt(rcpt.Address)
+		var tpErr *textproto.Error
+		if errors.As(err, &tpErr) && tpErr.Code != 421 {
 			fmt.Fprintf(s.log, "refused %s: the server said %s\n",
 				rcpt.Address, replyText(err))
 			s.rejected = append(s.rejected, rcpt.Address)
-			continue
+		} else if err != nil {
+			return explain("RCPT TO "+rcpt.Address, err)
 		}
-		accepted++
 	}
-	if accepted == 0 {
+	if len(s.rejected) == len(m.rcpts()) {
 		_ = c.reset() // we are leaving; its error changes nothing
 		return fmt.Errorf("every recipient was refused (%s): nothing sent",
 			strings.Join(s.rejected, ", "))
@@ -126,9 +142,14 @@ func (s *sender) envelope(c *client, m *message) error {
 	return nil
 }
 
+// errMaybeDelivered is what a failure after the end of the message means:
+// the server may have taken it before the connection broke.
+var errMaybeDelivered = errors.New("the message may still have been " +
+	"delivered: check before sending again")
+
 // data sends DATA, then the message, through the writer that adds the
 // dots and the end (client.data).
-func (s *sender) data(c *client, m *message) error {
+func (s *sender) data(ctx context.Context, c *client, m *message) error {
 	w, err := c.data()
 	if err != nil {
 		return explain("DATA", err)
@@ -136,10 +157,16 @@ func (s *sender) data(c *client, m *message) error {
 	if err := writeMessage(w, m, time.Now()); err != nil {
 		return explain("sending the message", err)
 	}
+	if err := c.early(ctx); err != nil {
+		return fmt.Errorf("%w (before the final dot: the message was "+
+			"not sent)", explain("end of DATA", err))
+	}
 	// The server's answer to the end of the data says whether it took
 	// the message.
-	if err := w.Close(); err != nil {
+	if err := w.Close(); isReply(err) {
 		return explain("end of DATA", err)
+	} else if err != nil {
+		return fmt.Errorf("%w (%w)", explain("end of DATA", err), errMaybeDelivered)
 	}
 	return nil
 }

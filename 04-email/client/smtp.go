@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/textproto"
 	"strings"
+	"time"
 )
 
 // client is the client's half of one SMTP session (RFC 5321), a method
@@ -90,7 +92,8 @@ func (c *client) reply(want int) (int, string, error) {
 		}
 	}
 	r := bufio.NewReaderSize(bytes.NewReader(reply), len(reply))
-	return textproto.NewReader(r).ReadResponse(want)
+	code, msg, err := textproto.NewReader(r).ReadResponse(want)
+	return code, msg, c.transcript.hideErr(err)
 }
 
 // greeting reads the server's first words: 220 if it will talk, 554 if
@@ -168,6 +171,37 @@ func (c *client) data() (io.WriteCloser, error) {
 	}
 	c.transcript.state = inHeaders // for -v: the message follows
 	return &dataWriter{c.text.DotWriter(), c}, nil
+}
+
+// early looks for a reply that came before the end of the message. Only
+// the answer to the final dot says that the server took the message; a
+// reply already there answers something else, from a server out of
+// step. It sends what is written of the message, waits a millisecond for
+// a reply, then puts back the deadline ctx has. It returns that reply as
+// an error, or nil when none came.
+func (c *client) early(ctx context.Context) error {
+	if err := c.text.W.Flush(); err != nil {
+		return err
+	}
+	// A deadline fails only on a closed connection, which Peek reports.
+	_ = c.raw.SetReadDeadline(time.Now().Add(time.Millisecond))
+	_, err := c.text.R.Peek(1)
+	deadline, _ := ctx.Deadline()
+	_ = c.raw.SetReadDeadline(deadline)
+	if ctx.Err() != nil {
+		_ = c.raw.SetReadDeadline(time.Now()) // Ctrl-C came meanwhile
+	}
+	switch {
+	case timedOut(err):
+		return nil
+	case err != nil:
+		return err
+	}
+	code, msg, err := c.reply(0)
+	if err == nil {
+		err = &textproto.Error{Code: code, Msg: c.transcript.hide(msg)}
+	}
+	return err
 }
 
 type dataWriter struct {

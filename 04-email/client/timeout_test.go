@@ -35,7 +35,8 @@ func sendVia(t *testing.T, pl *loopback.PipeListener, args ...string) (string, e
 // serveOne accepts one connection on pl after wait (a busy server, with
 // the client in its queue meanwhile) and answers it as a mail server
 // would, until the client quits or sends a command that starts with
-// stall; then it says nothing more.
+// stall, or with stall ".", the end of a message; then it says nothing
+// more.
 func serveOne(pl *loopback.PipeListener, wait time.Duration, stall string) {
 	time.Sleep(wait)
 	conn, err := pl.Accept()
@@ -59,10 +60,18 @@ func answer(conn net.Conn, stall string) {
 		case stall != "" && strings.HasPrefix(line, stall):
 			_, _ = io.Copy(io.Discard, conn) // until the client gives up
 			return
+		case strings.HasPrefix(line, "EHLO"):
+			say("250-fake\r\n250 AUTH PLAIN")
+		case strings.HasPrefix(line, "AUTH"):
+			say("235 welcome")
 		case strings.HasPrefix(line, "DATA"):
 			say("354 go ahead")
 			for line != ".\r\n" && err == nil {
 				line, err = r.ReadString('\n')
+			}
+			if stall == "." {
+				_, _ = io.Copy(io.Discard, conn) // until the client gives up
+				return
 			}
 			say("250 saved")
 		case strings.HasPrefix(line, "QUIT"):
@@ -108,6 +117,70 @@ func TestTimeout(t *testing.T) {
 			}
 		})
 	})
+}
+
+func TestAfterTheFinalDot(t *testing.T) {
+	t.Run("a timeout after the final dot says the message may be delivered",
+		func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				pl := loopback.NewPipeListener()
+				defer pl.Close()
+				go serveOne(pl, 0, ".")
+				stdout, err := sendVia(t, pl)
+				if want := "(the message may still have been delivered: " +
+					"check before sending again)"; !errors.Is(err, os.ErrDeadlineExceeded) ||
+					!strings.Contains(err.Error(), want) {
+					t.Errorf("got %v, want a deadline error containing %q", err, want)
+				}
+				if stdout != "" {
+					t.Errorf("printed %q, want nothing", stdout)
+				}
+			})
+		})
+
+	t.Run("a reply before the final dot is not taken for its answer", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			pl := loopback.NewPipeListener()
+			defer pl.Close()
+			go earlyReply(pl)
+			stdout, err := sendVia(t, pl)
+			if want := "end of DATA: the server said 250 OK (before the final " +
+				"dot: the message was not sent)"; err == nil ||
+				!strings.Contains(err.Error(), want) {
+				t.Errorf("got %v, want an error containing %q", err, want)
+			}
+			if stdout != "" {
+				t.Errorf("printed %q, want nothing: the message was not sent", stdout)
+			}
+		})
+	})
+}
+
+// earlyReply accepts one connection on pl and answers 250 after the first
+// line of the message, as if that line were all of it.
+func earlyReply(pl *loopback.PipeListener) {
+	conn, err := pl.Accept()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	say := func(reply string) { _, _ = io.WriteString(conn, reply+"\r\n") }
+	say("220 fake")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		if line == "DATA\r\n" {
+			break
+		}
+		say("250 OK")
+	}
+	say("354 go ahead")
+	_, _ = r.ReadString('\n')                     // the first line of the message
+	go func() { _, _ = io.Copy(io.Discard, r) }() // the rest, until closed
+	say("250 OK")
 }
 
 func TestImplicitTLS(t *testing.T) {

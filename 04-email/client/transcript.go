@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"net/textproto"
+	"regexp"
 	"strings"
 )
 
@@ -21,14 +24,20 @@ import (
 // the wrapper reads the second before the client answers the first, so
 // "334 Password:" then "250" would end AUTH before the password went.
 //
+// A server's lines are shown as they came, but for the credentials: a
+// careless or hostile server may echo them back ("535 you sent
+// aHVudGVyMnB3"). hide puts <hidden> in their place, in each reply -v
+// shows and in each the client prints in an error (client.reply).
+//
 // show needs no lock: it runs on the one goroutine that sends the
 // message, in the Read, Write or Close that goroutine is making, and
 // hidden is set on that goroutine between them. (Ctrl-C only sets a
 // deadline, from another goroutine: send.)
 type transcript struct {
-	hidden string // shown instead of the line being written, if not ""
-	state  int    // where the client is in sending a message: see below
-	body   int64  // bytes of the body so far
+	hidden  string         // shown instead of the line being written, if not ""
+	secrets *regexp.Regexp // the credentials (auth.go), or nil
+	state   int            // where the client is in sending a message: see below
+	body    int64          // bytes of the body so far
 }
 
 const (
@@ -40,7 +49,7 @@ const (
 func (t *transcript) show(who, line string) (string, bool) {
 	switch {
 	case who == "S:":
-		return line, true
+		return t.hide(line), true
 	case t.hidden != "":
 		return t.hidden, true
 	case t.state == inHeaders:
@@ -59,4 +68,24 @@ func (t *transcript) show(who, line string) (string, bool) {
 		return "", false
 	}
 	return line, true
+}
+
+// hide shows <hidden> in place of the credentials in s, a server's text.
+func (t *transcript) hide(s string) string {
+	if t.secrets == nil {
+		return s
+	}
+	return t.secrets.ReplaceAllLiteralString(s, "<hidden>")
+}
+
+// hideErr hides the credentials in the error of a reply, which is
+// printed: the text of a *textproto.Error, or a reply that made no sense.
+func (t *transcript) hideErr(err error) error {
+	var tpErr *textproto.Error
+	if errors.As(err, &tpErr) {
+		tpErr.Msg = t.hide(tpErr.Msg)
+	} else if err != nil {
+		err = textproto.ProtocolError(t.hide(err.Error()))
+	}
+	return err
 }

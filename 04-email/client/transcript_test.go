@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/tls"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -17,8 +16,6 @@ const (
 	wirePassword = "Zq7-wire-PASS-9x"
 	bodyWord     = "Kx9-only-in-the-body"
 )
-
-func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // exchange is a conversation with a fake server, and what -v must show
 // of it, in order: a line each, whole, or its start when it ends in

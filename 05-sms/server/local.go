@@ -1,13 +1,16 @@
-// This file is the same in both servers that treat this machine apart:
-// 04-email/server and 05-sms/server. A test keeps the copies identical.
+// This file is the same in every program that treats this machine apart:
+// 04-email/client, 04-email/server and 05-sms/server. A test keeps the
+// copies identical.
 
 package main
 
 import "net/netip"
 
-// isLoopbackAddr reports whether addr, a HOST:PORT such as a client's
-// address, is a loopback address (127.0.0.0/8, ::1): traffic to and from
-// it never leaves this machine.
+// isLoopbackAddr reports whether addr, a HOST:PORT such as the other
+// side's address on a connection, is a loopback address (127.0.0.0/8,
+// ::1): traffic to and from it never leaves this machine. It decides by
+// the address the connection has, never by a name, which could resolve
+// elsewhere the next time.
 func isLoopbackAddr(addr string) bool {
 	ap, err := netip.ParseAddrPort(addr)
 	return err == nil && ap.Addr().Unmap().IsLoopback()
