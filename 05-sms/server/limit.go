@@ -57,16 +57,16 @@ const stressReadTimeout = 2 * time.Second
 const spareFiles = 32
 
 // connCap returns the most connections a server may hold at once:
-// maxConns, or fewer when the process may not have that many files open
-// (openFiles, 0 where there is no such limit). Past that limit, Accept
+// maxConns, or fewer when the process may have only files open at once
+// (ulimit -n; 0 where there is no such limit). Past that limit, Accept
 // fails with "too many open files" before the slots are all taken, so
 // stress mode never starts, and a new client waits in the queue until an
 // idle connection times out.
-func connCap(maxConns int, openFiles uint64) int {
-	if openFiles == 0 || openFiles >= uint64(maxConns)+spareFiles {
+func connCap(maxConns int, files uint64) int {
+	if files == 0 || files >= uint64(maxConns)+spareFiles {
 		return maxConns
 	}
-	return max(1, int(openFiles)-spareFiles)
+	return max(1, int(files)-spareFiles)
 }
 
 func newLimitListener(ln net.Listener, max int,

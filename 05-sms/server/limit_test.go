@@ -115,10 +115,10 @@ func TestLimitListener(t *testing.T) {
 
 func TestConnCap(t *testing.T) {
 	tests := []struct {
-		name      string
-		maxConns  int
-		openFiles uint64
-		want      int
+		name     string
+		maxConns int
+		files    uint64
+		want     int
 	}{
 		{"no limit on open files (Windows): -max-conns as given", 256, 0, 256},
 		{"room for -max-conns and the spare files: as given", 256, 1024, 256},
@@ -130,9 +130,9 @@ func TestConnCap(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := connCap(tc.maxConns, tc.openFiles); got != tc.want {
+			if got := connCap(tc.maxConns, tc.files); got != tc.want {
 				t.Errorf("connCap(%d, %d) = %d, want %d",
-					tc.maxConns, tc.openFiles, got, tc.want)
+					tc.maxConns, tc.files, got, tc.want)
 			}
 		})
 	}
