@@ -59,14 +59,18 @@ func hideTarget(line string, hidden []string) string {
 }
 
 // hideFields hides, in a query or a form (name=value&name=value, the
-// application/x-www-form-urlencoded format of the WHATWG URL Standard), the value of every field named in hidden, however its
-// name is escaped: password=<hidden>. A name that cannot be unescaped
-// might be one of them: its value is hidden too.
+// application/x-www-form-urlencoded format of the WHATWG URL Standard),
+// the value of every field named in hidden, in any case and however its
+// name is escaped: password=<hidden>, Password=<hidden>. A name that
+// cannot be unescaped might be one of them: its value is hidden too.
 func hideFields(fields string, hidden []string) string {
 	pairs := strings.Split(fields, "&")
 	for i, pair := range pairs {
 		name, _, _ := strings.Cut(pair, "=")
-		if n, err := url.QueryUnescape(name); err != nil || slices.Contains(hidden, n) {
+		n, err := url.QueryUnescape(name)
+		if err != nil || slices.ContainsFunc(hidden, func(h string) bool {
+			return strings.EqualFold(h, n)
+		}) {
 			pairs[i] = name + "=<hidden>"
 		}
 	}

@@ -54,6 +54,9 @@ func TestWireHead(t *testing.T) {
 		{"however its name is escaped, and each time it comes",
 			"GET /?k%65y=a&num=1&key=b HTTP/1.1\r\n\r\n",
 			"GET /?k%65y=<hidden>&num=1&key=<hidden> HTTP/1.1\n\n"},
+		{"in any case",
+			"GET /?KEY=a&Key=b&num=1&Password=c HTTP/1.1\r\n\r\n",
+			"GET /?KEY=<hidden>&Key=<hidden>&num=1&Password=<hidden> HTTP/1.1\n\n"},
 		{"a name that cannot be unescaped may be one: hidden",
 			"GET /?ke%y=a&num=%zz HTTP/1.1\r\n\r\n",
 			"GET /?ke%y=<hidden>&num=%zz HTTP/1.1\n\n"},
@@ -98,6 +101,9 @@ func TestWireBody(t *testing.T) {
 			`{"code":2}`},
 		{"a form with the password hidden", form, "a=1&password=s3cr3t&b=2", 23,
 			"a=1&password=<hidden>&b=2"},
+		{"a form with the password hidden in any case", form,
+			"PASSWORD=s3cr3t&Password=s3cr3t", 31,
+			"PASSWORD=<hidden>&Password=<hidden>"},
 		{"a page that shows the address with the password", "text/html",
 			`<a href="/?a=1&amp;password=s3cr3t">x</a>`, 38,
 			`<a href="/?a=1&amp;password=<hidden>">x</a>`},
@@ -120,7 +126,7 @@ func TestWireBody(t *testing.T) {
 // named to be hidden keeps its value: read back as a server reads it,
 // every password is <hidden>.
 func FuzzHideFields(f *testing.F) {
-	for _, s := range []string{"password=s3cr3t", "a=1&password=x&password=y",
+	for _, s := range []string{"password=s3cr3t", "a=1&password=x&Password=y",
 		"pass%77ord=x", "password", "password=a%zz", "%zz=x&password=%26",
 		"a=1;password=x", "password=x=y&&"} {
 		f.Add(s)
@@ -128,9 +134,12 @@ func FuzzHideFields(f *testing.F) {
 	f.Fuzz(func(t *testing.T, fields string) {
 		hidden := hideFields(fields, []string{"password"})
 		read, _ := url.ParseQuery(hidden) // what it can read, it reads
-		for _, v := range read["password"] {
-			if v != "<hidden>" {
-				t.Errorf("%q: got %q, where password reads %q", fields, hidden, v)
+		for name, values := range read {
+			for _, v := range values {
+				if strings.EqualFold(name, "password") && v != "<hidden>" {
+					t.Errorf("%q: got %q, where %s reads %q",
+						fields, hidden, name, v)
+				}
 			}
 		}
 		if strings.Count(hidden, "&") != strings.Count(fields, "&") {

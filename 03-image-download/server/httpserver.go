@@ -19,7 +19,8 @@ const shutdownBudget = 5 * time.Second
 // shuts it down: it stops accepting, and waits shutdownBudget for the
 // requests in progress before it closes their connections. The server's
 // timeouts are its program's (newServer); at most maxConns connections
-// are open at once (limit.go).
+// are open at once, fewer if the process may not open that many files
+// (limit.go), and then the log says how many.
 //
 // http.Server does for each connection what chapter 02's server does by
 // hand: a goroutine per client, a deadline on each read and write, and a
@@ -30,6 +31,12 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler,
 	// Requests' contexts end with ctx: Ctrl-C also ends a handler that
 	// is waiting for something.
 	srv.BaseContext = func(net.Listener) context.Context { return ctx }
+	files := openFiles()
+	if n := connCap(maxConns, files); n < maxConns {
+		logger.Printf("ulimit -n is %d: at most %d connections at once, "+
+			"not the %d of -max-conns", files, n, maxConns)
+		maxConns = n
+	}
 	ln = newLimitListener(ln, maxConns, onStress(srv, maxConns, logger))
 
 	errc := make(chan error, 1)

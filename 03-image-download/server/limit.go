@@ -50,6 +50,25 @@ const calm = time.Minute
 // are queueing for.
 const stressReadTimeout = 2 * time.Second
 
+// spareFiles is how many of the files a process may have open (ulimit -n)
+// a server keeps for what is not a connection: stdin, stdout and stderr,
+// the listener, the runtime's poller, and connections that are closing
+// while others are accepted.
+const spareFiles = 32
+
+// connCap returns the most connections a server may hold at once:
+// maxConns, or fewer when the process may have only files open at once
+// (ulimit -n; 0 where there is no such limit). Past that limit, Accept
+// fails with "too many open files" before the slots are all taken, so
+// stress mode never starts, and a new client waits in the queue until an
+// idle connection times out.
+func connCap(maxConns int, files uint64) int {
+	if files == 0 || files >= uint64(maxConns)+spareFiles {
+		return maxConns
+	}
+	return max(1, int(files)-spareFiles)
+}
+
 func newLimitListener(ln net.Listener, max int,
 	stress func(on bool)) *limitListener {
 	return &limitListener{Listener: ln, slots: make(chan struct{}, max),

@@ -113,6 +113,31 @@ func TestLimitListener(t *testing.T) {
 		limitBubble(testLimitStressOneSlot))
 }
 
+func TestConnCap(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxConns int
+		files    uint64
+		want     int
+	}{
+		{"no limit on open files (Windows): -max-conns as given", 256, 0, 256},
+		{"room for -max-conns and the spare files: as given", 256, 1024, 256},
+		{"just room enough: as given", 256, 256 + spareFiles, 256},
+		{"ulimit -n 256: the spare files kept, the rest for connections",
+			256, 256, 256 - spareFiles},
+		{"ulimit -n below the spare files: one connection still", 256, 8, 1},
+		{"an unlimited limit: as given", 256, ^uint64(0), 256},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := connCap(tc.maxConns, tc.files); got != tc.want {
+				t.Errorf("connCap(%d, %d) = %d, want %d",
+					tc.maxConns, tc.files, got, tc.want)
+			}
+		})
+	}
+}
+
 // limitBubble returns a test that runs test in a synctest bubble.
 func limitBubble(test func(*testing.T)) func(*testing.T) {
 	return func(t *testing.T) { synctest.Test(t, test) }

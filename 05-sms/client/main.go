@@ -56,11 +56,13 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	// With -v, the client's transport prints the exchange, the password
-	// hidden, whether it is the key or the signature.
+	// hidden, whether it is the key or the signature. What the client
+	// prints, -v included, hides the key if the gateway echoes it.
+	h := newHider(cfg.key)
 	client := newClient(cfg.timeout)
-	client.Transport = newWire(stderr, cfg.verbose).transport(client.Transport,
-		"password")
-	return cfg.send(ctx, client, stdout)
+	client.Transport = newWire(h.writer(stderr), cfg.verbose).transport(
+		client.Transport, "password")
+	return h.hideError(cfg.send(ctx, client, h.writer(stdout)))
 }
 
 // send signs the message, posts it once with client and says what the

@@ -114,3 +114,65 @@ func TestSecrets(t *testing.T) {
 		}
 	})
 }
+
+// echoGateway answers every post with reply, in which %[1]s is the
+// password posted, as it is, and %[2]s the same, escaped as in a form.
+func echoGateway(tb testing.TB, status int, ctype, reply string) string {
+	tb.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter,
+		r *http.Request) {
+		password := r.PostFormValue("password")
+		w.Header().Set("Content-Type", ctype)
+		w.WriteHeader(status)
+		_, _ = fmt.Fprintf(w, reply, password, url.QueryEscape(password))
+	}))
+	tb.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestEchoedSecrets(t *testing.T) {
+	// A gateway may echo what it was sent, the key with it when the key
+	// is the password (-plain-key): what the client prints hides it, as
+	// -v does, and so does -v, whatever the gateway's answer.
+	jsonType := "application/json"
+	echoes := []struct {
+		name, ctype, reply string
+		status             int
+	}{
+		{"in the msg of an error", jsonType,
+			`{"code":405,"msg":"wrong key %[1]s"}`, 200},
+		{"escaped, in the msg of an error", jsonType,
+			`{"code":405,"msg":"wrong key %[2]s"}`, 200},
+		{"as the smsid of a success", jsonType,
+			`{"code":2,"msg":"ok","smsid":"%[1]s"}`, 200},
+		{"in a form, in the page of an HTTP error", "text/plain",
+			"bad form: account=C12345&Password=%[2]s&mobile=1", 500},
+		{"in an answer that is not the gateway's", "text/plain",
+			"you sent %[1]s, or %[2]s", 200},
+	}
+	for _, tc := range echoes {
+		for _, flags := range [][]string{{"-plain-key"}, {"-plain-key", "-v"}} {
+			t.Run(fmt.Sprintf("a key echoed %s is hidden, with %s", tc.name,
+				strings.Join(flags, " ")),
+				func(t *testing.T) {
+					gateway := echoGateway(t, tc.status, tc.ctype, tc.reply)
+					stdout, stderr, err := sendSMS(t, gateway, secretEnv,
+						append(flags, "-mobile", "13812345678")...)
+					checkHidden(t, stdout+stderr+fmt.Sprint(err),
+						secretEnv["SMS_APIKEY"])
+				})
+		}
+	}
+
+	t.Run("a signature echoed as a password= field is hidden",
+		func(t *testing.T) {
+			gateway := echoGateway(t, 200, jsonType,
+				`{"code":405,"msg":"bad PASSWORD=%[1]s"}`)
+			stdout, stderr, err := sendSMS(t, gateway, secretEnv,
+				"-mobile", "13812345678")
+			out := stdout + stderr + fmt.Sprint(err)
+			if !strings.Contains(out, "PASSWORD=<hidden>") {
+				t.Errorf("got %q, want PASSWORD=<hidden> in it", out)
+			}
+		})
+}

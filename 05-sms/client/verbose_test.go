@@ -73,10 +73,10 @@ func TestVerbose(t *testing.T) {
 		srv.Close() // now nothing listens there
 		_, stderr, err := sendSMS(t, srv.URL, secretEnv, "-v",
 			"-mobile", "13812345678")
-		if err == nil {
-			t.Fatal("got no error, want connection refused")
+		if !refused(err) { // each system words it its own way
+			t.Fatalf("got %s, want connection refused", errText(err))
 		}
-		checkInOrder(t, stderr, "* not sent: ", "connection refused")
+		checkInOrder(t, stderr, "* not sent: ")
 		if strings.Contains(stderr, "C: ") {
 			t.Errorf("got %q, want no request shown: none was sent", stderr)
 		}
@@ -149,7 +149,7 @@ func TestVerboseTLS(t *testing.T) {
 	})
 
 	t.Run("a refused certificate's names are shown quoted", func(t *testing.T) {
-		stderr, _ := refusedCertificate(t, "-v")
+		stderr, _ := refusedCertificate(t, true)
 		checkInOrder(t, stderr, "* not sent: ", `\x1b[2J\x1b[1;32msent`)
 		if strings.Contains(stderr, "\x1b") {
 			t.Errorf("got %q, want no escape as it is", stderr)

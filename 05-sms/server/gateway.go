@@ -98,13 +98,22 @@ func (g *gateway) handler() http.Handler {
 // spaces, non-ASCII letters (as UTF-8) and & = % escaped as %XX. The body
 // is cut off at maxBody bytes, so no client can make the server read for
 // ever; past it the answer is HTTP 413 Content Too Large.
+//
+// A body whose Content-Length is over maxBody is refused before a byte
+// of it is read: a client that sent "Expect: 100-continue" waits for the
+// go-ahead (100 Continue, which net/http sends when the body is first
+// read), and gets 413 before it has sent the body.
 func (g *gateway) submit(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	err := r.ParseForm()
+	var err error = &http.MaxBytesError{Limit: maxBody}
+	if r.ContentLength <= maxBody { // -1 if not given: read up to maxBody
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		err = r.ParseForm()
+	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		g.log.Printf("%s %s: body over %d bytes, HTTP 413",
 			quote(r.Method), r.RemoteAddr, maxBody)
+		w.Header().Set("Connection", "close") // the rest is not read
 		http.Error(w, fmt.Sprintf("request body larger than %d bytes",
 			maxBody), http.StatusRequestEntityTooLarge)
 		return

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bufio"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -74,6 +77,9 @@ func TestVerbose(t *testing.T) {
 	t.Run("-v changes nothing on the wire: a body too large ends the connection",
 		testVerboseTooLarge)
 
+	t.Run("-v changes nothing on the wire: a body said to be too large "+
+		"is refused before 100 Continue", testVerboseTooLargeToSend)
+
 	t.Run("a header with an invisible character is shown quoted",
 		func(t *testing.T) {
 			// U+202E shows the text after it backwards: "abc\u202egnp.exe"
@@ -141,6 +147,41 @@ func testVerboseTooLarge(t *testing.T) {
 			t.Errorf("%q: got %q, closing %v; want 413, closing the "+
 				"connection", flags, resp.Status, resp.Close)
 		}
+		if err := p.Stop(); err != nil {
+			t.Fatalf("got %s, want no error", errText(err))
+		}
+	}
+}
+
+// testVerboseTooLargeToSend: a client that sends "Expect: 100-continue"
+// waits for the go-ahead before it sends its body. When the length it
+// announces is over the limit, the first answer, with -v as without, is
+// 413, not 100 Continue: it need not send a byte of the body.
+func testVerboseTooLargeToSend(t *testing.T) {
+	env, args, _, _ := verboseSetup()
+	for _, flags := range [][]string{args, append(args, "-v")} {
+		p := loopback.Start(t, run, flags, env)
+		conn, err := net.Dial("tcp", p.Addr)
+		if err != nil {
+			t.Fatalf("got %s, want a connection", errText(err))
+		}
+		// The gateway is the side under test: it gets seconds.
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second)) // shows in the read
+		_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: gateway\r\n"+
+			"Content-Type: application/x-www-form-urlencoded\r\n"+
+			"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n",
+			target, 1<<20)
+		if err != nil {
+			t.Fatalf("got %s, want the request sent", errText(err))
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%q: got %s, want an answer", flags, errText(err))
+		}
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("%q: got %q first, want 413", flags, resp.Status)
+		}
+		_ = conn.Close() // the test is done with it
 		if err := p.Stop(); err != nil {
 			t.Fatalf("got %s, want no error", errText(err))
 		}

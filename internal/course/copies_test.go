@@ -13,7 +13,8 @@ import (
 // each program folder stays self-contained (a learner can copy it
 // alone), and a learner who has read one copy knows them all.
 var shared = []string{"quote.go", "names.go", "save.go", "size.go",
-	"listen.go", "accept.go", "limit.go", "limit_test.go", "httpserver.go",
+	"listen.go", "accept.go", "limit.go", "limit_test.go", "limit_unix.go",
+	"limit_other.go", "httpserver.go",
 	"neterror.go", "httperror.go", "sign.go", "mobile.go", "mobile_test.go",
 	"failure.go", "local.go", "wire.go", "wirepeer.go", "wireconn.go",
 	"wirehttp.go", "wirehttp_test.go", "wireclient.go",
