@@ -170,7 +170,8 @@ func TestStressCircles(t *testing.T) {
 		{"EHLO", nil, []step{{"EHLO test", "250-"}}},
 		{"EHLO then MAIL", nil, []step{{"EHLO test", "250-"}, mail}},
 		{"MAIL then RSET", nil, []step{mail, {"RSET", "250 "}}},
-		{"a new recipient", []step{mail}, []step{{"RCPT TO:<b@example.com>", "250 "}}},
+		{"a new recipient", []step{mail},
+			[]step{{"RCPT TO:<b@example.com>", "250 "}}},
 	}
 	for _, tt := range tests {
 		t.Run("a client that sends "+tt.name+" every 3s is closed under stress", func(t *testing.T) {
