@@ -44,7 +44,11 @@ func (s *session) data(arg string) error {
 		s.cfg.log.Printf("%s: save a message: %v", s.remote, err)
 		return s.reply(451, "could not save the message: try again later")
 	}
-	s.junk = 0 // a message: the client is not wasting its slot
+	// A message: the client is not wasting its slot.
+	s.junk = 0
+	s.mu.Lock()
+	s.worked = time.Now()
+	s.mu.Unlock()
 	if err := s.reply(250, "saved as "+name); err != nil {
 		return err
 	}
@@ -114,13 +118,15 @@ var errTooSlow = errors.New("message too slow while the server is busy")
 // the idle timeout (shorter under stress), so a large message on a slow
 // link arrives and a client gone quiet is cut off; the whole message must
 // arrive within ten times -timeout, which stops one that never ends; and
-// under stress, after its first stressTimeout, at minDataRate at least.
+// under stress, once stressTimeout has passed since the session last did
+// work, at minDataRate on average since then: the time its commands took
+// counts too.
 func (s *session) readMessage(msg *capWriter) error {
-	start := time.Now()
-	end := start.Add(10 * s.cfg.timeout)
+	end := time.Now().Add(10 * s.cfg.timeout)
+	since := s.worked // set by this goroutine only
 	w, done := s.showData(msg)
 	err := readData(s.r, w, func() error {
-		took := time.Since(start)
+		took := time.Since(since)
 		if s.stressed.Load() && took > s.cfg.stressTimeout &&
 			float64(msg.n) < minDataRate*took.Seconds() {
 			return errTooSlow

@@ -87,14 +87,19 @@ func FuzzReadData(f *testing.F) {
 		"a\r\r\n.\r\n",
 		"\r\n.\n.\r\n",
 		strings.Repeat("Y", 15) + "\r\n.\r\n",
-		strings.Repeat("Y", 4095) + "\r\n.\r\n",
 	} {
 		f.Add(seed, uint16(0))
 	}
 	f.Fuzz(func(t *testing.T, in string, size uint16) {
-		// Small buffers put the ends of pieces everywhere.
+		// Small buffers put the ends of pieces everywhere, and a few
+		// of them hold every state readData has (one line's). Longer
+		// input finds nothing more, and the fuzzer takes minutes to
+		// shrink each long input it keeps, running nothing new.
+		if len(in) > 256 {
+			return
+		}
 		want, ended, wantRest := model(in)
-		got, rest, err := readAll(in, 16+int(size%5000))
+		got, rest, err := readAll(in, 16+int(size%64))
 		if ended != (err == nil) {
 			t.Fatalf("readData(%.200q) returned %v; the message ended: %v",
 				in, err, ended)

@@ -4,7 +4,7 @@ import "time"
 
 // A session never waits for its client without a bound: -timeout for each
 // line, and while the server is under stress (see pool), stressTimeout
-// after its last command that did work. When the server shuts down, the
+// after it began or last saved a message. When the server shuts down, the
 // bound of a session waiting for a command becomes now.
 
 // waitLimit is how long the client has for a line or a reply: -timeout, or
@@ -57,7 +57,7 @@ func (s *session) stop() {
 
 // deadline is when the client must have sent its next line: -timeout
 // after it began to wait, and under stress no later than stressTimeout
-// after its last command that did work (s.mu held).
+// after the session last did work (s.mu held).
 func (s *session) deadline() time.Time {
 	d := s.waiting.Add(s.cfg.timeout)
 	busy := s.worked.Add(s.cfg.stressTimeout)

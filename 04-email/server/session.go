@@ -34,7 +34,7 @@ type session struct {
 
 	code     int // the code of the last reply
 	furthest int // the most progress since the last message (see tally)
-	junk     int // commands that did no work since the last message
+	junk     int // commands that did nothing useful since the last message
 	failures int // failed AUTH attempts
 
 	// The pool shares these with the session's goroutine.
@@ -43,7 +43,7 @@ type session struct {
 	mu       sync.Mutex
 	idle     bool      // waiting for the client's next line
 	waiting  time.Time // since when
-	worked   time.Time // when the last command that did work came
+	worked   time.Time // when it began, or last saved a message
 	stopping bool      // the server is shutting down
 }
 

@@ -14,11 +14,14 @@ import (
 // there are -max-sessions of them. A client that holds one without doing
 // work keeps a sender out, so when three quarters of the slots are taken
 // the server is under stress (Postfix's word for it), and frugal: a
-// session then gets stressTimeout, not -timeout, between commands that do
-// work (see tally), the sessions already waiting get the shorter bound at
-// once, and a message must arrive at minDataRate at least. After a whole
-// -timeout with fewer sessions than that, -timeout is back. Each change
-// is logged in one line.
+// session then has stressTimeout, not -timeout, after it began or last
+// saved a message to start the next one, and from then on its message
+// must have come at minDataRate on average. Commands are no work: they
+// cost a client nothing, and one that named a new recipient every few
+// seconds would keep its slot for minutes. The sessions already waiting
+// get the shorter bound at once. After a whole -timeout with fewer
+// sessions than that, -timeout is back. Each change is logged in one
+// line.
 type pool struct {
 	cfg      *config
 	slots    chan struct{} // a token for each session, taken before Accept
@@ -166,19 +169,15 @@ const maxJunk = 100
 
 var errJunk = errors.New("too many commands without a message")
 
-// tally counts the command just answered. It is work if it brings the
+// tally counts the command just answered. It is useful if it brings the
 // session nearer to a message than it has been since its last one (see
-// progress), or saves a message; work restarts the clock that stress
-// keeps. Anything else is junk: NOOP, RSET, VRFY, HELP, every command
-// refused, and also a second EHLO, or MAIL again after RSET, which only
-// go round in circles. After maxJunk of them between two messages, the
-// session ends with 421.
+// progress), or saves a message. Anything else is junk: NOOP, RSET, VRFY,
+// HELP, every command refused, and also a second EHLO, or MAIL again after
+// RSET, which only go round in circles. After maxJunk of them between two
+// messages, the session ends with 421.
 func (s *session) tally(verb string) error {
 	if p := s.progress(); s.code < 400 && (p > s.furthest || verb == "DATA") {
 		s.furthest = p
-		s.mu.Lock()
-		s.worked = time.Now()
-		s.mu.Unlock()
 		return nil
 	}
 	s.junk++

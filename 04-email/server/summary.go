@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -74,10 +75,15 @@ func (l *list) String() string {
 // of parts, each with headers of its own, and encodings that carry any
 // bytes as ASCII text.
 func describe(r io.Reader) string {
-	msg, err := mail.ReadMessage(bufio.NewReader(r))
+	lr := &io.LimitedReader{R: r, N: maxHeader}
+	msg, err := mail.ReadMessage(bufio.NewReader(lr))
+	if lr.N == 0 {
+		err = errLongHeader
+	}
 	if err != nil {
 		return "not parseable: " + quote(err.Error())
 	}
+	lr.N = math.MaxInt64 // the body is read as it comes, not kept
 	// Headers are ASCII; other text comes as "encoded words" such as
 	// =?utf-8?b?...?= (RFC 2047). A charset Go does not know stays
 	// encoded.
@@ -101,6 +107,15 @@ func describe(r io.Reader) string {
 	return what
 }
 
+// maxHeader is how much describe reads while it looks for the end of a
+// header, the message's or a part's; if that is not enough, it gives up.
+// A header is kept whole while it is read: 24 MB of short lines took
+// 190 MB.
+const maxHeader = 64 << 10
+
+var errLongHeader = fmt.Errorf("a header longer than %s",
+	formatSize(maxHeader))
+
 // maxDepth bounds how deeply describe follows parts within parts.
 const maxDepth = 10
 
@@ -114,18 +129,29 @@ func attachments(h textproto.MIMEHeader, body io.Reader, depth int,
 		if depth == maxDepth {
 			return errors.New("parts nested too deeply")
 		}
-		parts := multipart.NewReader(body, params["boundary"])
+		lr := &io.LimitedReader{R: body}
+		parts := multipart.NewReader(lr, params["boundary"])
 		for {
 			// NextRawPart leaves the encoding to us: we decode
-			// only the attachments, to count their bytes.
+			// only the attachments, to count their bytes. It
+			// reads the next part's header, so within maxHeader.
+			lr.N = maxHeader
 			part, err := parts.NextRawPart()
-			if errors.Is(err, io.EOF) {
+			switch {
+			case lr.N == 0:
+				return errLongHeader
+			case errors.Is(err, io.EOF):
 				return nil
-			}
-			if err != nil {
+			case err != nil:
 				return err
 			}
+			lr.N = math.MaxInt64
 			if err := attachments(part.Header, part, depth+1, files); err != nil {
+				return err
+			}
+			// The rest of the part is body, unbounded: read it
+			// before the bound is back.
+			if _, err := io.Copy(io.Discard, part); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"strings"
@@ -89,6 +90,12 @@ var descriptions = []struct{ name, msg, want string }{
 		"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 			"--b\r\nContent-Disposition: inline; filename=a.png\r\n\r\nxx\r\n--b--\r\n",
 		"subject x"},
+	{"parts longer than a header's bound are read through, and counted",
+		"Subject: big\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+			"--b\r\n\r\n" + strings.Repeat("x", 200<<10) + "\r\n" +
+			"--b\r\nContent-Disposition: attachment; filename=big.txt\r\n\r\n" +
+			strings.Repeat("x", 200<<10) + "\r\n--b--\r\n",
+		"subject big; attachments big.txt 200 KiB"},
 	{"a name with control characters is escaped",
 		"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 			"--b\r\nContent-Disposition: attachment; filename*=utf-8''a%1B%5B2J.txt\r\n\r\n" +
@@ -124,6 +131,45 @@ func TestDescribe(t *testing.T) {
 			got := describe(strings.NewReader(tt.msg))
 			if !strings.Contains(got, "not parseable: ") {
 				t.Errorf("got %q, want not parseable: ...", got)
+			}
+		})
+	}
+}
+
+// counter counts the bytes read through it.
+type counter struct {
+	r io.Reader
+	n int
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+func TestDescribeReadsAtMostMaxHeader(t *testing.T) {
+	// describe keeps what it reads of a header: reading a whole header
+	// of 24 MB took hundreds of megabytes.
+	short := strings.Repeat("A: b\r\n", 4<<20)
+	long := strings.Repeat("A: "+strings.Repeat("b", 995)+"\r\n", 24<<10)
+	tests := []struct{ name, msg, want string }{
+		{"a message of 24 MB of short header lines", short,
+			"not parseable: a header longer than 64 KiB"},
+		{"a part whose header is 24 MB of long lines",
+			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+				"--b\r\n" + long,
+			"subject x; not parseable: a header longer than 64 KiB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is read no further than maxHeader", func(t *testing.T) {
+			r := &counter{r: strings.NewReader(tt.msg)}
+			got := describe(r)
+			if most := maxHeader + 16<<10; r.n > most {
+				t.Errorf("describe read %d bytes, want %d at most", r.n, most)
+			}
+			if got != tt.want {
+				t.Errorf("got %.200q, want %q", got, tt.want)
 			}
 		})
 	}
