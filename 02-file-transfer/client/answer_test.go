@@ -217,6 +217,12 @@ func TestClientRejectsHostileNames(t *testing.T) {
 						err.Error())
 				}
 				printable(t, err)
+				// A filler such as U+3164 is printable, but shows as
+				// a blank: the error must show the name as quote does.
+				if shown := quote(name); name != "" && err != nil &&
+					!strings.Contains(err.Error(), shown) {
+					t.Errorf("got %q, want the name shown as %s", err.Error(), shown)
+				}
 				if files := folder(t, dir); len(files) != 0 {
 					t.Errorf("the folder holds %v, want it empty", describe(files))
 				}
