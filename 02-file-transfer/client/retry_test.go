@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -53,12 +54,28 @@ func busyThen(t *testing.T, ctx context.Context, busy int, reply []byte,
 		problem, _, _ := strings.Cut(stderr.String(), "\n")
 		t.Fatalf("flags %q: %v: %s", args, err, problem)
 	}
-	cfg.dial = pl.DialContext
+	cfg.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := pl.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return tcpLike{conn}, nil
+	}
 	start := time.Now()
 	err = fetch(ctx, cfg, &bytes.Buffer{}, &stderr)
 	took := time.Since(start)
 	_ = pl.Close() // ends the server; a pipe listener's Close does not fail
 	return retried{err, took, <-tries, stderr.String()}
+}
+
+// tcpLike is a pipe's end whose SetReadDeadline does not fail once the
+// other end has closed, as a TCP connection's does not (net.Pipe's says
+// io.ErrClosedPipe): the next Read says io.EOF.
+type tcpLike struct{ net.Conn }
+
+func (c tcpLike) SetReadDeadline(t time.Time) error {
+	_ = c.Conn.SetReadDeadline(t) // see above; Read reports a closed end
+	return nil
 }
 
 // waits counts the lines in which the client says it waits.
