@@ -94,6 +94,8 @@ func tellTime(conn net.Conn, timeout time.Duration, logger *log.Logger, w *wire)
 // whether it arrives.
 func serveUDP(ctx context.Context, pc net.PacketConn, logger *log.Logger,
 	w *wire) error {
+	logs := &logQuota{logger: logger}
+	defer logs.flush()
 	buf := make([]byte, 512) // what the client sends is ignored
 	for {
 		n, from, err := pc.ReadFrom(buf)
@@ -103,18 +105,62 @@ func serveUDP(ctx context.Context, pc net.PacketConn, logger *log.Logger,
 		if errors.Is(err, net.ErrClosed) {
 			return fmt.Errorf("udp: %w", err)
 		}
+		logged := logs.allow()
 		if err != nil {
 			// One bad datagram (Windows reports one larger than buf
 			// as an error) must not stop the service.
-			logger.Printf("udp: %v", err)
+			if logged {
+				logger.Printf("udp: %v", err)
+			}
 			continue
 		}
-		logger.Printf("%s sent a datagram", from)
+		if logged {
+			logger.Printf("%s sent a datagram", from)
+		}
 		line := time.Now().Format(layout) + "\r\n"
 		if _, err := pc.WriteTo([]byte(line), from); err != nil {
-			logger.Printf("%s: %v", from, err)
+			if logged {
+				logger.Printf("%s: %v", from, err)
+			}
 			line = "" // nothing was sent
 		}
 		showDatagram(w, from, buf[:n], line)
+	}
+}
+
+// maxLogged is how many datagrams a second the log tells of. A datagram
+// costs its sender nothing, not even a connection, so a flood of them is
+// easy: it must not become a flood of log lines.
+const maxLogged = 10
+
+// logQuota lets the log tell of maxLogged datagrams a second, and counts
+// the others.
+type logQuota struct {
+	logger *log.Logger
+	since  time.Time // when the current second began
+	told   int       // datagrams told of since then
+	untold int       // datagrams not told of
+}
+
+// allow reports whether the log may tell of one more datagram. Once a
+// second is over, it first says how many datagrams went untold.
+func (q *logQuota) allow() bool {
+	if now := time.Now(); now.Sub(q.since) >= time.Second {
+		q.flush()
+		q.since, q.told = now, 0
+	}
+	if q.told == maxLogged {
+		q.untold++
+		return false
+	}
+	q.told++
+	return true
+}
+
+// flush says how many datagrams went untold, if any.
+func (q *logQuota) flush() {
+	if q.untold > 0 {
+		q.logger.Printf("udp: %d more datagrams, not logged", q.untold)
+		q.untold = 0
 	}
 }

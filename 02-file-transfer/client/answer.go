@@ -28,16 +28,17 @@ var (
 
 // checkStart checks that the answer starts with "{", as both protocols'
 // do, so that a peer that speaks something else is told apart from a
-// file server that sent bad JSON.
+// file server that sent bad JSON. JSON allows white space first, but a
+// peer could send it for ever: the "{" must come within maxHeader bytes.
 func checkStart(br *bufio.Reader, addr string) error {
-	for {
+	for range maxHeader {
 		b, err := br.ReadByte()
 		if err != nil {
 			return err
 		}
 		switch b {
 		case ' ', '\t', '\r', '\n':
-			continue // JSON allows white space first
+			continue
 		case '{':
 			return br.UnreadByte()
 		}
@@ -50,6 +51,8 @@ func checkStart(br *bufio.Reader, addr string) error {
 		return fmt.Errorf("%s is %w (is -addr right?): it sent %s",
 			addr, errNotFileServer, quote(string(got)))
 	}
+	return fmt.Errorf("%s is %w (is -addr right?): it sent %d bytes of "+
+		"white space and no JSON", addr, errNotFileServer, maxHeader)
 }
 
 // serverRefusal is the error for a server's refusal: "busy" when every slot is

@@ -25,6 +25,10 @@ const busyLine = `{"error":"busy","message":"100 of 100 slots taken"}` + "\n"
 // timeLine is what the time server of chapter 01 sends.
 const timeLine = "2026-11-26 04:00:00.000000\r\n"
 
+// whiteSpace is 1 MiB of what JSON allows before a value: a peer may send
+// it for as long as it likes, and the client must not read it all.
+var whiteSpace = strings.Repeat(" \t\r\n", 1<<18)
+
 // printable checks that an error message is safe to print: no control
 // or invisible characters (a terminal escape starts with one).
 func printable(tb testing.TB, err error) {
@@ -83,6 +87,8 @@ func badReplies() []badReply {
 		{"a stream-mode reply", "json", string(whole), nil,
 			"is it speaking -proto stream?", nil},
 		{"a busy answer", "json", busyLine, nil, "server busy (100 of 100 slots taken): try again in a few seconds", errBusy},
+		{"endless white space", "json", whiteSpace, nil,
+			"it sent 4096 bytes of white space and no JSON", errNotFileServer},
 		{"another refusal", "json", `{"error":"closed"}`, nil,
 			"server refused: closed", nil},
 
@@ -105,6 +111,8 @@ func badReplies() []badReply {
 		{"the time server's line", "stream", timeLine, nil,
 			`it sent "2026-11-26 04:00:00.000000\r\n"`, errNotFileServer},
 		{"a busy answer", "stream", busyLine, nil, "server busy (100 of 100 slots taken): try again in a few seconds", errBusy},
+		{"endless white space", "stream", whiteSpace, nil,
+			"it sent 4096 bytes of white space and no JSON", errNotFileServer},
 	}
 }
 
@@ -209,6 +217,12 @@ func TestClientRejectsHostileNames(t *testing.T) {
 						err.Error())
 				}
 				printable(t, err)
+				// A filler such as U+3164 is printable, but shows as
+				// a blank: the error must show the name as quote does.
+				if shown := quote(name); name != "" && err != nil &&
+					!strings.Contains(err.Error(), shown) {
+					t.Errorf("got %q, want the name shown as %s", err.Error(), shown)
+				}
 				if files := folder(t, dir); len(files) != 0 {
 					t.Errorf("the folder holds %v, want it empty", describe(files))
 				}

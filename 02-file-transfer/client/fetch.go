@@ -22,6 +22,11 @@ func fetch(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	defer root.Close()
 	got, err := download(ctx, cfg, root)
+	for try := 1; try <= cfg.retry && errors.Is(err, errBusy); try++ {
+		if err = waitToRetry(ctx, try, cfg.retry, stderr); err == nil {
+			got, err = download(ctx, cfg, root)
+		}
+	}
 	if err != nil {
 		return err
 	}

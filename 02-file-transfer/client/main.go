@@ -61,6 +61,7 @@ type config struct {
 	maxSize          byteSize
 	timeout          time.Duration
 	overwrite        bool
+	retry            int   // tries after the first, while the server is busy
 	wire             *wire // with -v, prints the conversation; nil without
 
 	// dial connects to the server: a net.Dialer's, or in tests an
@@ -77,7 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: client [-addr HOST:PORT] [-out DIR] "+
 			"[-proto json|stream] [-max-size SIZE] [-timeout D] [-overwrite] "+
-			"[-v]")
+			"[-retry N] [-v]")
 		fs.PrintDefaults()
 	}
 	cfg := config{maxSize: 64 << 20}
@@ -91,6 +92,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"how long to wait for the connection, and for each piece of data")
 	fs.BoolVar(&cfg.overwrite, "overwrite", false, "replace a file of the "+
 		"same name (default: save as NAME-1.EXT, NAME-2.EXT, ...)")
+	fs.IntVar(&cfg.retry, "retry", 0, "when the server is busy, try again "+
+		"up to `N` times, waiting longer each time (from about 0.5s to 10s)")
 	verbose := fs.Bool("v", false,
 		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
@@ -110,6 +113,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		problem = fmt.Sprintf("-proto must be json or stream, not %q", cfg.proto)
 	case cfg.timeout <= 0:
 		problem = "-timeout must be more than 0"
+	case cfg.retry < 0:
+		problem = "-retry must be 0 or more"
 	case cfg.out == "":
 		problem = "-out must name a folder"
 	}

@@ -302,6 +302,7 @@ func TestClientFlags(t *testing.T) {
 		{"-timeout", "0s"},
 		{"-max-size", "lots"},
 		{"-max-size", "0"},
+		{"-retry", "-1"},
 		{"-port", "5566"},
 		{"received"},
 	}

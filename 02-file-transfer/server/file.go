@@ -11,6 +11,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -49,16 +50,16 @@ func load(path string) (*file, error) {
 
 	fd, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("-file: %w", err)
+		return nil, fileError(err)
 	}
 	info, err := fd.Stat()
 	if err == nil && !info.Mode().IsRegular() {
 		err = fmt.Errorf("%s is %w (a folder?): -file takes the path "+
-			"of one file", path, errNotRegular)
+			"of one file", quoteLine(path), errNotRegular)
 	}
 	if err != nil {
 		_ = fd.Close() // we are giving up on it
-		return nil, fmt.Errorf("-file: %w", err)
+		return nil, fileError(err)
 	}
 	f := &file{
 		name:  filepath.Base(path), // never send the folders: they are ours
@@ -69,10 +70,21 @@ func load(path string) (*file, error) {
 	h := sha256.New()
 	if _, err := io.Copy(h, f.body()); err != nil {
 		_ = fd.Close()
-		return nil, fmt.Errorf("-file: read %s: %w", path, err)
+		return nil, fileError(err)
 	}
 	f.sha256 = hex.EncodeToString(h.Sum(nil))
 	return f, nil
+}
+
+// fileError is err, about -file, with the path in it made safe to print:
+// a file name can hold anything, escape sequences too. quoteLine (in
+// wire.go) leaves the backslashes of a Windows path as they are.
+func fileError(err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		pathErr.Path = quoteLine(pathErr.Path)
+	}
+	return fmt.Errorf("-file: %w", err)
 }
 
 // body returns a reader of the file's bytes, independent of every other.

@@ -26,7 +26,7 @@ func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 	}
 	cfg.log = logger
 	cfg.log.Printf("listening on %s (sending %s, %d bytes, as %s)",
-		ln.Addr(), f.name, f.size, cfg.proto)
+		ln.Addr(), quote(f.name), f.size, cfg.proto)
 	if err := serve(ctx, ln, cfg); err != nil {
 		return err
 	}
