@@ -1,29 +1,53 @@
+// This file is the same in both clients that hold a secret:
+// 03-image-download/client and 05-sms/client. A test keeps the copies
+// identical.
+
 package main
 
 import (
+	"encoding/json"
+	"html"
 	"io"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
-// A gateway may echo what it was sent, in an error message or anywhere
-// in its answer; with -plain-key, the password it echoes is the key.
-// Whatever the client prints goes through a hider: its result, its
-// error, and with -v the conversation.
+// A server may send back what it was sent, anywhere: in an error message
+// ("key s3cr3t is wrong"), a status line, a link, a page. Rather than
+// look for every such place, a client that knows its secret hides it in
+// all it prints: its output, its error, and with -v the conversation.
 
-// hider hides, in text, the value after password= (in any case), as -v
-// hides it, and the key itself, as it is and escaped as a form or a URL
-// path escapes it.
-type hider struct{ key *strings.Replacer }
+// hider hides a secret in text: as it is and as a query, a URL path,
+// HTML or JSON would escape it, in any letter case (%2f is %2F), and the
+// value after any of fields= (password=s3cr3t), as -v hides it.
+type hider struct {
+	secret *regexp.Regexp // nil: no secret to hide
+	fields []string
+}
 
-func newHider(key string) hider {
-	const h = "<hidden>"
-	return hider{strings.NewReplacer(key, h, url.QueryEscape(key), h,
-		url.PathEscape(key), h)}
+// newHider returns a hider of secret ("" for none) and fields.
+func newHider(secret string, fields ...string) hider {
+	if secret == "" {
+		return hider{fields: fields}
+	}
+	asJSON, _ := json.Marshal(secret) // a string always marshals
+	forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret),
+		html.EscapeString(secret), strings.Trim(string(asJSON), `"`),
+		strings.ReplaceAll(secret, "/", `\/`)} // PHP's JSON escapes "/"
+	for i, f := range forms {
+		forms[i] = regexp.QuoteMeta(f)
+	}
+	re := regexp.MustCompile("(?i)" + strings.Join(forms, "|"))
+	re.Longest() // the longest form that matches, not a shorter one in it
+	return hider{re, fields}
 }
 
 func (h hider) hide(text string) string {
-	return hideAssignments(h.key.Replace(text), []string{"password"})
+	if h.secret != nil {
+		text = h.secret.ReplaceAllLiteralString(text, "<hidden>")
+	}
+	return hideAssignments(text, h.fields)
 }
 
 // writer returns w, with what is written to it hidden. Each line the
@@ -36,6 +60,7 @@ type hidingWriter struct {
 }
 
 func (hw hidingWriter) Write(p []byte) (int, error) {
+	// One Write to w, so lines printed at once never mix.
 	if _, err := io.WriteString(hw.w, hw.h.hide(string(p))); err != nil {
 		return 0, err
 	}

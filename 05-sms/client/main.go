@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	// With -v, the client's transport prints the exchange, the password
 	// hidden, whether it is the key or the signature. What the client
 	// prints, -v included, hides the key if the gateway echoes it.
-	h := newHider(cfg.key)
+	h := newHider(cfg.key, "password")
 	client := newClient(cfg.timeout)
 	client.Transport = newWire(h.writer(stderr), cfg.verbose).transport(
 		client.Transport, "password")
