@@ -76,8 +76,12 @@ func (l *list) String() string {
 // bytes as ASCII text.
 func describe(r io.Reader) string {
 	lr := &io.LimitedReader{R: r, N: maxHeader}
-	msg, err := mail.ReadMessage(bufio.NewReader(lr))
-	if lr.N == 0 {
+	br := bufio.NewReader(lr)
+	msg, err := mail.ReadMessage(br)
+	if lr.N == 0 && err == nil {
+		_, err = br.Peek(1) // a header cut at the limit leaves no body
+	}
+	if lr.N == 0 && err != nil {
 		err = errLongHeader
 	}
 	if err != nil {
@@ -138,7 +142,7 @@ func attachments(h textproto.MIMEHeader, body io.Reader, depth int,
 			lr.N = maxHeader
 			part, err := parts.NextRawPart()
 			switch {
-			case lr.N == 0:
+			case err != nil && lr.N == 0:
 				return errLongHeader
 			case errors.Is(err, io.EOF):
 				return nil

@@ -175,6 +175,28 @@ func TestDescribeReadsAtMostMaxHeader(t *testing.T) {
 	}
 }
 
+func TestDescribeReadsAHeaderJustUnderMaxHeader(t *testing.T) {
+	// describe reads ahead, in blocks: a header that ends in the last
+	// block before maxHeader is whole, and so is the body after it.
+	body := strings.Repeat("x", 100<<10)
+	for n := 60 << 10; n < maxHeader-200; n += 100 {
+		long := "X: " + strings.Repeat("b", n) + "\r\n"
+		msg := "Subject: x\r\n" + long + "\r\n" + body
+		if got, want := describe(strings.NewReader(msg)), "subject x"; got != want {
+			t.Errorf("a message's header of %d bytes: got %.200q, want %q",
+				len(msg)-len(body), got, want)
+		}
+		msg = "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+			"--b\r\nContent-Disposition: attachment; filename=a.txt\r\n" +
+			long + "\r\n" + body + "\r\n--b--\r\n"
+		want := "subject x; attachments a.txt 100 KiB"
+		if got := describe(strings.NewReader(msg)); got != want {
+			t.Errorf("a part's header of %d bytes: got %.200q, want %q",
+				len(long)+50, got, want)
+		}
+	}
+}
+
 // nested makes a message of n multipart bodies, each in the one before.
 func nested(n int) string {
 	var b strings.Builder
