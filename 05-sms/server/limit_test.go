@@ -4,9 +4,14 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"log"
 	"net"
+	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -139,6 +144,28 @@ func TestConnCap(t *testing.T) {
 }
 
 // limitBubble returns a test that runs test in a synctest bubble.
+func TestServeKeepsUnderTheOpenFileLimit(t *testing.T) {
+	// A -max-conns as large as the open-file limit: serve lowers it, and
+	// says so as it starts.
+	files := openFiles()
+	if files == 0 || files > 1<<40 {
+		t.Skipf("no open-file limit here to keep under (%d)", files)
+	}
+	var out loopback.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // serve starts, then stops at once
+	err := serve(ctx, loopback.NewPipeListener(), http.NotFoundHandler(),
+		int(files), log.New(&out, "", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("ulimit -n is %d: at most %d connections at once",
+		files, files-spareFiles)
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("got log %q, want %q in it", out.String(), want)
+	}
+}
+
 func limitBubble(test func(*testing.T)) func(*testing.T) {
 	return func(t *testing.T) { synctest.Test(t, test) }
 }
