@@ -56,7 +56,7 @@ func explain(step string, err error) error {
 			"server's is, trust it with -ca FILE"
 	case errors.As(err, &badName):
 		hint = "use the name in the certificate in -server, e.g. localhost"
-	case errors.As(err, &notTLS):
+	case errors.As(err, &notTLS) && step != "STARTTLS":
 		hint = "the server does not start with TLS: try -tls starttls"
 	case timedOut(err):
 		return fmt.Errorf("%s: no answer in time: %w", step, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -32,7 +33,8 @@ func TestHintsForTLS(t *testing.T) {
 					!strings.Contains(err.Error(), want) {
 					t.Errorf("got %v, want an error containing %q", err, want)
 				}
-				if want := "(this port may expect -tls implicit)"; err == nil ||
+				if want := "(the server may be busy, or this port may " +
+					"expect -tls implicit)"; err == nil ||
 					!strings.Contains(err.Error(), want) {
 					t.Errorf("got %v, want the hint %q", err, want)
 				}
@@ -47,6 +49,21 @@ func TestHintsForTLS(t *testing.T) {
 			if want := "(the server does not start with TLS: try -tls starttls)"; err == nil ||
 				!strings.Contains(err.Error(), want) {
 				t.Errorf("got %v, want an error containing %q", err, want)
+			}
+		})
+
+	t.Run("a server that takes STARTTLS, then speaks plain text: no such hint",
+		func(t *testing.T) {
+			f := loopback.NewFakeSMTP(t, loopback.SMTPScript{
+				Replies: map[string]string{"EHLO": "250-fake\r\n250 STARTTLS",
+					"STARTTLS": "220 go ahead"}})
+			_, _, err := runClient(t, f.Addr, nil, "-to", "a@example.com")
+			var notTLS tls.RecordHeaderError
+			if !errors.As(err, &notTLS) {
+				t.Fatalf("got %v, want a tls.RecordHeaderError", err)
+			}
+			if strings.Contains(err.Error(), "try -tls starttls") {
+				t.Errorf("got %q, want no hint to use the -tls it uses", err)
 			}
 		})
 

@@ -51,8 +51,8 @@ func (s *sender) send(ctx context.Context, m *message) error {
 	if err := c.greeting(); err != nil {
 		if timedOut(err) && s.tlsMode != "implicit" {
 			// A port 465 waits in silence for the client's TLS.
-			return fmt.Errorf("%w (this port may expect -tls implicit)",
-				explain("greeting", err))
+			return fmt.Errorf("%w (the server may be busy, or this port "+
+				"may expect -tls implicit)", explain("greeting", err))
 		}
 		return explain("greeting", err)
 	}

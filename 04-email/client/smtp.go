@@ -178,7 +178,9 @@ func (c *client) data() (io.WriteCloser, error) {
 // reply already there answers something else, from a server out of
 // step. It sends what is written of the message, waits a millisecond for
 // a reply, then puts back the deadline ctx has. It returns that reply as
-// an error, or nil when none came.
+// an error, or nil when none came. A reply still on its way after that
+// millisecond is not seen: it is taken for the answer to the dot, as
+// every client must take it.
 func (c *client) early(ctx context.Context) error {
 	if err := c.text.W.Flush(); err != nil {
 		return err
