@@ -17,7 +17,7 @@ import (
 // These tests run on synctest's fake clock: the client's waits between
 // tries are real to it, and take no time.
 
-// retried is what a run of the client against busyThen's server did.
+// retried is what a run of the client against a busyThen server did.
 type retried struct {
 	err    error
 	took   time.Duration
@@ -25,11 +25,16 @@ type retried struct {
 	stderr string // the client's
 }
 
-// busyThen runs the client with -out dir and flags against a fake server
-// that tells its first busy clients that it is busy, then sends reply.
-// Call it inside a bubble.
-func busyThen(t *testing.T, ctx context.Context, busy int, reply []byte,
-	dir string, flags ...string) retried {
+// busyThen is a fake server that tells its first busy clients that it
+// is busy, then sends reply.
+type busyThen struct {
+	busy  int
+	reply []byte
+}
+
+// fetch runs the client with flags against the server s. Call it inside
+// a bubble.
+func (s busyThen) fetch(t *testing.T, ctx context.Context, flags ...string) retried {
 	t.Helper()
 	pl := loopback.NewPipeListener()
 	defer pl.Close() // also on t.Fatalf, which would leave Accept waiting
@@ -38,8 +43,8 @@ func busyThen(t *testing.T, ctx context.Context, busy int, reply []byte,
 		n := 0
 		for conn, err := pl.Accept(); err == nil; conn, err = pl.Accept() {
 			n++
-			answer := reply
-			if n <= busy {
+			answer := s.reply
+			if n <= s.busy {
 				answer = []byte(busyLine)
 			}
 			_, _ = conn.Write(answer) // the client may hang up first
@@ -47,7 +52,7 @@ func busyThen(t *testing.T, ctx context.Context, busy int, reply []byte,
 		}
 		tries <- n
 	}()
-	args := append([]string{"-addr", pl.Addr().String(), "-out", dir}, flags...)
+	args := append([]string{"-addr", pl.Addr().String()}, flags...)
 	var stderr bytes.Buffer
 	cfg, err := parseFlags(args, &stderr)
 	if err != nil {
@@ -82,33 +87,13 @@ func (c tcpLike) SetReadDeadline(t time.Time) error {
 func waits(stderr string) int { return strings.Count(stderr, "trying again in") }
 
 func TestClientRetriesWhenBusy(t *testing.T) {
-	file := randomBytes(1000, 5)
-
-	t.Run("it tries again, later each time, and gets the file", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			dir := t.TempDir()
-			got := busyThen(t, t.Context(), 2, jsonReply("photo.png", file),
-				dir, "-retry", "5")
-			if got.err != nil {
-				t.Fatalf("got %v, want the file saved after 2 busy answers", got.err)
-			}
-			if got.tries != 3 || waits(got.stderr) != 2 {
-				t.Errorf("connected %d times and said %d waits, want 3 and 2:\n%s",
-					got.tries, waits(got.stderr), got.stderr)
-			}
-			// 0.5s then 1s, each between half and all of it.
-			if got.took < 750*time.Millisecond || got.took > 1500*time.Millisecond {
-				t.Errorf("took %v, want between 0.75s and 1.5s", got.took)
-			}
-			if files := folder(t, dir); files["photo.png"] != string(file) {
-				t.Errorf("the folder holds %v, want photo.png", describe(files))
-			}
-		})
-	})
+	t.Run("it tries again, later each time, and gets the file",
+		func(t *testing.T) { synctest.Test(t, testRetryGetsTheFile) })
 
 	t.Run("it gives up after -retry tries", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			got := busyThen(t, t.Context(), 100, nil, t.TempDir(), "-retry", "3")
+			got := busyThen{100, nil}.fetch(t, t.Context(),
+				"-out", t.TempDir(), "-retry", "3")
 			if !errors.Is(got.err, errBusy) {
 				t.Errorf("got %q, want server busy", fmt.Sprint(got.err))
 			}
@@ -125,8 +110,8 @@ func TestClientRetriesWhenBusy(t *testing.T) {
 
 	t.Run("it does not try again when the answer is not busy", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			got := busyThen(t, t.Context(), 0, []byte(timeLine), t.TempDir(),
-				"-retry", "3")
+			got := busyThen{0, []byte(timeLine)}.fetch(t, t.Context(),
+				"-out", t.TempDir(), "-retry", "3")
 			if !errors.Is(got.err, errNotFileServer) {
 				t.Errorf("got %q, want not a file server", fmt.Sprint(got.err))
 			}
@@ -141,7 +126,8 @@ func TestClientRetriesWhenBusy(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			time.AfterFunc(100*time.Millisecond, cancel) // within the first wait
-			got := busyThen(t, ctx, 100, nil, t.TempDir(), "-retry", "3")
+			got := busyThen{100, nil}.fetch(t, ctx, "-out", t.TempDir(),
+				"-retry", "3")
 			if got.err == nil || !strings.Contains(got.err.Error(), "interrupted") {
 				t.Errorf("got %q, want interrupted", fmt.Sprint(got.err))
 			}
@@ -154,11 +140,33 @@ func TestClientRetriesWhenBusy(t *testing.T) {
 
 	t.Run("without -retry it tries once", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			got := busyThen(t, t.Context(), 1, nil, t.TempDir())
+			got := busyThen{1, nil}.fetch(t, t.Context(), "-out", t.TempDir())
 			if !errors.Is(got.err, errBusy) || got.tries != 1 {
 				t.Errorf("got %q after %d tries, want server busy after 1",
 					fmt.Sprint(got.err), got.tries)
 			}
 		})
 	})
+}
+
+// testRetryGetsTheFile runs the client against a server busy twice.
+func testRetryGetsTheFile(t *testing.T) {
+	file := randomBytes(1000, 5)
+	dir := t.TempDir()
+	got := busyThen{2, jsonReply("photo.png", file)}.fetch(t,
+		t.Context(), "-out", dir, "-retry", "5")
+	if got.err != nil {
+		t.Fatalf("got %v, want the file saved after 2 busy answers", got.err)
+	}
+	if got.tries != 3 || waits(got.stderr) != 2 {
+		t.Errorf("connected %d times and said %d waits, want 3 and 2:\n%s",
+			got.tries, waits(got.stderr), got.stderr)
+	}
+	// 0.5s then 1s, each between half and all of it.
+	if got.took < 750*time.Millisecond || got.took > 1500*time.Millisecond {
+		t.Errorf("took %v, want between 0.75s and 1.5s", got.took)
+	}
+	if files := folder(t, dir); files["photo.png"] != string(file) {
+		t.Errorf("the folder holds %v, want photo.png", describe(files))
+	}
 }

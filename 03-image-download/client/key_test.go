@@ -69,21 +69,7 @@ func TestKeyStaysWithTheAPI(t *testing.T) {
 		}
 	}
 
-	t.Run("a redirect on the API's own origin is followed", func(t *testing.T) {
-		f := &fakeAPI{names: []string{"a.png"}}
-		h := f.handler()
-		f.other = func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/old/" {
-				http.Redirect(w, r, "/meinv/?"+r.URL.RawQuery, http.StatusFound)
-				return
-			}
-			h.ServeHTTP(w, r)
-		}
-		f.start(t)
-		if _, err := fetchAll(t, f, t.TempDir(), "-api", f.url+"/old/"); err != nil {
-			t.Fatal(err)
-		}
-	})
+	t.Run("a redirect on the API's own origin is followed", testSameOrigin)
 
 	t.Run("pictures on other hosts get no key, redirected or not",
 		func(t *testing.T) {
@@ -107,6 +93,24 @@ func TestKeyStaysWithTheAPI(t *testing.T) {
 			}
 			checkHidden(t, got, key)
 		})
+}
+
+// testSameOrigin checks that an API that moved on its own origin is
+// followed there.
+func testSameOrigin(t *testing.T) {
+	f := &fakeAPI{names: []string{"a.png"}}
+	h := f.handler()
+	f.other = func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old/" {
+			http.Redirect(w, r, "/meinv/?"+r.URL.RawQuery, http.StatusFound)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}
+	f.start(t)
+	if _, err := fetchAll(t, f, t.TempDir(), "-api", f.url+"/old/"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestKeyIsNeverPrinted(t *testing.T) {

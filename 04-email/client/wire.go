@@ -89,7 +89,9 @@ func (l *wire) note(format string, args ...any) {
 // they are in a line that does not start with a quote mark.
 func quoteLine(s string) string {
 	if strings.HasPrefix(s, `"`) || !utf8.ValidString(s) ||
-		strings.ContainsFunc(s, func(r rune) bool { return !strconv.IsPrint(r) || filler(r) }) {
+		strings.ContainsFunc(s, func(r rune) bool {
+			return !strconv.IsPrint(r) || filler(r)
+		}) {
 		return quote(s)
 	}
 	if len(s) <= maxShown {
