@@ -84,7 +84,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:6789",
 		"address to listen on (0.0.0.0:6789 to let other machines in)")
-	fs.BoolVar(&cfg.udp, "udp", false, "answer UDP datagrams on the same port too")
+	fs.BoolVar(&cfg.udp, "udp", false, "answer UDP datagrams on the same port "+
+		"too (on loopback only: anyone can forge a datagram's sender)")
 	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Second,
 		"how long one client may take to receive the time")
 	verbose := fs.Bool("v", false,
