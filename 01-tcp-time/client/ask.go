@@ -21,57 +21,33 @@ const (
 		"go run ./01-tcp-time/server -udp"
 )
 
-// askTCP connects to addr and reads until the server closes the connection.
+// askTCP reads the server's reply on conn until the server closes the
+// connection.
 //
 // TCP delivers a stream of bytes, not messages: the server's one write may
 // arrive in several reads, so one Read is not "the reply". The end of the
 // reply is the end of the stream (EOF), which io.ReadAll waits for.
-func askTCP(ctx context.Context, cfg config) ([]byte, error) {
-	conn, err := cfg.dial(ctx, "tcp", cfg.addr)
-	if err != nil {
-		return nil, err
-	}
-	conn = showConnection(cfg.wire, conn)
-	var n int // bytes read, for -v
-	reply, err := readReply(ctx, conn, func() ([]byte, error) {
+func askTCP(ctx context.Context, conn net.Conn) ([]byte, error) {
+	return readReply(ctx, conn, func() ([]byte, error) {
 		// One byte more than allowed tells a long reply from one that
 		// just fits.
-		got, err := io.ReadAll(io.LimitReader(conn, maxReply+1))
-		n = len(got)
-		return got, err
+		return io.ReadAll(io.LimitReader(conn, maxReply+1))
 	})
-	// Close before the note: with -v, closing prints the last line if
-	// it had no line end. (An error closing changes nothing now.)
-	_ = conn.Close()
-	// Only a reply that ended in EOF, within the limit, was ended by
-	// the server: in every other case, the client hangs up first.
-	showClose(cfg.wire, err == nil && n <= maxReply, n)
-	return reply, err
 }
 
-// askUDP sends one datagram to addr and waits for one datagram back.
+// askUDP sends one datagram on conn and waits for one datagram back.
 //
 // UDP has no connection and no delivery guarantee: if the request or the
 // reply is lost, nothing says so. The deadline is the only way to stop
 // waiting.
-func askUDP(ctx context.Context, cfg config) ([]byte, error) {
-	conn, err := cfg.dial(ctx, "udp", cfg.addr) // sends nothing yet
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
+func askUDP(ctx context.Context, conn net.Conn) ([]byte, error) {
 	return readReply(ctx, conn, func() ([]byte, error) {
 		// RFC 867: the server ignores what the datagram holds.
 		if _, err := conn.Write(nil); err != nil {
 			return nil, err
 		}
-		cfg.wire.note("sent an empty datagram to %s from %s",
-			conn.RemoteAddr(), conn.LocalAddr())
 		buf := make([]byte, maxReply+1)
 		n, err := conn.Read(buf) // one Read is one datagram
-		if err == nil {
-			showDatagram(cfg.wire, buf[:n], conn.RemoteAddr())
-		}
 		return buf[:n], err
 	})
 }
@@ -124,9 +100,9 @@ func explain(err error, got []byte, cfg config) error {
 	case late && len(got) > 0:
 		// The end of the reply is the server closing the connection.
 		return fmt.Errorf("no end of reply within %v: %w (the server "+
-			"sent %d bytes, %s, then stopped without closing the "+
+			"sent %d bytes, %.200q, then stopped without closing the "+
 			"connection: is it a time server?)", cfg.timeout, err,
-			len(got), quote(string(got)))
+			len(got), got)
 	case late:
 		return fmt.Errorf("no reply within %v: %w (the server accepted "+
 			"the connection but sent nothing: is it a time server?)",

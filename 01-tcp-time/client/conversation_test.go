@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log"
 	"net"
 	"strings"
 	"testing"
@@ -59,15 +60,15 @@ func udpServer(t *testing.T, reply string) string {
 }
 
 func TestClientShowsTheConversation(t *testing.T) {
-	t.Run("-v shows the ends, the line received and who closed", func(t *testing.T) {
+	t.Run("-v shows the ends, what was received and who closed", func(t *testing.T) {
 		addr := loopback.Serve(t, replies(sample+"\r\n"))
 		out, log, err := askVerbose(t, "-v", "-addr", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantLines(t, log, "* connected to "+addr+" from 127.0.0.1:",
-			"\nS: "+sample+"\n",
-			"* the server closed the connection after 28 bytes\n")
+			"\nS: \""+sample+`\r\n"`+"\n",
+			"* the server closed the connection (C: 0 bytes, S: 28 bytes)\n")
 		if want := sample + "\n"; out != want {
 			t.Errorf("printed %q on stdout, want %q as without -v", out, want)
 		}
@@ -79,26 +80,26 @@ func TestClientShowsTheConversation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantLines(t, log, "* sent an empty datagram to "+addr+" from 127.0.0.1:",
-			"* received a datagram of 28 bytes from "+addr+"\n",
-			"S: "+sample+"\n")
+		wantLines(t, log, "* connected to "+addr+" from 127.0.0.1:",
+			"\nC: \"\"\n", // an empty datagram
+			"\nS: \""+sample+`\r\n"`+"\n")
 	})
 
-	t.Run("-v shows a last line without a line end, then the close", func(t *testing.T) {
+	t.Run("-v shows a reply without a line end, then the close", func(t *testing.T) {
 		addr := loopback.Serve(t, replies(sample))
 		_, log, err := askVerbose(t, "-v", "-addr", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantLines(t, log, "\nS: "+sample+"\n",
-			"* the server closed the connection after 26 bytes\n")
+		wantLines(t, log, "\nS: \""+sample+"\"\n",
+			"* the server closed the connection (C: 0 bytes, S: 26 bytes)\n")
 	})
 
 	t.Run("-v says the client hung up on a reply too long", func(t *testing.T) {
 		addr := loopback.Serve(t, replies(strings.Repeat("x", 2000)))
 		_, log, _ := askVerbose(t, "-v", "-addr", addr)
-		wantLines(t, log, "S: "+strings.Repeat("x", maxShown)+"... (825 more bytes)\n",
-			"* the client closed the connection after 1025 bytes\n")
+		wantLines(t, log, "S: \""+strings.Repeat("x", 200)+"\" (1025 bytes)\n",
+			"* the client closed the connection (C: 0 bytes, S: 1025 bytes)\n")
 	})
 
 	t.Run("-v says the client hung up on a server that stopped halfway", func(t *testing.T) {
@@ -107,22 +108,22 @@ func TestClientShowsTheConversation(t *testing.T) {
 				_, _ = io.WriteString(c, "2026-11") // then nothing
 				neverWrites(c)
 			})
-			var log bytes.Buffer
-			cfg.wire = newWire(&log, true)
+			var buf bytes.Buffer
+			cfg.tap = log.New(&buf, "", 0)
 			_ = askTime(context.Background(), cfg, io.Discard) // a timeout
-			wantLines(t, log.String(), "\nS: 2026-11\n",
-				"* the client closed the connection after 7 bytes\n")
+			wantLines(t, buf.String(), "\nS: \"2026-11\"\n",
+				"* the client closed the connection (C: 0 bytes, S: 7 bytes)\n")
 		})
 	})
 }
 
 func TestClientQuotesTheWire(t *testing.T) {
 	hostile := []struct{ name, reply, want string }{
-		{"an escape sequence", "\x1b[2Jgotcha\r\n", `S: "\x1b[2Jgotcha"` + "\n"},
-		{"a C1 control byte", "\x9b2Jgotcha\r\n", `S: "\x9b2Jgotcha"` + "\n"},
-		{"a carriage return inside a line", "12:00\rfake\r\n", `S: "12:00\rfake"` + "\n"},
-		{"two lines, each on a line of its own", "12:00\r\n\x1b[1m13:00\r\n",
-			"S: 12:00\nS: \"\\x1b[1m13:00\"\n"},
+		{"an escape sequence", "\x1b[2Jgotcha\r\n", `S: "\x1b[2Jgotcha\r\n"` + "\n"},
+		{"a C1 control byte", "\x9b2Jgotcha\r\n", `S: "\x9b2Jgotcha\r\n"` + "\n"},
+		{"a carriage return inside a line", "12:00\rfake\r\n", `S: "12:00\rfake\r\n"` + "\n"},
+		{"two lines, on one line", "12:00\r\n\x1b[1m13:00\r\n",
+			`S: "12:00\r\n\x1b[1m13:00\r\n"` + "\n"},
 	}
 	for _, tc := range hostile {
 		for _, network := range []string{"tcp", "udp"} {

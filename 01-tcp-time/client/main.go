@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"os"
 	"os/signal"
@@ -58,7 +59,7 @@ type config struct {
 	addr    string
 	udp     bool
 	timeout time.Duration
-	wire    *wire // with -v, prints the conversation; nil without
+	tap     *log.Logger // -v: prints what crosses the network; nil without
 	// dial connects; run uses a net.Dialer's, tests an in-memory one.
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
@@ -100,7 +101,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fs.Usage()
 		return cfg, errUsage
 	}
-	cfg.wire = newWire(stderr, *verbose)
+	if *verbose {
+		cfg.tap = log.New(stderr, "", 0)
+	}
 	return cfg, nil
 }
 
@@ -109,11 +112,19 @@ func askTime(ctx context.Context, cfg config, stdout io.Writer) error {
 	// One deadline bounds the whole exchange: connecting, and reading.
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	ask := askTCP
+	network, ask := "tcp", askTCP
 	if cfg.udp {
-		ask = askUDP
+		network, ask = "udp", askUDP
 	}
-	reply, err := ask(ctx, cfg)
+	var reply []byte
+	conn, err := cfg.dial(ctx, network, cfg.addr)
+	if err == nil {
+		if cfg.tap != nil {
+			conn = tapClient(conn, cfg.tap) // -v: print what crosses conn
+		}
+		reply, err = ask(ctx, conn)
+		_ = conn.Close() // an error closing changes nothing now
+	}
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return errors.New("interrupted")
 	}
@@ -125,8 +136,12 @@ func askTime(ctx context.Context, cfg config, stdout io.Writer) error {
 	if text == "" {
 		return fmt.Errorf("%s sent an empty reply", cfg.addr)
 	}
-	// The reply comes from the network: quote prints control characters
-	// as escapes, so a hostile server cannot drive the terminal.
-	_, err = fmt.Fprintln(stdout, quote(text))
+	// The reply comes from the network. Unless Go's quoted form leaves it
+	// as it is, print that form, where control characters are escapes:
+	// a hostile server cannot drive the terminal.
+	if q := fmt.Sprintf("%.200q", text); q != `"`+text+`"` {
+		text = q
+	}
+	_, err = fmt.Fprintln(stdout, text)
 	return err
 }

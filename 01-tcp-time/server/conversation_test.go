@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"regexp"
@@ -75,9 +76,11 @@ func TestServerShowsTheConversation(t *testing.T) {
 			t.Fatal(err)
 		}
 		peer := conn.LocalAddr().String()
-		wantLines(t, p.Stderr(), peer+" connected\n",
-			"\n"+peer+" S: "+strings.TrimSuffix(string(reply), "\r\n")+"\n",
-			"\n"+peer+" * the server closed the connection after 28 bytes\n")
+		wantLines(t, p.Stderr(),
+			"\n"+peer+" * connected to "+p.Addr+" from "+peer+"\n",
+			" "+peer+" connected\n", // the log's line
+			"\n"+peer+fmt.Sprintf(" S: %q\n", reply),
+			"\n"+peer+" * the server closed the connection (C: 0 bytes, S: 28 bytes)\n")
 	})
 
 	t.Run("-v over UDP shows both datagrams", func(t *testing.T) {
@@ -86,10 +89,8 @@ func TestServerShowsTheConversation(t *testing.T) {
 		if err := p.Stop(); err != nil {
 			t.Fatal(err)
 		}
-		wantLines(t, p.Stderr(), "\n"+peer+" * received a datagram of 17 bytes\n",
-			"\n"+peer+" C: what time is it?\n",
-			"\n"+peer+" * sent a datagram of 28 bytes\n",
-			"\n"+peer+" S: "+strings.TrimSuffix(reply, "\r\n")+"\n")
+		wantLines(t, p.Stderr(), "\n"+peer+` C: "what time is it?\n"`+"\n",
+			"\n"+peer+fmt.Sprintf(" S: %q\n", reply))
 	})
 
 	t.Run("-v quotes what a UDP client sent", func(t *testing.T) {
@@ -98,8 +99,7 @@ func TestServerShowsTheConversation(t *testing.T) {
 		if err := p.Stop(); err != nil {
 			t.Fatal(err)
 		}
-		wantLines(t, p.Stderr(), peer+` C: "\x1b[2J\x1b[1mgotcha"`+"\n",
-			peer+` C: "line two\x9b"`+"\n")
+		wantLines(t, p.Stderr(), peer+` C: "\x1b[2J\x1b[1mgotcha\r\nline two\x9b"`+"\n")
 		for _, c := range []string{"\x1b", "\x9b", "\r"} {
 			if strings.Contains(p.Stderr(), c) {
 				t.Errorf("got %q, want no %q printed as it is", p.Stderr(), c)
@@ -127,15 +127,17 @@ func testWireLinesWhole(t *testing.T) {
 	if err := p.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	wire := regexp.MustCompile(`^127\.0\.0\.1:\d+ (S: \d{4}-\d\d-\d\d ` +
-		`\d\d:\d\d:\d\d\.\d{6}|\* the server closed the connection after 28 bytes)$`)
+	wire := regexp.MustCompile(`^127\.0\.0\.1:\d+ (S: "\d{4}-\d\d-\d\d ` +
+		`\d\d:\d\d:\d\d\.\d{6}\\r\\n"|` +
+		`\* connected to 127\.0\.0\.1:\d+ from 127\.0\.0\.1:\d+|` +
+		`\* the server closed the connection \(C: 0 bytes, S: 28 bytes\))$`)
 	lines := strings.Split(strings.TrimSuffix(p.Stderr(), "\n"), "\n")
 	sent := 0
 	for _, line := range lines {
 		if !logLine.MatchString(line) && !wire.MatchString(line) {
 			t.Errorf("got line %q, want a log line or a whole -v line", line)
 		}
-		if strings.Contains(line, " S: ") {
+		if strings.Contains(line, ` S: "`) {
 			sent++
 		}
 	}

@@ -69,7 +69,7 @@ type config struct {
 	addr    string
 	udp     bool
 	timeout time.Duration
-	wire    *wire // with -v, prints the conversation; nil without
+	verbose bool // -v: print what crosses the network
 }
 
 // parseFlags reads the command line into a config, or prints what is
@@ -88,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"too (on loopback only: anyone can forge a datagram's sender)")
 	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Second,
 		"how long one client may take to receive the time")
-	verbose := fs.Bool("v", false,
+	fs.BoolVar(&cfg.verbose, "v", false,
 		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -110,7 +110,6 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fs.Usage()
 		return cfg, errUsage
 	}
-	cfg.wire = newWire(stderr, *verbose)
 	return cfg, nil
 }
 
@@ -139,7 +138,17 @@ func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 	} else {
 		logger.Printf("listening on %s", ln.Addr())
 	}
-	if err := serve(ctx, ln, pc, cfg.timeout, logger, cfg.wire); err != nil {
+	if cfg.verbose {
+		// -v wraps the sockets so that what crosses them is printed
+		// (tap.go, tapudp.go): the code that serves cannot tell.
+		v := log.New(logger.Writer(), "", 0)
+		ln = tapListener(ln, v)
+		if pc != nil {
+			pc = tapPacketConn{pc, v}
+		}
+	}
+	s := &server{logger: logger, timeout: cfg.timeout}
+	if err := s.serve(ctx, ln, pc); err != nil {
 		return err
 	}
 	logger.Print("stopped")

@@ -8,10 +8,8 @@ import (
 	"io"
 	"log"
 	"net"
-	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -191,7 +189,8 @@ func TestServerStops(t *testing.T) {
 			defer cli.Close()
 			var logs bytes.Buffer
 			start := time.Now()
-			tellTime(srv, time.Minute, log.New(&logs, "", 0), nil)
+			s := &server{logger: log.New(&logs, "", 0), timeout: time.Minute}
+			s.tellTime(srv)
 			if got := time.Since(start); got != time.Minute {
 				t.Errorf("tellTime returned after %v, want 1m", got)
 			}
@@ -200,74 +199,6 @@ func TestServerStops(t *testing.T) {
 			}
 		})
 	})
-}
-
-func TestServerBindErrors(t *testing.T) {
-	// The context is canceled already: if the bind wrongly succeeded,
-	// run would return at once instead of serving.
-	canceled, cancel := context.WithCancel(context.Background())
-	cancel()
-
-	t.Run("a port in use says to choose another", func(t *testing.T) {
-		taken, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer taken.Close()
-		err = run(canceled, []string{"-addr", taken.Addr().String()},
-			nil, io.Discard, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), "choose another port") {
-			t.Errorf("got %v, want an error that says to choose another port", err)
-		}
-	})
-
-	t.Run("a UDP port in use says to choose another", func(t *testing.T) {
-		taken, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer taken.Close()
-		err = run(canceled, []string{"-addr", taken.LocalAddr().String(), "-udp"},
-			nil, io.Discard, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), "choose another port") {
-			t.Errorf("got %v, want an error that says to choose another port", err)
-		}
-	})
-
-	// What net.Listen returns in each case, and what the hint says.
-	hints := []struct {
-		name, addr, want string
-		err              syscall.Errno
-	}{
-		{name: "a port in use, from the system", err: syscall.EADDRINUSE,
-			addr: "127.0.0.1:6789", want: "choose another port, e.g. -addr 127.0.0.1:6790"},
-		{name: "a port in use, from Windows", err: syscall.Errno(10048),
-			addr: "127.0.0.1:6789", want: "choose another port, e.g. -addr 127.0.0.1:6790"},
-		{name: "an address of another machine, such as the tutorial's",
-			err: syscall.EADDRNOTAVAIL, addr: "192.168.1.2:6789",
-			want: "192.168.1.2 is not an address of this machine: use -addr 127.0.0.1:6789"},
-		{name: "an address of another machine, from Windows",
-			err: syscall.Errno(10049), addr: "192.168.1.2:6789",
-			want: "192.168.1.2 is not an address of this machine"},
-		{name: "a port Windows keeps for Hyper-V or WSL",
-			err: syscall.Errno(10013), addr: "127.0.0.1:50000",
-			want: "excludedportrange protocol=tcp lists them: choose another port, e.g. -addr 127.0.0.1:50001"},
-		{name: "a port below 1024", err: syscall.EACCES, addr: "127.0.0.1:13",
-			want: "ports below 1024 need administrator rights"},
-	}
-	for _, tc := range hints {
-		t.Run(tc.name+" gets a hint", func(t *testing.T) {
-			err := &net.OpError{Op: "listen", Net: "tcp",
-				Err: os.NewSyscallError("bind", tc.err)}
-			got := explainListen(err, tc.addr)
-			if !errors.Is(got, tc.err) {
-				t.Errorf("got %v, want it to wrap %v", got, tc.err)
-			}
-			if !strings.Contains(got.Error(), tc.want) {
-				t.Errorf("got %q, want it to say %q", got, tc.want)
-			}
-		})
-	}
 }
 
 // testListener hands out one given connection first, then real loopback
@@ -308,7 +239,8 @@ func startServe(t *testing.T, ln *testListener, timeout time.Duration) <-chan er
 	ln.cancel = cancel
 	t.Cleanup(cancel)
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, ln, nil, timeout, log.New(io.Discard, "", 0), nil) }()
+	s := &server{logger: log.New(io.Discard, "", 0), timeout: timeout}
+	go func() { done <- s.serve(ctx, ln, nil) }()
 	return done
 }
 
@@ -360,67 +292,4 @@ func TestServerFlags(t *testing.T) {
 			}
 		}
 	})
-}
-
-// BenchmarkServer measures how many clients a second the server serves:
-// each connects, reads the time to EOF and closes, with 8 clients per core
-// at once. Compare it with BenchmarkBareLoop.
-func BenchmarkServer(b *testing.B) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, ln, nil, 5*time.Second, log.New(io.Discard, "", 0), nil)
-	}()
-	benchmarkClients(b, ln.Addr().String())
-	cancel()
-	if err := <-done; err != nil {
-		b.Fatal(err)
-	}
-}
-
-// BenchmarkBareLoop is the least a TCP time server can do: accept, write,
-// close, one client after another, with no goroutine, deadline or log. The
-// server above should come close to it.
-func BenchmarkBareLoop(b *testing.B) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return // closed below
-			}
-			_, _ = io.WriteString(conn, time.Now().Format(layout)+"\r\n")
-			_ = conn.Close()
-		}
-	}()
-	benchmarkClients(b, ln.Addr().String())
-	_ = ln.Close()
-	<-done
-}
-
-// benchmarkClients runs clients against addr in parallel (RunParallel, not
-// b.Loop, which runs one at a time) and reports clients served a second.
-// With only one client per core, each would mostly wait for its own
-// connection; eight keep the server busy, which is what is measured.
-func benchmarkClients(b *testing.B, addr string) {
-	b.SetParallelism(8)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			reply, err := askTime(addr)
-			if err != nil || len(reply) != len(layout)+2 {
-				b.Errorf("got %q, %v, want the time", reply, err)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "conns/s")
 }

@@ -11,12 +11,18 @@ import (
 	"time"
 )
 
+// server holds what serving clients needs: where to log, and how long
+// one client may take to receive the time.
+type server struct {
+	logger  *log.Logger
+	timeout time.Duration
+}
+
 // serve answers every TCP connection on ln, and every datagram on pc when
 // pc is not nil, until ctx is canceled. Then it stops accepting, waits for
-// the clients it is serving (each bounded by timeout), and returns nil.
-// With -v, w prints what is sent to each client.
-func serve(ctx context.Context, ln net.Listener, pc net.PacketConn,
-	timeout time.Duration, logger *log.Logger, w *wire) error {
+// the clients it is serving (each bounded by s.timeout), and returns nil.
+func (s *server) serve(ctx context.Context, ln net.Listener,
+	pc net.PacketConn) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -34,12 +40,12 @@ func serve(ctx context.Context, ln net.Listener, pc net.PacketConn,
 	var wg sync.WaitGroup
 	var tcpErr, udpErr error
 	wg.Go(func() {
-		tcpErr = serveTCP(ctx, ln, timeout, logger, w)
+		tcpErr = s.serveTCP(ctx, ln)
 		cancel()
 	})
 	if pc != nil {
 		wg.Go(func() {
-			udpErr = serveUDP(ctx, pc, logger, w)
+			udpErr = s.serveUDP(ctx, pc)
 			cancel()
 		})
 	}
@@ -51,54 +57,49 @@ func serve(ctx context.Context, ln net.Listener, pc net.PacketConn,
 // This is where the tutorial's first server serves one client at a time:
 // without the go keyword, a client that is slow to receive would make every
 // other client wait.
-func serveTCP(ctx context.Context, ln net.Listener, timeout time.Duration,
-	logger *log.Logger, w *wire) error {
+func (s *server) serveTCP(ctx context.Context, ln net.Listener) error {
 	var clients sync.WaitGroup
 	defer clients.Wait()
 	for {
-		conn, err := accept(ctx, ln, logger)
+		conn, err := accept(ctx, ln, s.logger)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil // shutting down: serve closed the listener
 			}
 			return err
 		}
-		clients.Go(func() { tellTime(conn, timeout, logger, w) })
+		clients.Go(func() { s.tellTime(conn) })
 	}
 }
 
 // tellTime writes the time and a CRLF to conn, then closes it. Closing is
 // the end of the message: the client reads until EOF.
-func tellTime(conn net.Conn, timeout time.Duration, logger *log.Logger, w *wire) {
-	logger.Printf("%s connected", conn.RemoteAddr())
+func (s *server) tellTime(conn net.Conn) {
+	defer conn.Close() // an error would change nothing
+	s.logger.Printf("%s connected", conn.RemoteAddr())
 
 	// A write can block when the client does not read and the buffers
 	// between us fill up. The deadline turns that into an error, so a
 	// stuck client cannot hold this goroutine forever.
-	line := time.Now().Format(layout) + "\r\n"
-	n := 0
-	err := conn.SetWriteDeadline(time.Now().Add(timeout))
+	err := conn.SetWriteDeadline(time.Now().Add(s.timeout))
 	if err == nil {
-		n, err = io.WriteString(conn, line)
+		_, err = io.WriteString(conn, time.Now().Format(layout)+"\r\n")
 	}
 	if err != nil {
-		logger.Printf("%s: %v", conn.RemoteAddr(), err)
+		s.logger.Printf("%s: %v", conn.RemoteAddr(), err)
 	}
-	showSent(w, conn.RemoteAddr(), line[:n]) // before the close it tells of
-	_ = conn.Close()                         // an error would change nothing
 }
 
 // serveUDP answers each datagram, whatever it holds, with one datagram
 // holding the time. There is no connection: the sender's address comes
 // with each datagram, and the answer is sent back to it. Nothing tells us
 // whether it arrives.
-func serveUDP(ctx context.Context, pc net.PacketConn, logger *log.Logger,
-	w *wire) error {
-	logs := &logQuota{logger: logger}
+func (s *server) serveUDP(ctx context.Context, pc net.PacketConn) error {
+	logs := &logQuota{logger: s.logger}
 	defer logs.flush()
 	buf := make([]byte, 512) // what the client sends is ignored
 	for {
-		n, from, err := pc.ReadFrom(buf)
+		_, from, err := pc.ReadFrom(buf)
 		if ctx.Err() != nil {
 			return nil // shutting down: serve closed the socket
 		}
@@ -110,21 +111,17 @@ func serveUDP(ctx context.Context, pc net.PacketConn, logger *log.Logger,
 			// One bad datagram (Windows reports one larger than buf
 			// as an error) must not stop the service.
 			if logged {
-				logger.Printf("udp: %v", err)
+				s.logger.Printf("udp: %v", err)
 			}
 			continue
 		}
 		if logged {
-			logger.Printf("%s sent a datagram", from)
+			s.logger.Printf("%s sent a datagram", from)
 		}
 		line := time.Now().Format(layout) + "\r\n"
-		if _, err := pc.WriteTo([]byte(line), from); err != nil {
-			if logged {
-				logger.Printf("%s: %v", from, err)
-			}
-			line = "" // nothing was sent
+		if _, err := pc.WriteTo([]byte(line), from); err != nil && logged {
+			s.logger.Printf("%s: %v", from, err)
 		}
-		showDatagram(w, from, buf[:n], line)
 	}
 }
 

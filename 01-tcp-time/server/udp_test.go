@@ -41,7 +41,8 @@ func TestServerLogUnderAUDPFlood(t *testing.T) {
 		pc := &fakeUDP{in: make(chan []byte), closed: make(chan struct{})}
 		var logs loopback.Buffer
 		done := make(chan error, 1)
-		go func() { done <- serveUDP(t.Context(), pc, log.New(&logs, "", 0), nil) }()
+		s := &server{logger: log.New(&logs, "", 0)}
+		go func() { done <- s.serveUDP(t.Context(), pc) }()
 		t.Cleanup(func() {
 			close(pc.closed) // as serve does at Ctrl-C
 			if err := <-done; err != nil {

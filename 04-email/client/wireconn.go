@@ -1,6 +1,5 @@
-// This file is the same in every program that shows a conversation in
-// lines by wrapping its connection: 01-tcp-time/client and
-// 04-email/client. A test keeps the copies identical.
+// This file shows a conversation in lines by wrapping the connection,
+// for 04-email/client's -v.
 
 package main
 

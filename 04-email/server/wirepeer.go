@@ -1,4 +1,4 @@
-// This file is the same in every server: 01-tcp-time/server,
+// This file is the same in every server of chapters 02 to 05:
 // 02-file-transfer/server, 03-image-download/server, 04-email/server and
 // 05-sms/server. A test keeps the copies identical.
 

@@ -16,8 +16,8 @@ var shared = []string{"quote.go", "names.go", "save.go", "size.go",
 	"listen.go", "accept.go", "limit.go", "limit_test.go", "limit_unix.go",
 	"limit_other.go", "httpserver.go",
 	"neterror.go", "httperror.go", "sign.go", "mobile.go", "mobile_test.go",
-	"failure.go", "local.go", "wire.go", "wirepeer.go", "wireconn.go",
-	"wirehttp.go", "wirehttp_test.go", "wireclient.go",
+	"failure.go", "local.go", "wire.go", "wirepeer.go", "tap.go",
+	"tap_test.go", "wirehttp.go", "wirehttp_test.go", "wireclient.go",
 	"wireserver.go", "thousands.go", "tlsnote.go", "hide.go", "hide_test.go"}
 
 // program matches a program folder's name in a file's first comment.
