@@ -31,8 +31,9 @@ func hideFields(form string, hidden []string) string {
 }
 
 // assignment is name=value in a query, a header or a page: the value
-// runs on to what ends one in a query (some of a page may go with it).
-var assignment = regexp.MustCompile(`[^&?;\s"'<>#=/]+=[^&\s]+`)
+// runs on to what ends one in a query, & or a space (some of a page may
+// go with it), but for a quote mark that ends a quoted string.
+var assignment = regexp.MustCompile(`[^&?;\s"'<>#=/]+=[^&\s]*[^&\s"]`)
 
 // hideAssignments hides, anywhere in text, the value after name= for
 // every name in hidden.
