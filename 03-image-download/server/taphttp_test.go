@@ -1,6 +1,6 @@
 // This file is the same in every HTTP program: 03-image-download/client,
 // 03-image-download/server, 05-sms/client and 05-sms/server: it tests
-// taphttp.go and hidefields.go. A test keeps the copies identical.
+// taphttp.go. A test keeps the copies identical.
 
 package main
 
@@ -101,7 +101,8 @@ C: "X-Evil: abc\u202egnp.exe\r\n"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := strings.Join(tapHead("C:", []byte(tc.head), hidden), "\n")
+			b := &tapBody{head: []byte(tc.head)}
+			got := strings.Join(b.lines("C:", hidden), "\n")
 			if got != tc.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
 			}
@@ -130,7 +131,7 @@ func TestTapBody(t *testing.T) {
 			`<a href="/?a=1&amp;password=s3cr3t">x</a>`,
 			`S: "<a href=\"/?a=1&amp;password=<hidden>"`},
 		{"text longer than kept says how much more", "text/plain", long,
-			`S: "` + long[:200] + `" (4096 bytes)` + "\nS: <10 more bytes>"},
+			`S: "` + long[:maxTapBody] + `"` + "\nS: <10 more bytes>"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

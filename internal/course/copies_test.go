@@ -17,7 +17,7 @@ var shared = []string{"quote.go", "names.go", "save.go", "size.go",
 	"limit_other.go", "httpserver.go",
 	"neterror.go", "httperror.go", "sign.go", "mobile.go", "mobile_test.go",
 	"failure.go", "local.go", "wire.go", "wirepeer.go", "wireconn.go",
-	"taphttp.go", "taphttp_test.go", "hidefields.go", "thousands.go",
+	"taphttp.go", "taphttp_test.go", "thousands.go",
 	"tlsnote.go", "hide.go", "hide_test.go"}
 
 // program matches a program folder's name in a file's first comment.
