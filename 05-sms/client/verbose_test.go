@@ -22,27 +22,7 @@ func TestVerbose(t *testing.T) {
 	for name, flags := range map[string][]string{"signed": nil,
 		"the key itself": {"-plain-key"}} {
 		t.Run("-v shows the form and the answer, the password hidden: "+
-			name, func(t *testing.T) {
-			f := newFakeGateway(t, http.StatusOK, "application/json", jsonOK)
-			flags := append([]string{"-v", "-mobile", "13812345678",
-				"-content", "你好 & welcome"}, flags...)
-			stdout, stderr, err := sendSMS(t, f.srv.URL, secretEnv, flags...)
-			if err != nil {
-				t.Fatalf("got %s, want no error", errText(err))
-			}
-			checkInOrder(t, stderr, "* new connection ",
-				shown("C:", "POST / HTTP/1.1\r\n"),
-				shown("C:", "Content-Type: application/x-www-form-urlencoded; "+
-					"charset=utf-8\r\n"),
-				shown("C:", "\r\n"),
-				`C: "account=C12345&content=%E4%BD%A0%E5%A5%BD+%26+welcome&`+
-					`format=json&mobile=13812345678&password=<hidden>`,
-				shown("S:", "HTTP/1.1 200 OK\r\n"),
-				shown("S:", "Content-Type: application/json\r\n"),
-				shown("S:", "\r\n"), `S: "{\"code\":2,\"msg\":\"submitted\",`)
-			checkHidden(t, stdout+stderr, secretEnv["SMS_APIKEY"],
-				f.posted()[0].Get("password"))
-		})
+			name, func(t *testing.T) { testVerboseShowsForm(t, flags) })
 	}
 
 	t.Run("-v shows an XML answer line by line", func(t *testing.T) {
@@ -88,6 +68,30 @@ func TestVerbose(t *testing.T) {
 		}
 		checkHidden(t, stderr+err.Error(), secretEnv["SMS_APIKEY"])
 	})
+}
+
+// testVerboseShowsForm: with -v and flags, the form and the answer are
+// on stderr in order, and neither the key nor the password is anywhere.
+func testVerboseShowsForm(t *testing.T, flags []string) {
+	f := newFakeGateway(t, http.StatusOK, "application/json", jsonOK)
+	flags = append([]string{"-v", "-mobile", "13812345678",
+		"-content", "你好 & welcome"}, flags...)
+	stdout, stderr, err := sendSMS(t, f.srv.URL, secretEnv, flags...)
+	if err != nil {
+		t.Fatalf("got %s, want no error", errText(err))
+	}
+	checkInOrder(t, stderr, "* new connection ",
+		shown("C:", "POST / HTTP/1.1\r\n"),
+		shown("C:", "Content-Type: application/x-www-form-urlencoded; "+
+			"charset=utf-8\r\n"),
+		shown("C:", "\r\n"),
+		`C: "account=C12345&content=%E4%BD%A0%E5%A5%BD+%26+welcome&`+
+			`format=json&mobile=13812345678&password=<hidden>`,
+		shown("S:", "HTTP/1.1 200 OK\r\n"),
+		shown("S:", "Content-Type: application/json\r\n"),
+		shown("S:", "\r\n"), `S: "{\"code\":2,\"msg\":\"submitted\",`)
+	checkHidden(t, stdout+stderr, secretEnv["SMS_APIKEY"],
+		f.posted()[0].Get("password"))
 }
 
 func TestVerboseNoAnswer(t *testing.T) {
