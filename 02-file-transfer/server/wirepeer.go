@@ -1,6 +1,6 @@
-// This file is the same in every server of chapters 02 to 05:
-// 02-file-transfer/server, 03-image-download/server, 04-email/server and
-// 05-sms/server. A test keeps the copies identical.
+// This file is the same in the servers of chapters 02 and 04:
+// 02-file-transfer/server and 04-email/server. A test keeps the copies
+// identical.
 
 package main
 

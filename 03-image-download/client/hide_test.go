@@ -23,6 +23,7 @@ func TestHider(t *testing.T) {
 		`{"msg":"s3cr3t/K+y\u0026z=1"}`:       `{"msg":"<hidden>"}`,
 		`{"msg":"s3cr3t\/K+y&z=1"}`:           `{"msg":"<hidden>"}`,
 		"Password=6f1ed002ab5595859014ebf095": "Password=<hidden>",
+		`C: "a=1&password=6f1ed0"`:            `C: "a=1&password=<hidden>"`,
 		"saved demo/1.png":                    "saved demo/1.png",
 	} {
 		if got := h.hide(in); got != want {

@@ -20,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"os"
 	"os/signal"
@@ -64,6 +65,10 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		secret = ""
 	}
 	h := newHider(secret)
+	if cfg.verbose { // print every exchange, the key hidden
+		cfg.transport = tapTransport(cfg.transport,
+			log.New(h.writer(stderr), "", 0), "key")
+	}
 	return h.hideError(getPictures(ctx, cfg, h.writer(stdout), h.writer(stderr)))
 }
 
@@ -80,10 +85,8 @@ func getPictures(ctx context.Context, cfg config, stdout, stderr io.Writer) erro
 	}
 
 	// One client for every request: it keeps connections open between
-	// requests to the same server, and bounds each request in time. With
-	// -v, its transport prints every exchange, the key hidden.
-	transport := newWire(stderr, cfg.verbose).transport(cfg.transport, "key")
-	client := &http.Client{Transport: transport, Timeout: cfg.timeout}
+	// requests to the same server, and bounds each request in time.
+	client := &http.Client{Transport: cfg.transport, Timeout: cfg.timeout}
 	links, err := askAPI(ctx, client, cfg, stderr)
 	if err != nil {
 		return err

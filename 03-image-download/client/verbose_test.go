@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -50,8 +51,9 @@ func TestVerbose(t *testing.T) {
 			if err == nil {
 				t.Fatal("got no error, want code 230")
 			}
-			checkInOrder(t, stderr, "C: GET /meinv/?key=<hidden>&num=10 HTTP/1.1\n",
-				`S: {"code":230,"msg":"wrong key"}`)
+			checkInOrder(t, stderr,
+				shown("C:", "GET /meinv/?key=<hidden>&num=10 HTTP/1.1\r\n"),
+				shown("S:", `{"code":230,"msg":"wrong key"}`))
 			checkHidden(t, stdout+stderr+err.Error(), key, other)
 		})
 
@@ -65,7 +67,7 @@ func TestVerbose(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if wireLine.MatchString(stdout + stderr) {
+			if tapLine.MatchString(stdout + stderr) {
 				t.Errorf("got %q, %q; want no line of the conversation",
 					stdout, stderr)
 			}
@@ -99,13 +101,16 @@ func testVerboseShowsEverything(t *testing.T) {
 	}
 	host := strings.TrimPrefix(f.url, "http://")
 	checkInOrder(t, stderr, "* new connection ",
-		"C: GET /meinv/?key=<hidden>&num=6 HTTP/1.1\n",
-		"C: Host: "+host+"\n", "C: Accept: application/json\n", "C: \n",
-		"S: HTTP/1.1 200 OK\n", "S: Content-Type: application/json\n",
-		"S: \n", `S: {"code":200,"msg":"success","newslist":[`)
+		shown("C:", "GET /meinv/?key=<hidden>&num=6 HTTP/1.1\r\n"),
+		shown("C:", "Host: "+host+"\r\n"),
+		shown("C:", "Accept: application/json\r\n"), shown("C:", "\r\n"),
+		shown("S:", "HTTP/1.1 200 OK\r\n"),
+		shown("S:", "Content-Type: application/json\r\n"), shown("S:", "\r\n"),
+		`S: "{\"code\":200,\"msg\":\"success\",\"newslist\":[`)
 	for _, name := range names {
-		checkInOrder(t, stderr, "C: GET /pics/"+name+" HTTP/1.1\n",
-			"S: HTTP/1.1 200 OK\n", "S: Content-Type: image/png\n",
+		checkInOrder(t, stderr, shown("C:", "GET /pics/"+name+" HTTP/1.1\r\n"),
+			shown("S:", "HTTP/1.1 200 OK\r\n"),
+			shown("S:", "Content-Type: image/png\r\n"),
 			fmt.Sprintf("S: <%d bytes of image/png>\n", len(tinyPNG)))
 	}
 	if !strings.Contains(stderr, "* reused connection ") {
@@ -124,7 +129,7 @@ func testVerboseWorkersNeverMix(t *testing.T) {
 		t.Fatal(err)
 	}
 	// From each request line to its answer's body, no other request.
-	exchange := regexp.MustCompile(`(?s)C: GET /pics/(\d).png HTTP/1.1\n` +
+	exchange := regexp.MustCompile(`(?s)C: "GET /pics/(\d).png HTTP/1.1\\r\\n"\n` +
 		`(.*?)S: <\d+ bytes of image/png>\n`)
 	found := exchange.FindAllStringSubmatch(stderr, -1)
 	if len(found) != len(names) {
@@ -157,11 +162,11 @@ func testVerboseRedirectHidesTheKey(t *testing.T) {
 	if err == nil {
 		t.Fatal("got no error, want code 230")
 	}
-	checkInOrder(t, stderr, "S: HTTP/1.1 307 Temporary Redirect\n",
-		"S: Location: /meinv/?key=<hidden>&num=10\n",
-		`S: <a href="/meinv/?key=<hidden>&amp;num=10">`,
-		"C: GET /meinv/?key=<hidden>&num=10 HTTP/1.1\n",
-		"C: Referer: http://", "/meinv?key=<hidden>&num=10\n")
+	checkInOrder(t, stderr, shown("S:", "HTTP/1.1 307 Temporary Redirect\r\n"),
+		shown("S:", "Location: /meinv/?key=<hidden>&num=10\r\n"),
+		`S: "<a href=\"/meinv/?key=<hidden>&amp;num=10\">`,
+		shown("C:", "GET /meinv/?key=<hidden>&num=10 HTTP/1.1\r\n"),
+		`C: "Referer: http://`, "/meinv?key=<hidden>&num=10\\r\\n\"\n")
 	checkHidden(t, stdout+stderr+err.Error(), key)
 }
 
@@ -170,14 +175,15 @@ func TestVerboseHead(t *testing.T) {
 	// included, and no body.
 	f := (&fakeAPI{names: []string{"1.png"}}).start(t)
 	var stderr loopback.Buffer
-	client := &http.Client{Transport: newWire(&stderr, true).transport(nil)}
+	client := &http.Client{Transport: tapTransport(nil, log.New(&stderr, "", 0))}
 	resp, err := client.Head(f.url + "/pics/1.png")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = resp.Body.Close()
-	checkInOrder(t, stderr.String(), "C: HEAD /pics/1.png HTTP/1.1\n",
-		"S: Content-Type: image/png\n", "S: \n")
+	checkInOrder(t, stderr.String(), shown("C:", "HEAD /pics/1.png HTTP/1.1\r\n"),
+		shown("S:", "Content-Length: "+fmt.Sprint(len(tinyPNG))+"\r\n"),
+		shown("S:", "Content-Type: image/png\r\n"), shown("S:", "\r\n"))
 	if strings.Contains(stderr.String(), "bytes of image/png") {
 		t.Errorf("got %q, want no body shown", stderr.String())
 	}
@@ -196,8 +202,8 @@ func TestVerboseQuotes(t *testing.T) {
 	if err == nil {
 		t.Fatal("got no error, want the 503")
 	}
-	checkInOrder(t, stderr, `S: "HTTP/1.1 503 \x1b[2JOK"`+"\n",
-		`S: "X-Evil: abc\u202egnp.exe"`+"\n")
+	checkInOrder(t, stderr, `S: "HTTP/1.1 503 \x1b[2JOK\r\n"`+"\n",
+		`S: "X-Evil: abc\u202egnp.exe\r\n"`+"\n")
 	if strings.ContainsAny(stderr, "\x1b\u202e") {
 		t.Errorf("got %q, want no escape and no U+202E as it is", stderr)
 	}

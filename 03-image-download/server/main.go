@@ -62,15 +62,12 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	return listenAndServe(ctx, cfg, log.New(stderr, "", log.LstdFlags),
-		newWire(stderr, cfg.verbose))
+	return listenAndServe(ctx, cfg, log.New(stderr, "", log.LstdFlags))
 }
 
 // listenAndServe draws the pictures, listens on cfg.addr and serves the
-// API there until ctx is canceled. With -v, l notes each connection and
-// prints every exchange, the key hidden.
-func listenAndServe(ctx context.Context, cfg config, logger *log.Logger,
-	l *wire) error {
+// API there until ctx is canceled.
+func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 	pictures, err := drawPictures(cfg.count)
 	if err != nil {
 		return err
@@ -86,8 +83,11 @@ func listenAndServe(ctx context.Context, cfg config, logger *log.Logger,
 		logger.Printf("listening on %s (with the key given by -key)", ln.Addr())
 	}
 	api := &api{key: cfg.key, pictures: pictures, delay: cfg.delay, log: logger}
-	h := l.handler(api.handler(), "key")
-	if err := serve(ctx, l.listener(ln), h, cfg.maxConns, logger); err != nil {
+	h := api.handler()
+	if cfg.verbose { // print every exchange, the key hidden
+		h = tapHandler(h, log.New(logger.Writer(), "", 0), "key")
+	}
+	if err := serve(ctx, ln, h, cfg.maxConns, logger); err != nil {
 		return err
 	}
 	logger.Print("stopped")

@@ -54,21 +54,24 @@ func TestVerbose(t *testing.T) {
 				t.Fatal(err)
 			}
 			stderr := p.Stderr()
-			checkInOrder(t, stderr, " * new connection to "+p.Addr+"\n",
-				" C: GET /meinv/?key=<hidden>&num=1 HTTP/1.1\n",
-				" C: Host: "+p.Addr+"\n", " C: \n",
-				" S: HTTP/1.1 200 OK\n",
-				" S: Content-Type: application/json; charset=utf-8\n", " S: \n",
-				` S: {"code":200,"msg":"success","newslist":[`,
-				" C: GET /images/1.png HTTP/1.1\n", " S: HTTP/1.1 200 OK\n",
-				" S: Content-Type: image/png\n", fmt.Sprintf(" S: <%s of image/png>\n",
-					countBytes(int64(len(bodies[1])))),
-				" * connection closed\n")
-			// Every line of it starts with the client's address.
-			for _, m := range wireLine.FindAllStringSubmatch(stderr, -1) {
-				if !strings.HasPrefix(m[1], "127.0.0.1:") {
-					t.Errorf("got a line starting %q, want the client's address",
-						m[0])
+			checkInOrder(t, stderr,
+				shown("C:", "GET /meinv/?key=<hidden>&num=1 HTTP/1.1\r\n"),
+				shown("C:", "Host: "+p.Addr+"\r\n"), shown("C:", "\r\n"),
+				shown("S:", "HTTP/1.1 200 OK\r\n"),
+				shown("S:", "Content-Type: application/json; charset=utf-8\r\n"),
+				shown("S:", "\r\n"),
+				` S: "{\"code\":200,\"msg\":\"success\",\"newslist\":[`,
+				shown("C:", "GET /images/1.png HTTP/1.1\r\n"),
+				shown("S:", "HTTP/1.1 200 OK\r\n"),
+				shown("S:", "Content-Type: image/png\r\n"),
+				fmt.Sprintf(" S: <%d bytes of image/png>\n", len(bodies[1])))
+			// Every line of it starts with the client's address, the same
+			// for both requests: the client kept its connection open.
+			lines := tapLine.FindAllStringSubmatch(stderr, -1)
+			for _, m := range lines {
+				if !strings.HasPrefix(m[1], "127.0.0.1:") || m[1] != lines[0][1] {
+					t.Errorf("got a line starting %q, want the address of "+
+						"the client's one connection, %q", m[0], lines[0][1])
 				}
 			}
 			checkHidden(t, p.Stdout()+stderr, key)
@@ -85,7 +88,8 @@ func TestVerbose(t *testing.T) {
 		if !strings.Contains(bodies[0], `"code":230`) {
 			t.Errorf("got %q, want code 230", bodies[0])
 		}
-		checkInOrder(t, p.Stderr(), " C: GET /meinv/?key=<hidden>&num=1 HTTP/1.1\n")
+		checkInOrder(t, p.Stderr(),
+			shown("C:", "GET /meinv/?key=<hidden>&num=1 HTTP/1.1\r\n"))
 		checkHidden(t, p.Stdout()+p.Stderr(), key, wrong)
 	})
 
@@ -97,7 +101,7 @@ func TestVerbose(t *testing.T) {
 			if err := p.Stop(); err != nil {
 				t.Fatal(err)
 			}
-			if out := p.Stdout() + p.Stderr(); wireLine.MatchString(out) {
+			if out := p.Stdout() + p.Stderr(); tapLine.MatchString(out) {
 				t.Errorf("got %q, want no line of the conversation", out)
 			}
 		})
@@ -116,8 +120,8 @@ func TestVerboseHead(t *testing.T) {
 	if err := p.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	checkInOrder(t, p.Stderr(), " C: HEAD /images/1.png HTTP/1.1\n",
-		" S: Content-Type: image/png\n", " S: \n", " * connection closed\n")
+	checkInOrder(t, p.Stderr(), shown("C:", "HEAD /images/1.png HTTP/1.1\r\n"),
+		shown("S:", "Content-Type: image/png\r\n"), shown("S:", "\r\n"))
 	if strings.Contains(p.Stderr(), "bytes of image/png") {
 		t.Errorf("got %q, want no body shown", p.Stderr())
 	}
@@ -134,7 +138,7 @@ func TestVerboseQuotes(t *testing.T) {
 	if err := p.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	checkInOrder(t, p.Stderr(), ` C: "X-Evil: abc\u202egnp.exe"`+"\n")
+	checkInOrder(t, p.Stderr(), ` C: "X-Evil: abc\u202egnp.exe\r\n"`+"\n")
 	if strings.Contains(p.Stderr(), "\u202e") {
 		t.Errorf("got %q, want no U+202E as it is", p.Stderr())
 	}

@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"os"
 	"os/signal"
@@ -60,8 +61,10 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	// prints, -v included, hides the key if the gateway echoes it.
 	h := newHider(cfg.key, "password")
 	client := newClient(cfg.timeout)
-	client.Transport = newWire(h.writer(stderr), cfg.verbose).transport(
-		client.Transport, "password")
+	if cfg.verbose {
+		client.Transport = tapTransport(client.Transport,
+			log.New(h.writer(stderr), "", 0), "password")
+	}
 	return h.hideError(cfg.send(ctx, client, h.writer(stdout)))
 }
 

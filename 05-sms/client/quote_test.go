@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strconv"
@@ -161,8 +162,12 @@ func refusedCertificate(t *testing.T, verbose bool) (string, error) {
 	roots.AppendCertsFromPEM(pemCert)
 	var stderr strings.Builder
 	client := newClient(cfg.timeout)
-	client.Transport = newWire(&stderr, verbose).transport(&http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: roots}}, "password")
+	client.Transport = &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: roots}}
+	if verbose {
+		client.Transport = tapTransport(client.Transport,
+			log.New(&stderr, "", 0), "password")
+	}
 	err = cfg.send(t.Context(), client, io.Discard)
 	return stderr.String(), err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,23 +22,7 @@ func TestVerbose(t *testing.T) {
 	for name, flags := range map[string][]string{"signed": nil,
 		"the key itself": {"-plain-key"}} {
 		t.Run("-v shows the form and the answer, the password hidden: "+
-			name, func(t *testing.T) {
-			f := newFakeGateway(t, http.StatusOK, "application/json", jsonOK)
-			flags := append([]string{"-v", "-mobile", "13812345678",
-				"-content", "你好 & welcome"}, flags...)
-			stdout, stderr, err := sendSMS(t, f.srv.URL, secretEnv, flags...)
-			if err != nil {
-				t.Fatalf("got %s, want no error", errText(err))
-			}
-			checkInOrder(t, stderr, "* new connection ", "C: POST / HTTP/1.1\n",
-				"C: Content-Type: application/x-www-form-urlencoded; charset=utf-8\n",
-				"C: \n", "C: account=C12345&content=%E4%BD%A0%E5%A5%BD+%26+welcome&"+
-					"format=json&mobile=13812345678&password=<hidden>",
-				"S: HTTP/1.1 200 OK\n", "S: Content-Type: application/json\n",
-				"S: \n", `S: {"code":2,"msg":"submitted",`)
-			checkHidden(t, stdout+stderr, secretEnv["SMS_APIKEY"],
-				f.posted()[0].Get("password"))
-		})
+			name, func(t *testing.T) { testVerboseShowsForm(t, flags) })
 	}
 
 	t.Run("-v shows an XML answer line by line", func(t *testing.T) {
@@ -49,9 +34,10 @@ func TestVerbose(t *testing.T) {
 		if err != nil {
 			t.Fatalf("got %s, want no error", errText(err))
 		}
-		checkInOrder(t, stderr, "S: Content-Type: text/xml\n", "S: \n",
-			`S: <?xml version="1.0" encoding="utf-8"?>`+"\n",
-			"S: <SubmitResult><code>2</code><smsid>7</smsid></SubmitResult>\n")
+		checkInOrder(t, stderr, shown("S:", "Content-Type: text/xml\r\n"),
+			shown("S:", "\r\n"),
+			shown("S:", `<?xml version="1.0" encoding="utf-8"?>`+"\n"),
+			shown("S:", "<SubmitResult><code>2</code><smsid>7</smsid></SubmitResult>"))
 	})
 
 	t.Run("without -v nothing of the conversation is printed",
@@ -62,7 +48,7 @@ func TestVerbose(t *testing.T) {
 			if err != nil {
 				t.Fatalf("got %s, want no error", errText(err))
 			}
-			if wireLine.MatchString(stdout + stderr) {
+			if tapLine.MatchString(stdout + stderr) {
 				t.Errorf("got %q, %q; want no line of the conversation",
 					stdout, stderr)
 			}
@@ -82,6 +68,30 @@ func TestVerbose(t *testing.T) {
 		}
 		checkHidden(t, stderr+err.Error(), secretEnv["SMS_APIKEY"])
 	})
+}
+
+// testVerboseShowsForm: with -v and flags, the form and the answer are
+// on stderr in order, and neither the key nor the password is anywhere.
+func testVerboseShowsForm(t *testing.T, flags []string) {
+	f := newFakeGateway(t, http.StatusOK, "application/json", jsonOK)
+	flags = append([]string{"-v", "-mobile", "13812345678",
+		"-content", "你好 & welcome"}, flags...)
+	stdout, stderr, err := sendSMS(t, f.srv.URL, secretEnv, flags...)
+	if err != nil {
+		t.Fatalf("got %s, want no error", errText(err))
+	}
+	checkInOrder(t, stderr, "* new connection ",
+		shown("C:", "POST / HTTP/1.1\r\n"),
+		shown("C:", "Content-Type: application/x-www-form-urlencoded; "+
+			"charset=utf-8\r\n"),
+		shown("C:", "\r\n"),
+		`C: "account=C12345&content=%E4%BD%A0%E5%A5%BD+%26+welcome&`+
+			`format=json&mobile=13812345678&password=<hidden>`,
+		shown("S:", "HTTP/1.1 200 OK\r\n"),
+		shown("S:", "Content-Type: application/json\r\n"),
+		shown("S:", "\r\n"), `S: "{\"code\":2,\"msg\":\"submitted\",`)
+	checkHidden(t, stdout+stderr, secretEnv["SMS_APIKEY"],
+		f.posted()[0].Get("password"))
 }
 
 func TestVerboseNoAnswer(t *testing.T) {
@@ -105,13 +115,14 @@ func TestVerboseNoAnswer(t *testing.T) {
 		var stderr strings.Builder
 		transport := &http.Transport{DialContext: pl.DialContext}
 		client := newClient(cfg.timeout)
-		client.Transport = newWire(&stderr, true).transport(transport, "password")
+		client.Transport = tapTransport(transport, log.New(&stderr, "", 0),
+			"password")
 		err = cfg.send(t.Context(), client, io.Discard)
 		if err == nil {
 			t.Error("got no error, want a timeout")
 		}
 		checkInOrder(t, stderr.String(), "* new connection ",
-			"C: POST /webservice/sms.php?method=Submit HTTP/1.1\n",
+			shown("C:", "POST /webservice/sms.php?method=Submit HTTP/1.1\r\n"),
 			"&password=<hidden>&", "* no answer: ")
 		if strings.Contains(stderr.String(), "S: ") {
 			t.Errorf("got %q, want no answer shown", stderr.String())
@@ -139,13 +150,13 @@ func TestVerboseTLS(t *testing.T) {
 		}
 		var stderr loopback.Buffer
 		client := newClient(cfg.timeout)
-		client.Transport = newWire(&stderr, true).transport(srv.Client().Transport,
-			"password")
+		client.Transport = tapTransport(srv.Client().Transport,
+			log.New(&stderr, "", 0), "password")
 		if err := cfg.send(t.Context(), client, io.Discard); err != nil {
 			t.Fatalf("got %s, want no error", errText(err))
 		}
 		checkInOrder(t, stderr.String(), "* new connection ", ", TLS 1.3, TLS_",
-			"C: POST / HTTP/1.1\n", "S: HTTP/1.1 200 OK\n")
+			shown("C:", "POST / HTTP/1.1\r\n"), shown("S:", "HTTP/1.1 200 OK\r\n"))
 	})
 
 	t.Run("a refused certificate's names are shown quoted", func(t *testing.T) {
@@ -167,8 +178,8 @@ func TestVerboseQuotes(t *testing.T) {
 	if err == nil {
 		t.Fatal("got no error, want the 503")
 	}
-	checkInOrder(t, stderr, `S: "HTTP/1.1 503 \x1b[2JOK"`+"\n",
-		`S: "X-Evil: abc\u202egnp.exe"`+"\n")
+	checkInOrder(t, stderr, `S: "HTTP/1.1 503 \x1b[2JOK\r\n"`+"\n",
+		`S: "X-Evil: abc\u202egnp.exe\r\n"`+"\n")
 	if strings.ContainsAny(stderr, "\x1b\u202e") {
 		t.Errorf("got %q, want no escape and no U+202E as it is", stderr)
 	}

@@ -65,15 +65,13 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	return listenAndServe(ctx, cfg, stdout, log.New(stderr, "", log.LstdFlags),
-		newWire(stderr, cfg.verbose))
+	return listenAndServe(ctx, cfg, stdout, log.New(stderr, "", log.LstdFlags))
 }
 
 // listenAndServe listens as cfg says, prints the listening line, and runs
-// the gateway until ctx is canceled. With -v, l notes each connection
-// and prints every exchange, the password hidden.
+// the gateway until ctx is canceled.
 func listenAndServe(ctx context.Context, cfg config, stdout io.Writer,
-	logger *log.Logger, l *wire) error {
+	logger *log.Logger) error {
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return explainListen(err, cfg.addr)
@@ -81,11 +79,15 @@ func listenAndServe(ctx context.Context, cfg config, stdout io.Writer,
 	logger.Printf("listening on %s (account %s, key %s)",
 		ln.Addr(), cfg.account, cfg.keyFrom)
 	g := newGateway(cfg.account, cfg.key, time.Now, stdout, logger)
+	h := g.handler()
+	if cfg.verbose { // print every exchange, the password hidden
+		h = tapHandler(h, log.New(logger.Writer(), "", 0), "password")
+	}
 	// The bound on a body goes outside -v's handler too: after a 413,
 	// http.MaxBytesReader has net/http close the connection only when it
 	// is given the server's own ResponseWriter, not -v's wrapper of it.
-	h := http.MaxBytesHandler(l.handler(g.handler(), "password"), maxBody)
-	if err := serve(ctx, l.listener(ln), h, cfg.maxConns, logger); err != nil {
+	h = http.MaxBytesHandler(h, maxBody)
+	if err := serve(ctx, ln, h, cfg.maxConns, logger); err != nil {
 		return err
 	}
 	logger.Print("stopped")

@@ -69,7 +69,7 @@ func TestVerbose(t *testing.T) {
 			if err := p.Stop(); err != nil {
 				t.Fatalf("got %s, want no error", errText(err))
 			}
-			if out := p.Stdout() + p.Stderr(); wireLine.MatchString(out) {
+			if out := p.Stdout() + p.Stderr(); tapLine.MatchString(out) {
 				t.Errorf("got %q, want no line of the conversation", out)
 			}
 		})
@@ -90,7 +90,7 @@ func TestVerbose(t *testing.T) {
 			if err := p.Stop(); err != nil {
 				t.Fatalf("got %s, want no error", errText(err))
 			}
-			checkInOrder(t, p.Stderr(), ` C: "X-Evil: abc\u202egnp.exe"`+"\n")
+			checkInOrder(t, p.Stderr(), ` C: "X-Evil: abc\u202egnp.exe\r\n"`+"\n")
 			if strings.Contains(p.Stderr(), "\u202e") {
 				t.Errorf("got %q, want no U+202E as it is", p.Stderr())
 			}
@@ -108,19 +108,20 @@ func testVerboseShowsForms(t *testing.T) {
 		t.Fatalf("got %s, want no error", errText(err))
 	}
 	stderr := p.Stderr()
-	checkInOrder(t, stderr, " * new connection to "+p.Addr+"\n",
-		" C: POST /webservice/sms.php?method=Submit HTTP/1.1\n",
-		" C: Content-Type: application/x-www-form-urlencoded\n", " C: \n",
-		" C: account=C123&content=%E4%BD%A0%E5%A5%BD+%26+welcome&"+
-			"format=json&mobile=13812345678&password=<hidden>&time=",
-		" code 2 smsid ", // the gateway's log: it has delivered
-		" S: HTTP/1.1 200 OK\n",
-		" S: Content-Type: application/json; charset=utf-8\n", " S: \n",
-		` S: {"code":2,"msg":"提交成功","smsid":"`,
-		" C: POST /webservice/sms.php?method=Submit HTTP/1.1\n",
-		"&password=<hidden>\n", " S: HTTP/1.1 200 OK\n",
-		" * connection closed\n")
-	for _, m := range wireLine.FindAllStringSubmatch(stderr, -1) {
+	checkInOrder(t, stderr,
+		" code 2 smsid ", // the gateway's log: it has delivered, then -v prints
+		shown("C:", "POST /webservice/sms.php?method=Submit HTTP/1.1\r\n"),
+		shown("C:", "Content-Type: application/x-www-form-urlencoded\r\n"),
+		shown("C:", "\r\n"),
+		` C: "account=C123&content=%E4%BD%A0%E5%A5%BD+%26+welcome&`+
+			`format=json&mobile=13812345678&password=<hidden>&time=`,
+		shown("S:", "HTTP/1.1 200 OK\r\n"),
+		shown("S:", "Content-Type: application/json; charset=utf-8\r\n"),
+		shown("S:", "\r\n"),
+		` S: "{\"code\":2,\"msg\":\"提交成功\",\"smsid\":\"`,
+		shown("C:", "POST /webservice/sms.php?method=Submit HTTP/1.1\r\n"),
+		`&password=<hidden>"`+"\n", shown("S:", "HTTP/1.1 200 OK\r\n"))
+	for _, m := range tapLine.FindAllStringSubmatch(stderr, -1) {
 		if !strings.HasPrefix(m[1], "127.0.0.1:") {
 			t.Errorf("got a line starting %q, want the client's address",
 				m[0])

@@ -17,8 +17,8 @@ var shared = []string{"quote.go", "names.go", "save.go", "size.go",
 	"limit_other.go", "httpserver.go",
 	"neterror.go", "httperror.go", "sign.go", "mobile.go", "mobile_test.go",
 	"failure.go", "local.go", "wire.go", "wirepeer.go", "tap.go",
-	"tap_test.go", "wirehttp.go", "wirehttp_test.go", "wireclient.go",
-	"wireserver.go", "thousands.go", "tlsnote.go", "hide.go", "hide_test.go"}
+	"tap_test.go", "taphttp.go", "taphttp_test.go", "thousands.go",
+	"tlsnote.go", "hide.go", "hide_test.go"}
 
 // program matches a program folder's name in a file's first comment.
 var program = regexp.MustCompile(`\d\d-[a-z-]+/(?:server|client)`)
