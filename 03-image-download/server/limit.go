@@ -13,38 +13,33 @@ import (
 )
 
 // A server's connections are slots: each holds an open file (a process
-// may have 1024 by default on Linux), a goroutine and its buffers. A
-// peer that takes one and does no work keeps it from a client that
-// would; a few hundred such peers shut everyone else out.
+// may have 1024 by default on Linux), a goroutine and its buffers, and a
+// peer that holds one without doing work keeps it from a client that
+// would. limitListener wraps the listener a server accepts on, as
+// netutil.LimitListener does (golang.org/x/net), and holds the server to
+// three rules; the server still calls Accept, from one goroutine, and
+// sets its own deadlines.
 //
-// limitListener wraps the listener a server accepts on, as netutil's
-// LimitListener does (golang.org/x/net), and holds the server to three
-// rules; the server still calls Accept and sets its own deadlines.
-//
-//  1. At most max connections are open at once. Beyond that Accept
-//     waits, and new clients wait in the system's queue, which costs
+//  1. At most max connections are open at once. Beyond that, Accept
+//     waits and new clients wait in the system's queue, which costs
 //     nothing here; or, with a busy function, each is handed to it at
 //     once, to be told the server is busy and closed, holding no slot.
 //  2. From high connections on, the server is under stress, and a
-//     connection keeps its slot only while it works. Each read waits at
-//     most read from its last work: its accept, or the last call of its
+//     connection keeps its slot only while it works. A read waits at
+//     most read from its last work: its accept, or its last call of
 //     Worked (what a peer sends is work only if its protocol says so: a
-//     command costs nothing to send). Each write waits at most write
-//     from when its deadline was set. The deadlines already set move as
-//     soon as stress begins, so a connection idle for longer is cut off
-//     at once, and move back when it ends.
-//  3. Stress ends when at most half the slots, and fewer than high, have
-//     been taken for a whole calm: a busy server does not flap in and
-//     out. stress(on) is called when it begins and when it ends: the
-//     server logs it, and may free what else it holds.
+//     command costs nothing to send). A write waits at most write from
+//     when its deadline was set. Deadlines already set move when stress
+//     begins (a connection idle for longer is cut off at once), and move
+//     back when it ends.
+//  3. Stress ends for the first connection that comes after a whole
+//     calm with at most half the slots taken: a busy server does not
+//     flap in and out. stress(on) is called when it begins and when it
+//     ends: the server logs it, and may free what else it holds.
 //
 // A server with rules of its own (a least rate, a cap on commands that
-// do nothing) asks its connection, through an interface it declares:
-//
-//	func stressed(conn net.Conn) bool {
-//		s, ok := conn.(interface{ Stressed() bool })
-//		return ok && s.Stressed()
-//	}
+// do nothing) calls its connection's Stressed and Worked through an
+// interface it declares, as conn.(interface{ Stressed() bool }).
 type limitListener struct {
 	net.Listener
 	limits
@@ -55,10 +50,7 @@ type limitListener struct {
 
 	mu     sync.Mutex
 	conns  map[*limitConn]bool // the connections open
-	calmAt time.Time           // when stress ends, if few stay open
-
-	telling sync.Mutex // stress is called by one goroutine at a time,
-	told    bool       // and only when this changes
+	calmAt time.Time           // when the calm ends, if it has begun
 }
 
 // limits says what a limitListener holds a server to (see above). A read
@@ -110,66 +102,48 @@ func (l *limitListener) Close() error {
 	return l.Listener.Close()
 }
 
-// open counts conn in: at high, stress begins, and with more than a few
-// open, no calm has begun.
+// open counts conn in. The first connection after a whole calm finds
+// the server out of stress; at high, stress begins.
 func (l *limitListener) open(conn net.Conn) net.Conn {
 	c := &limitConn{Conn: conn, l: l, worked: time.Now()}
 	l.mu.Lock()
+	was := l.stressed.Load()
+	if !l.calmAt.IsZero() && !time.Now().Before(l.calmAt) {
+		l.press(false)
+	}
 	l.conns[c] = true
-	if !l.few() {
-		l.calmAt = time.Time{}
+	if len(l.conns) > l.max/2 {
+		l.calmAt = time.Time{} // not calm after all
 	}
 	if len(l.conns) >= l.high && !l.stressed.Load() {
 		l.press(true)
 	}
+	on := l.stressed.Load()
 	l.mu.Unlock()
-	l.tell()
+	if on != was {
+		l.stress(on) // outside l.mu: it may close connections
+	}
 	return c
 }
 
-// release counts c out: once few are open, the calm begins.
+// release counts c out: once at most half are open, the calm begins.
 func (l *limitListener) release(c *limitConn) {
 	l.mu.Lock()
 	delete(l.conns, c)
-	if l.stressed.Load() && l.few() && l.calmAt.IsZero() {
+	if l.stressed.Load() && len(l.conns) <= l.max/2 && l.calmAt.IsZero() {
 		l.calmAt = time.Now().Add(l.calm)
-		time.AfterFunc(l.calm, l.relax)
 	}
 	l.mu.Unlock()
 	<-l.slots
-}
-
-// relax ends stress, if few have been open for the whole calm.
-func (l *limitListener) relax() {
-	l.mu.Lock()
-	if !l.calmAt.IsZero() && !time.Now().Before(l.calmAt) {
-		l.calmAt = time.Time{}
-		l.press(false)
-	}
-	l.mu.Unlock()
-	l.tell()
-}
-
-func (l *limitListener) few() bool {
-	return len(l.conns) <= l.max/2 && len(l.conns) < l.high
 }
 
 // press puts the server under stress, or out of it, and moves the
 // deadlines already set.
 func (l *limitListener) press(on bool) {
 	l.stressed.Store(on)
+	l.calmAt = time.Time{}
 	for c := range l.conns {
 		_ = c.set(func() {}) // fails only if c is closed: nothing waits
-	}
-}
-
-// tell calls stress, outside l.mu: it may close connections.
-func (l *limitListener) tell() {
-	l.telling.Lock()
-	defer l.telling.Unlock()
-	if on := l.stressed.Load(); on != l.told {
-		l.told = on
-		l.stress(on)
 	}
 }
 
@@ -192,8 +166,11 @@ func (c *limitConn) Close() error {
 	return err
 }
 
+// Stressed reports whether the server is under stress.
 func (c *limitConn) Stressed() bool { return c.l.stressed.Load() }
 
+// Worked says the peer did work: under stress, a read may wait read
+// from now.
 func (c *limitConn) Worked() { _ = c.set(func() { c.worked = time.Now() }) }
 
 func (c *limitConn) SetDeadline(t time.Time) error {
@@ -231,17 +208,14 @@ func sooner(t, from time.Time, d time.Duration) time.Time {
 }
 
 // spareFiles is how many of the files a process may have open (ulimit -n)
-// a server keeps for what is not a connection: stdin, stdout and stderr,
-// the listener, the runtime's poller, and connections that are closing
-// while others are accepted.
+// a server keeps for what is not a connection: stdin, stdout, stderr, the
+// listener, the runtime's poller, connections closing as others come.
 const spareFiles = 32
 
 // connCap returns the most connections a server may hold at once:
-// maxConns, or fewer when the process may have only files open at once
-// (ulimit -n; 0 where there is no such limit). Past that limit, Accept
-// fails with "too many open files" before the slots are all taken, so
-// stress mode never starts, and a new client waits in the queue until an
-// idle connection times out.
+// maxConns, or fewer if the process may have only files open at once
+// (ulimit -n; 0: no such limit). Past that, Accept would fail with "too
+// many open files" before the slots are all taken, and stress never come.
 func connCap(maxConns int, files uint64) int {
 	if files == 0 || files >= uint64(maxConns)+spareFiles {
 		return maxConns

@@ -264,16 +264,18 @@ func testLimitBusy(t *testing.T) {
 }
 
 func TestLimitStress(t *testing.T) {
-	t.Run("stress(true) once high are open, stress(false) after a calm "+
-		"with at most half", limitBubble(testLimitStress))
+	t.Run("stress(true) once high are open, stress(false) for the first "+
+		"connection after a calm with at most half",
+		limitBubble(testLimitStress))
 	t.Run("the calm starts again when more than half are open",
 		limitBubble(testLimitCalmStartsAgain))
-	t.Run("a listener with one slot comes out of stress too",
-		limitBubble(testLimitStressOneSlot))
+	t.Run("with one slot, the connection after a calm keeps the stress, "+
+		"without a word", limitBubble(testLimitStressOneSlot))
 }
 
-// testLimitStress: with 4 slots, stress begins at 3 connections and ends
-// a minute after they are 2 again; it begins again at 3.
+// testLimitStress: with 4 slots, stress begins at 3 connections, and
+// ends for the first connection that comes a minute after they are 2
+// or fewer; it begins again at 3.
 func testLimitStress(t *testing.T) {
 	var s limitStress
 	pl, ln := limitListen(t, limits{max: 4, high: 3, calm: time.Minute,
@@ -283,19 +285,21 @@ func testLimitStress(t *testing.T) {
 	if a.Stressed() {
 		t.Error("Stressed() with 2 of 4 open, want it false")
 	}
-	c := limitAcceptNow(t, pl, ln)
-	s.check(t, true)
-	limitAcceptNow(t, pl, ln)
+	c, d := limitAcceptNow(t, pl, ln), limitAcceptNow(t, pl, ln)
 	s.check(t, true) // once
 	if !a.Stressed() {
 		t.Error("Stressed() with 4 of 4 open, want it true")
 	}
-	_, _ = a.Close(), b.Close() // 2 of 4 open
+	_ = d.Close()
+	time.Sleep(time.Minute)     // 3 of 4 open: no calm, however long
+	_, _ = b.Close(), c.Close() // 1 of 4 open: the calm begins
 	time.Sleep(time.Minute - time.Nanosecond)
+	_ = limitAcceptNow(t, pl, ln).Close()
 	s.check(t, true)
 	time.Sleep(time.Nanosecond)
+	limitAcceptNow(t, pl, ln) // 2 of 4 open
 	s.check(t, true, false)
-	if c.Stressed() {
+	if a.Stressed() {
 		t.Error("Stressed() after the calm, want it false")
 	}
 	limitAcceptNow(t, pl, ln)
@@ -303,8 +307,7 @@ func testLimitStress(t *testing.T) {
 }
 
 // testLimitCalmStartsAgain: a calm of a minute with at most 2 of 4
-// open; a third connection in the middle of it starts it again once it
-// is closed.
+// open starts again when 3 are open in the middle of it.
 func testLimitCalmStartsAgain(t *testing.T) {
 	var s limitStress
 	pl, ln := limitListen(t, limits{max: 4, high: 4, calm: time.Minute,
@@ -313,31 +316,31 @@ func testLimitCalmStartsAgain(t *testing.T) {
 	for i := range conns {
 		conns[i] = limitAcceptNow(t, pl, ln)
 	}
-	_, _ = conns[0].Close(), conns[1].Close()
+	_, _, _ = conns[0].Close(), conns[1].Close(), conns[2].Close()
 	time.Sleep(30 * time.Second)
-	third := limitAcceptNow(t, pl, ln)
-	time.Sleep(time.Minute) // 3 of 4 open: no calm, however long
-	s.check(t, true)
-	_ = third.Close()
+	e, f := limitAcceptNow(t, pl, ln), limitAcceptNow(t, pl, ln)
+	_, _ = e.Close(), f.Close() // the calm starts again, 30s in
 	time.Sleep(time.Minute - time.Nanosecond)
+	_ = limitAcceptNow(t, pl, ln).Close()
 	s.check(t, true)
 	time.Sleep(time.Nanosecond)
+	limitAcceptNow(t, pl, ln)
 	s.check(t, true, false)
 }
 
-// testLimitStressOneSlot: a listener with a single slot, full as soon
-// as it has one connection, still leaves stress after a calm minute.
+// testLimitStressOneSlot: with a single slot, the connection that comes
+// after a calm fills it again: the server stays under stress, and
+// stress is not called.
 func testLimitStressOneSlot(t *testing.T) {
 	var s limitStress
 	pl, ln := limitListen(t, limits{max: 1, high: 1, calm: time.Minute,
 		stress: s.stress})
-	a := limitAcceptNow(t, pl, ln)
-	s.check(t, true)
-	_ = a.Close()
+	_ = limitAcceptNow(t, pl, ln).Close()
 	time.Sleep(time.Minute)
-	s.check(t, true, false)
-	limitAcceptNow(t, pl, ln)
-	s.check(t, true, false, true)
+	if c := limitAcceptNow(t, pl, ln); !c.Stressed() {
+		t.Error("Stressed() with 1 of 1 open, want it true")
+	}
+	s.check(t, true)
 }
 
 func TestLimitDeadlines(t *testing.T) {
@@ -432,15 +435,18 @@ func testLimitWritesHurried(t *testing.T) {
 }
 
 // testLimitDeadlinesBack: a read with an hour, cut to 50s by stress, is
-// given its hour back when stress ends after 40s.
+// given its hour back when a connection ends the stress after 40s.
 func testLimitDeadlinesBack(t *testing.T) {
-	pl, ln := limitListen(t, limits{max: 2, high: 2, calm: 40 * time.Second,
+	pl, ln := limitListen(t, limits{max: 4, high: 3, calm: 40 * time.Second,
 		read: 50 * time.Second})
 	c := limitAcceptNow(t, pl, ln)
-	_ = limitAcceptNow(t, pl, ln).Close() // stress for 40s
+	a, b := limitAcceptNow(t, pl, ln), limitAcceptNow(t, pl, ln)
+	_, _ = a.Close(), b.Close() // a calm of 40s begins
 	read := limitBlock(t, c, false, func(time.Time) error {
 		return c.SetReadDeadline(time.Now().Add(time.Hour))
 	})
+	time.Sleep(40 * time.Second)
+	limitAcceptNow(t, pl, ln)
 	limitTook(t, "a read with an hour", read, time.Hour)
 }
 
