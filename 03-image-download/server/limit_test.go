@@ -185,6 +185,8 @@ func TestLimitListener(t *testing.T) {
 		"closed", limitBubble(testLimitSlotBackOnce))
 	t.Run("with busy, a client beyond max is told at once and holds no "+
 		"slot", limitBubble(testLimitBusy))
+	t.Run("an Accept that fails gives its slot back",
+		limitBubble(testLimitFailedAccept))
 }
 
 // testLimitWaitsForASlot: with two slots, the third Accept waits until
@@ -260,6 +262,35 @@ func testLimitBusy(t *testing.T) {
 	}
 	if len(told) != 2 {
 		t.Errorf("busy got %d clients, want the 2 before", len(told))
+	}
+}
+
+// limitFailing is a listener whose Accept fails, as one does when the
+// process has run out of files.
+type limitFailing struct{ net.Listener }
+
+func (limitFailing) Accept() (net.Conn, error) {
+	return nil, errors.New("too many open files")
+}
+
+// testLimitFailedAccept: with one slot, Accept fails twice as the
+// listener it wraps does, rather than wait for the slot the first took.
+func testLimitFailedAccept(t *testing.T) {
+	ln := newLimitListener(limitFailing{loopback.NewPipeListener()},
+		limits{max: 1, high: 1, stress: func(bool) {}})
+	defer ln.Close() // wakes an Accept left waiting for a slot
+	for i := range 2 {
+		ch := limitAcceptLater(ln)
+		synctest.Wait()
+		select {
+		case got := <-ch:
+			if got.err == nil {
+				t.Fatalf("Accept %d: got a connection, want an error", i+1)
+			}
+		default:
+			t.Fatalf("Accept %d waits for a slot, want the error of the "+
+				"listener it wraps", i+1)
+		}
 	}
 }
 
