@@ -25,13 +25,14 @@ import (
 //     nothing here; or, with a busy function, each is handed to it at
 //     once, to be told the server is busy and closed, holding no slot.
 //  2. From high connections on, the server is under stress, and a
-//     connection keeps its slot only while it works. A read waits at
-//     most read from its last work: its accept, or its last call of
-//     Worked (what a peer sends is work only if its protocol says so: a
-//     command costs nothing to send). A write waits at most write from
-//     when its deadline was set. Deadlines already set move when stress
-//     begins (a connection idle for longer is cut off at once), and move
-//     back when it ends.
+//     connection keeps its slot only while it works: the deadlines the
+//     server sets come closer (none stays none). A read waits at most
+//     read from the last work: the accept, or the last call of Worked
+//     (what a peer sends is work only if its protocol says so: a command
+//     costs nothing to send). A write waits at most write from when its
+//     deadline was set. Deadlines already set move when stress begins (a
+//     connection idle for longer is cut off at once), and move back when
+//     it ends.
 //  3. Stress ends for the first connection that comes after a whole
 //     calm with at most half the slots taken: a busy server does not
 //     flap in and out. stress(on) is called when it begins and when it
@@ -59,7 +60,7 @@ type limits struct {
 	max, high   int
 	calm        time.Duration
 	read, write time.Duration
-	busy        func(net.Conn) // nil: Accept waits
+	busy        func(net.Conn) // nil: Accept waits; else runs in Accept
 	stress      func(on bool)
 }
 
