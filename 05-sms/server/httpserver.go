@@ -83,7 +83,8 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler,
 // connection per request, as HTTP/1.0 did. The server says so once, not
 // once per connection: a log that grows with the attack is another
 // resource the attacker holds.
-func onStress(srv *http.Server, maxConns int, logger *log.Logger) func(on bool) {
+func onStress(srv *http.Server, maxConns int,
+	logger *log.Logger) func(on bool) {
 	return func(on bool) {
 		srv.SetKeepAlivesEnabled(!on)
 		if on {
