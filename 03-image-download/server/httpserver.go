@@ -11,6 +11,19 @@ import (
 	"time"
 )
 
+// At most -max-conns connections are open at once (limit.go). Once they
+// are all taken the server is under stress, until at most half have been
+// for calm; meanwhile each read waits at most stressReadTimeout from the
+// connection's start. A client sends its request as soon as it connects,
+// so by the time its connection leaves the system's queue the request is
+// usually there in full: a peer that has sent nothing after 2 s holds a
+// slot that others are queueing for. Writes keep the bounds newServer
+// gives them: an answer may take as long as its handler needs.
+const (
+	calm              = time.Minute
+	stressReadTimeout = 2 * time.Second
+)
+
 // shutdownBudget bounds how long serve waits, after Ctrl-C, for the
 // requests in progress.
 const shutdownBudget = 5 * time.Second
@@ -37,7 +50,9 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler,
 			"not the %d of -max-conns", files, n, maxConns)
 		maxConns = n
 	}
-	ln = newLimitListener(ln, maxConns, onStress(srv, maxConns, logger))
+	ln = newLimitListener(ln, limits{max: maxConns, high: maxConns,
+		calm: calm, read: stressReadTimeout,
+		stress: onStress(srv, maxConns, logger)})
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -55,4 +70,30 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler,
 	}
 	<-errc // http.ErrServerClosed, as expected after Shutdown
 	return nil
+}
+
+// onStress returns what an HTTP server srv does when all its maxConns
+// slots are taken (on), and when it is calm again (off).
+//
+// Under stress, the slots held by connections that wait for a next
+// request are the ones to free: SetKeepAlivesEnabled(false) closes the
+// idle connections at once, and every answer closes its connection, so
+// each slot serves one request and passes to the next client in the
+// system's queue. Clients that are served still are; they only open a
+// connection per request, as HTTP/1.0 did. The server says so once, not
+// once per connection: a log that grows with the attack is another
+// resource the attacker holds.
+func onStress(srv *http.Server, maxConns int,
+	logger *log.Logger) func(on bool) {
+	return func(on bool) {
+		srv.SetKeepAlivesEnabled(!on)
+		if on {
+			logger.Printf("at capacity: %d connections open; until it "+
+				"is calm, a connection serves one request, sent within %v",
+				maxConns, stressReadTimeout)
+		} else {
+			logger.Print("calm again: connections are kept open " +
+				"between requests")
+		}
+	}
 }

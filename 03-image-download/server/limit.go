@@ -1,163 +1,225 @@
-// This file is the same in both HTTP servers: 03-image-download/server and
-// 05-sms/server. A test keeps the copies identical.
+// This file is the same in every server that bounds its connections:
+// 03-image-download/server and 05-sms/server. A test keeps the copies
+// identical.
 
 package main
 
 import (
-	"log"
+	"errors"
 	"net"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// limitListener lets a server hold at most max connections at once. A
-// process can only have so many open (1024 by default on Linux), and a
-// peer that opens many and sends nothing would otherwise take them all.
-// Beyond max, Accept waits: new connections wait in the system's queue,
-// which costs this process nothing, and are accepted as slots free up.
+// A server's connections are slots: each holds an open file (a process
+// may have 1024 by default on Linux), a goroutine and its buffers, and a
+// peer that holds one without doing work keeps it from a client that
+// would. limitListener wraps the listener a server accepts on, as
+// netutil.LimitListener does (golang.org/x/net), and holds the server to
+// three rules; the server still calls Accept, from one goroutine, and
+// sets its own deadlines.
 //
-// When every slot is taken the server is under stress, and a connection
-// that does no work must give its slot up sooner: a read deadline set
-// while the stress lasts is at most stressReadTimeout away (http.Server
-// sets one before each request), and stress(true) is called once, so the
-// server can free what else it holds (an HTTP server stops keeping idle
-// connections open). When at most half the slots are taken and a minute
-// has passed since they were last all taken, stress(false) is called: a
-// busy server does not flap in and out.
+//  1. At most max connections are open at once. Beyond that, Accept
+//     waits and new clients wait in the system's queue, which costs
+//     nothing here; or, with a busy function, each is handed to it at
+//     once, to be told the server is busy and closed, holding no slot.
+//  2. From high connections on, the server is under stress, and a
+//     connection keeps its slot only while it works: the deadlines the
+//     server sets come closer (none stays none). A read waits at most
+//     read from the last work: the accept, or the last call of Worked
+//     (what a peer sends is work only if its protocol says so: a command
+//     costs nothing to send). A write waits at most write from when its
+//     deadline was set. Deadlines already set move when stress begins (a
+//     connection idle for longer is cut off at once), and move back when
+//     it ends.
+//  3. Stress ends for the first connection that comes after a whole
+//     calm with at most half the slots taken: a busy server does not
+//     flap in and out. stress(on) is called when it begins and when it
+//     ends: the server logs it, and may free what else it holds.
 //
-// Accept must be called from one goroutine at a time, as http.Server does.
+// A server with rules of its own (a least rate, a cap on commands that
+// do nothing) calls its connection's Stressed and Worked through an
+// interface it declares, as conn.(interface{ Stressed() bool }).
 type limitListener struct {
 	net.Listener
-	slots  chan struct{} // one value per connection open
-	done   chan struct{} // closed by Close, to wake a waiting Accept
-	once   sync.Once
-	stress func(on bool)
-	hurry  atomic.Bool // under stress; the connections read it
+	limits
+	slots    chan struct{} // a value for each connection open
+	done     chan struct{} // closed by Close, to wake a waiting Accept
+	closing  sync.Once
+	stressed atomic.Bool
 
-	stressed bool      // only Accept reads and writes these two
-	lastFull time.Time // when every slot was last taken
+	mu     sync.Mutex
+	conns  map[*limitConn]bool // the connections open
+	calmAt time.Time           // when the calm ends, if it has begun
 }
 
-// calm is how long a server stays out of stress before stress(false).
-const calm = time.Minute
+// limits says what a limitListener holds a server to (see above). A read
+// or write of 0 leaves those deadlines as the server sets them.
+type limits struct {
+	max, high   int
+	calm        time.Duration
+	read, write time.Duration
+	busy        func(net.Conn) // nil: Accept waits; else runs in Accept
+	stress      func(on bool)
+}
 
-// stressReadTimeout bounds each read while the server is under stress. A
-// client sends its request as soon as it connects, so by the time its
-// connection leaves the system's queue the request is usually there in
-// full; a peer that has sent nothing after 2 s holds a slot that others
-// are queueing for.
-const stressReadTimeout = 2 * time.Second
+func newLimitListener(ln net.Listener, l limits) *limitListener {
+	return &limitListener{Listener: ln, limits: l,
+		slots: make(chan struct{}, l.max), done: make(chan struct{}),
+		conns: map[*limitConn]bool{}}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	for {
+		if l.busy == nil {
+			select {
+			case l.slots <- struct{}{}:
+			case <-l.done:
+				return nil, net.ErrClosed
+			}
+		}
+		conn, err := l.Listener.Accept()
+		if err != nil {
+			if l.busy == nil {
+				<-l.slots
+			}
+			return nil, err
+		}
+		if l.busy == nil {
+			return l.open(conn), nil
+		}
+		select {
+		case l.slots <- struct{}{}:
+			return l.open(conn), nil
+		default:
+			l.busy(conn)
+		}
+	}
+}
+
+func (l *limitListener) Close() error {
+	l.closing.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+// open counts conn in. The first connection after a whole calm finds
+// the server out of stress; at high, stress begins.
+func (l *limitListener) open(conn net.Conn) net.Conn {
+	c := &limitConn{Conn: conn, l: l, worked: time.Now()}
+	l.mu.Lock()
+	was := l.stressed.Load()
+	if !l.calmAt.IsZero() && !time.Now().Before(l.calmAt) {
+		l.press(false)
+	}
+	l.conns[c] = true
+	if len(l.conns) > l.max/2 {
+		l.calmAt = time.Time{} // not calm after all
+	}
+	if len(l.conns) >= l.high && !l.stressed.Load() {
+		l.press(true)
+	}
+	on := l.stressed.Load()
+	l.mu.Unlock()
+	if on != was {
+		l.stress(on) // outside l.mu: it may close connections
+	}
+	return c
+}
+
+// release counts c out: once at most half are open, the calm begins.
+func (l *limitListener) release(c *limitConn) {
+	l.mu.Lock()
+	delete(l.conns, c)
+	if l.stressed.Load() && len(l.conns) <= l.max/2 && l.calmAt.IsZero() {
+		l.calmAt = time.Now().Add(l.calm)
+	}
+	l.mu.Unlock()
+	<-l.slots
+}
+
+// press puts the server under stress, or out of it, and moves the
+// deadlines already set.
+func (l *limitListener) press(on bool) {
+	l.stressed.Store(on)
+	l.calmAt = time.Time{}
+	for c := range l.conns {
+		_ = c.set(func() {}) // fails only if c is closed: nothing waits
+	}
+}
+
+// limitConn gives its slot back when it is closed, once, and keeps its
+// deadlines to the listener's rules.
+type limitConn struct {
+	net.Conn
+	l    *limitListener
+	once sync.Once
+
+	mu     sync.Mutex
+	worked time.Time // when it was accepted, or Worked last called
+	rd, wd time.Time // the deadlines as the server set them
+	wset   time.Time // when it set wd
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.l.release(c) })
+	return err
+}
+
+// Stressed reports whether the server is under stress.
+func (c *limitConn) Stressed() bool { return c.l.stressed.Load() }
+
+// Worked says the peer did work: under stress, a read may wait read
+// from now.
+func (c *limitConn) Worked() { _ = c.set(func() { c.worked = time.Now() }) }
+
+func (c *limitConn) SetDeadline(t time.Time) error {
+	return c.set(func() { c.rd, c.wd, c.wset = t, t, time.Now() })
+}
+
+func (c *limitConn) SetReadDeadline(t time.Time) error {
+	return c.set(func() { c.rd = t })
+}
+
+func (c *limitConn) SetWriteDeadline(t time.Time) error {
+	return c.set(func() { c.wd, c.wset = t, time.Now() })
+}
+
+// set makes the change f makes, then sets the deadlines the rules give.
+func (c *limitConn) set(f func()) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f()
+	rd, wd := c.rd, c.wd
+	if c.l.stressed.Load() {
+		rd, wd = sooner(rd, c.worked, c.l.read), sooner(wd, c.wset, c.l.write)
+	}
+	return errors.Join(c.Conn.SetReadDeadline(rd), c.Conn.SetWriteDeadline(wd))
+}
+
+// sooner returns deadline t, or d after from if that is sooner. A d of
+// 0 leaves t as it is, and so does the zero time, which comes before any
+// other: no deadline stays none.
+func sooner(t, from time.Time, d time.Duration) time.Time {
+	if d > 0 && from.Add(d).Before(t) {
+		return from.Add(d)
+	}
+	return t
+}
 
 // spareFiles is how many of the files a process may have open (ulimit -n)
-// a server keeps for what is not a connection: stdin, stdout and stderr,
-// the listener, the runtime's poller, and connections that are closing
-// while others are accepted.
+// a server keeps for what is not a connection: stdin, stdout, stderr, the
+// listener, the runtime's poller, connections closing as others come.
 const spareFiles = 32
 
 // connCap returns the most connections a server may hold at once:
-// maxConns, or fewer when the process may have only files open at once
-// (ulimit -n; 0 where there is no such limit). Past that limit, Accept
-// fails with "too many open files" before the slots are all taken, so
-// stress mode never starts, and a new client waits in the queue until an
-// idle connection times out.
+// maxConns, or fewer if the process may have only files open at once
+// (ulimit -n; 0: no such limit). Past that, Accept would fail with "too
+// many open files" before the slots are all taken, and stress never come.
 func connCap(maxConns int, files uint64) int {
 	if files == 0 || files >= uint64(maxConns)+spareFiles {
 		return maxConns
 	}
 	return max(1, int(files)-spareFiles)
-}
-
-func newLimitListener(ln net.Listener, max int,
-	stress func(on bool)) *limitListener {
-	return &limitListener{Listener: ln, slots: make(chan struct{}, max),
-		done: make(chan struct{}), stress: stress}
-}
-
-func (l *limitListener) Accept() (net.Conn, error) {
-	select {
-	case l.slots <- struct{}{}:
-	default:
-		l.lastFull = time.Now()
-		if !l.stressed {
-			l.stressed = true
-			l.hurry.Store(true)
-			l.stress(true)
-		}
-		select {
-		case l.slots <- struct{}{}:
-		case <-l.done:
-			return nil, net.ErrClosed
-		}
-	}
-	conn, err := l.Listener.Accept()
-	if err != nil {
-		<-l.slots
-		return nil, err
-	}
-	// Calm is judged when a connection comes, not when Accept starts to
-	// wait for one, which may be long before: the connection that ends a
-	// quiet minute finds the server out of stress. The slot just taken is
-	// this connection's: only the others are open.
-	if l.stressed && len(l.slots)-1 <= cap(l.slots)/2 &&
-		time.Since(l.lastFull) >= calm {
-		l.stressed = false
-		l.hurry.Store(false)
-		l.stress(false)
-	}
-	return &limitConn{Conn: conn, l: l}, nil
-}
-
-func (l *limitListener) Close() error {
-	l.once.Do(func() { close(l.done) })
-	return l.Listener.Close()
-}
-
-// limitConn gives its slot back when it is closed, once, however many
-// times Close is called.
-type limitConn struct {
-	net.Conn
-	l    *limitListener
-	once sync.Once
-}
-
-func (c *limitConn) Close() error {
-	c.once.Do(func() { <-c.l.slots })
-	return c.Conn.Close()
-}
-
-// SetReadDeadline brings a deadline closer while the server is under
-// stress. http.Server sets one before it reads each request.
-func (c *limitConn) SetReadDeadline(t time.Time) error {
-	if soon := time.Now().Add(stressReadTimeout); c.l.hurry.Load() &&
-		!t.IsZero() && t.After(soon) {
-		t = soon
-	}
-	return c.Conn.SetReadDeadline(t)
-}
-
-// onStress returns what an HTTP server srv does when all its maxConns
-// slots are taken (on), and when it is calm again (off).
-//
-// Under stress, the slots held by connections that wait for a next
-// request are the ones to free: SetKeepAlivesEnabled(false) closes the
-// idle connections at once, and every answer closes its connection, so
-// each slot serves one request and passes to the next client in the
-// system's queue. Clients that are served still are; they only open a
-// connection per request, as HTTP/1.0 did. The server says so once, not
-// once per connection: a log that grows with the attack is another
-// resource the attacker holds.
-func onStress(srv *http.Server, maxConns int, logger *log.Logger) func(on bool) {
-	return func(on bool) {
-		srv.SetKeepAlivesEnabled(!on)
-		if on {
-			logger.Printf("at capacity: %d connections open; until it "+
-				"is calm, a connection serves one request, sent within %v",
-				maxConns, stressReadTimeout)
-		} else {
-			logger.Print("calm again: connections are kept open " +
-				"between requests")
-		}
-	}
 }
