@@ -14,7 +14,7 @@ import (
 // alone), and a learner who has read one copy knows them all.
 var shared = []string{"quote.go", "names.go", "save.go", "size.go",
 	"listen.go", "accept.go", "limit.go", "limit_test.go", "limit_unix.go",
-	"limit_other.go", "httpserver.go",
+	"limit_other.go", "httpserver.go", "httpserver_test.go",
 	"neterror.go", "httperror.go", "sign.go", "mobile.go", "mobile_test.go",
 	"failure.go", "local.go", "wire.go", "wirepeer.go", "tap.go",
 	"tap_test.go", "taphttp.go", "taphttp_test.go", "thousands.go",
