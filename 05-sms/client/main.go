@@ -170,9 +170,8 @@ func (cfg *config) buildForm() url.Values {
 		form.Set("password", cfg.key)
 		return form
 	}
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	form.Set("time", ts)
-	form.Set("password", signature(cfg.account, cfg.key, cfg.number, cfg.content, ts))
+	form.Set("time", strconv.FormatInt(time.Now().Unix(), 10))
+	form.Set("password", signature(cfg.key, form))
 	return form
 }
 

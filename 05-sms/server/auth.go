@@ -31,8 +31,7 @@ func (g *gateway) authorized(form url.Values) bool {
 	if age := g.now().Sub(time.Unix(sec, 0)); !ok || age.Abs() > passwordMaxAge {
 		return false
 	}
-	want := []byte(signature(g.account, g.key, form.Get("mobile"),
-		form.Get("content"), form.Get("time")))
+	want := []byte(signature(g.key, form)) // the account is g.account
 	return subtle.ConstantTimeCompare(password, want) == 1
 }
 

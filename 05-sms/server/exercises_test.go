@@ -61,8 +61,8 @@ func TestBalanceQuery(t *testing.T) {
 	// Signed as a send is, with no number and no content.
 	ts := strconv.FormatInt(start.Unix(), 10)
 	signedQuery := url.Values{"account": {"demo"}, "time": {ts},
-		"password": {signature("demo", "demo-key", "", "", ts)},
-		"format":   {"json"}}
+		"format": {"json"}}
+	signedQuery.Set("password", signature("demo-key", signedQuery))
 	if b := askBalance(t, tg.h, signedQuery); b.Num != want {
 		t.Errorf("signed: got code %d, num %q; want code 2, num %q",
 			b.Code, b.Num, want)
