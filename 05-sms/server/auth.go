@@ -28,7 +28,8 @@ func (g *gateway) authorized(form url.Values) bool {
 		return true
 	}
 	sec, ok := unixTime(form.Get("time"))
-	if age := g.now().Sub(time.Unix(sec, 0)); !ok || age.Abs() > passwordMaxAge {
+	age := g.now().Sub(time.Unix(sec, 0))
+	if !ok || age.Abs() > passwordMaxAge {
 		return false
 	}
 	want := []byte(signature(g.key, form)) // the account is g.account

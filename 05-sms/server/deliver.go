@@ -29,7 +29,8 @@ func (g *gateway) deliver(number, content string) (int, string) {
 	// The daily counts start again each day: forgetting yesterday's
 	// numbers keeps the map from growing for as long as the server runs.
 	y, m, d := now.Date()
-	if today := time.Date(y, m, d, 0, 0, 0, 0, now.Location()); !today.Equal(g.today) {
+	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	if !today.Equal(g.today) {
 		g.today, g.sent = today, map[string]sendLog{}
 	}
 	prev, seen := g.sent[number]
