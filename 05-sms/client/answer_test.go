@@ -16,7 +16,7 @@ func TestAnswers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("got %s, want no error", errText(err))
 		}
-		if want := "sent to 138****5678, smsid 16032876789012345\n"; stdout != want {
+		if want := `sent to 138****5678, smsid "16032876789012345"` + "\n"; stdout != want {
 			t.Errorf("got %q, want %q", stdout, want)
 		}
 	})
@@ -26,13 +26,13 @@ func TestAnswers(t *testing.T) {
 <SubmitResult xmlns="http://106.ihuyi.com/"><code>2</code><msg>ok</msg><smsid>77</smsid></SubmitResult>`
 		f := newFakeGateway(t, 200, "text/xml", xmlOK)
 		stdout, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
-		if err != nil || stdout != "sent to 138****5678, smsid 77\n" {
+		if err != nil || stdout != `sent to 138****5678, smsid "77"`+"\n" {
 			t.Errorf("got %q, %s", stdout, errText(err))
 		}
 	})
 
 	codes := []struct{ code, want string }{
-		{"0", "code 0: nope"},
+		{"0", `code 0: "nope"`},
 		{"400", "this IP address"},
 		{"401", "-account or SMS_ACCOUNT"},
 		{"402", "SMS_APIKEY"},
@@ -71,20 +71,20 @@ func TestBadAnswers(t *testing.T) {
 		want               string
 	}{
 		{"an HTML page", "text/html", "<html><body>Gateway maintenance</body></html>", 200,
-			"the gateway answered 200 OK, but the answer is not the gateway's XML"},
+			`the gateway answered "200 OK", but the answer is not the gateway's XML`},
 		{"an HTML error page", "text/html", "<html><body>Bad Gateway</body></html>", 502,
-			`the gateway answered 502 Bad Gateway: <html><body>Bad Gateway`},
+			`the gateway answered "502 Bad Gateway": "<html><body>Bad Gateway`},
 		{"a redirect, which would post the form again", "text/html", "moved", 307,
-			"the gateway answered 307 Temporary Redirect"},
+			`the gateway answered "307 Temporary Redirect"`},
 		{"a code that is not a number", "text/xml",
 			"<SubmitResult><code>\nclient: fake\n405</code></SubmitResult>", 200,
 			"is not a number"},
 		{"an answer over 64 KiB", "application/json",
 			`{"code":2,"msg":"` + strings.Repeat("x", 70<<10) + `"}`, 200,
 			"more than 64 KiB"},
-		{"plain text", "text/plain", "hello", 200, `neither JSON nor XML: hello`},
+		{"plain text", "text/plain", "hello", 200, `neither JSON nor XML: "hello"`},
 		{"HTTP 500", "text/plain", "database down", 500,
-			`the gateway answered 500 Internal Server Error: database down`},
+			`the gateway answered "500 Internal Server Error": "database down"`},
 		{"JSON without a code", "application/json", `{"msg":"?"}`, 200, "no code"},
 	}
 	for _, tc := range failures {
@@ -122,7 +122,7 @@ func FuzzParseResult(f *testing.F) {
 			}
 			return
 		}
-		if _, convErr := strconv.Atoi(res.Code); convErr != nil {
+		if _, convErr := strconv.Atoi(string(res.Code)); convErr != nil {
 			t.Fatalf("parseResult(%q) = code %q, want a number", body, res.Code)
 		}
 	})

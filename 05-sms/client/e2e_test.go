@@ -25,7 +25,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	// What the gateway delivered: the masked number, an smsid, the text.
 	want := regexp.MustCompile(`^138\*{4}5678 \(smsid \w+\): ` +
-		`Your verification code is: 246810\.$`)
+		`"Your verification code is: 246810\."$`)
 	if got := gateway.NextLine(t); !want.MatchString(got) {
 		t.Errorf("the gateway delivered %q, want the masked number, an "+
 			"smsid and the text", got)

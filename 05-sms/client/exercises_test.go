@@ -76,7 +76,8 @@ func TestBalanceFlag(t *testing.T) {
 		}
 		for i, form := range forms {
 			ts := form.Get("time")
-			want := signature("C12345", "s3cret-key", "", "", ts)
+			want := signature("s3cret-key",
+				url.Values{"account": {"C12345"}, "time": {ts}})
 			if methods[i] != "GetNum" || form.Get("account") != "C12345" ||
 				form.Get("password") != want || ts == "" {
 				t.Errorf("post %d: got method %q, form %q; want method GetNum, "+

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -67,10 +68,10 @@ func sendSMS(tb testing.TB, gateway string, env map[string]string,
 	return stdout.String(), stderr.String(), err
 }
 
-// errText is err's text for a failure message, through quote: what came
-// from the network in it cannot drive the terminal, even when the program
-// under test forgot to quote it, and a nil error reads <nil>.
-func errText(err error) string { return quote(fmt.Sprint(err)) }
+// errText is err's text for a failure message, in Go's quoted form: what
+// came from the network in it cannot drive the terminal, even when the
+// program under test forgot to quote it, and a nil error reads "<nil>".
+func errText(err error) string { return strconv.Quote(fmt.Sprint(err)) }
 
 var env = map[string]string{"SMS_ACCOUNT": "C12345", "SMS_APIKEY": "s3cret-key"}
 

@@ -14,22 +14,16 @@ import (
 // byte gives: 11 from "1", 13 from "86", 14 from "+86".
 func normalizeMobile(s string) (string, error) {
 	digits := s
-	if len(s) > 11 {
-		// One prefix at most: +8686... is not a number.
-		if d, ok := strings.CutPrefix(s, "+86"); ok {
-			digits = d
-		} else {
-			digits = strings.TrimPrefix(s, "86")
-		}
+	switch len(s) { // one prefix at most: +8686... is not a number
+	case 13:
+		digits = strings.TrimPrefix(s, "86")
+	case 14:
+		digits = strings.TrimPrefix(s, "+86")
 	}
-	if len(digits) != 11 || digits[0] != '1' {
+	if len(digits) != 11 || digits[0] != '1' ||
+		strings.Trim(digits, "0123456789") != "" {
 		return "", fmt.Errorf("%q is not a mobile number: want 11 digits "+
 			"starting with 1, e.g. 13812345678", s)
-	}
-	for _, r := range digits {
-		if r < '0' || r > '9' {
-			return "", fmt.Errorf("%q is not a mobile number: digits only", s)
-		}
 	}
 	return digits, nil
 }
@@ -38,10 +32,7 @@ func normalizeMobile(s string) (string, error) {
 // as a phone bill does: enough to tell numbers apart, not to dial one.
 func mask(mobile string) string {
 	number, err := normalizeMobile(mobile)
-	switch {
-	case mobile == "":
-		return "(no number)"
-	case err != nil:
+	if err != nil {
 		return "(bad number)" // not printed: it could be anything
 	}
 	return number[:3] + "****" + number[7:]

@@ -14,10 +14,9 @@ const passwordMaxAge = 10 * time.Minute
 // authorized reports whether the form's account and password are right.
 //
 // The password is either the API key itself, or, so that the key never
-// travels in clear, a signature (sign.go): md5(account + key + mobile +
-// content + time), with time the Unix time in seconds, sent as the field
-// time. Someone who overhears it cannot send anything else with it, nor,
-// after a while, the same message again.
+// travels in clear, a signature (sign.go) of the message with the time
+// field in it. Someone who overhears it cannot send anything else with
+// it, nor, after a while, the same message again.
 func (g *gateway) authorized(form url.Values) bool {
 	if form.Get("account") != g.account {
 		return false
@@ -29,15 +28,11 @@ func (g *gateway) authorized(form url.Values) bool {
 		return true
 	}
 	sec, ok := unixTime(form.Get("time"))
-	if !ok {
-		return false
-	}
 	age := g.now().Sub(time.Unix(sec, 0))
-	if age > passwordMaxAge || age < -passwordMaxAge {
+	if !ok || age.Abs() > passwordMaxAge {
 		return false
 	}
-	want := []byte(signature(g.account, g.key, form.Get("mobile"),
-		form.Get("content"), form.Get("time")))
+	want := []byte(signature(g.key, form)) // the account is g.account
 	return subtle.ConstantTimeCompare(password, want) == 1
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 const (
@@ -30,28 +31,31 @@ func (g *gateway) deliver(number, content string) (int, string) {
 	y, m, d := now.Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
 	if !today.Equal(g.today) {
-		clear(g.sent)
-		g.today = today
+		g.today, g.sent = today, map[string]sendLog{}
 	}
 	prev, seen := g.sent[number]
 	switch {
 	case !seen && len(g.sent) >= g.maxNumbers:
-		return codeFailed, "0"
+		return 0, "0"
 	case seen && now.Sub(prev.last) < time.Second:
-		return codeTooFast, "0"
+		return 4080, "0"
 	case seen && prev.count >= maxPerDay:
-		return codeTooManyDay, "0"
+		return 4085, "0"
 	}
-	// The content goes to a terminal: quote shows plain text as it is,
-	// and anything else escaped, so that a "\r" or an escape sequence
-	// cannot fake or hide a line. A long message is cut at 200 bytes.
-	// One write per message, under the lock, so that lines never mix.
+	// The content goes to a terminal: in Go's quoted form, a "\r" or an
+	// escape sequence cannot fake or hide a line, and %.200q cuts a long
+	// message at 200 characters. One write per message, under the lock,
+	// so that lines never mix.
 	smsid := rand.Text() // random base32: a fresh id for each message
+	text := fmt.Sprintf("%.200q", content)
+	if more := utf8.RuneCountInString(content) - 200; more > 0 {
+		text += fmt.Sprintf("... (%d more characters)", more)
+	}
 	if _, err := fmt.Fprintf(g.stdout, "%s (smsid %s): %s\n", mask(number),
-		smsid, quote(content)); err != nil {
+		smsid, text); err != nil {
 		g.log.Printf("print message: %v", err)
-		return codeFailed, "0"
+		return 0, "0"
 	}
 	g.sent[number] = sendLog{last: now, count: prev.count + 1}
-	return codeSubmitted, smsid
+	return 2, smsid
 }

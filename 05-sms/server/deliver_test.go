@@ -71,22 +71,22 @@ type deliveryCase struct {
 func deliveryCases() []deliveryCase {
 	return []deliveryCase{
 		{"a message is printed with the number masked", goodForm(), content,
-			"138****5678: " + content + "\n"},
+			`138****5678: "` + content + `"` + "\n"},
 		{"a +86 number is masked the same", goodForm("mobile", "+86"+number),
-			content, "138****5678: " + content + "\n"},
-		{"Chinese is printed as it is", goodForm(), "您的验证码是：123456。",
-			"138****5678: 您的验证码是：123456。\n"},
-		{"a newline is quoted", goodForm(), "a\nb",
+			content, `138****5678: "` + content + `"` + "\n"},
+		{"Chinese is printed as it is, quoted", goodForm(), "您的验证码是：123456。",
+			`138****5678: "您的验证码是：123456。"` + "\n"},
+		{"a newline is escaped", goodForm(), "a\nb",
 			`138****5678: "a\nb"` + "\n"},
-		{"an escape sequence is quoted", goodForm(), "a\x1b[2Jb",
+		{"an escape sequence is escaped", goodForm(), "a\x1b[2Jb",
 			`138****5678: "a\x1b[2Jb"` + "\n"},
-		{"bad UTF-8 is quoted", goodForm(), "a\xffb",
+		{"bad UTF-8 is escaped", goodForm(), "a\xffb",
 			`138****5678: "a\xffb"` + "\n"},
-		{"a message that starts with a quote mark is quoted", goodForm(),
+		{"a quote mark in a message is escaped", goodForm(),
 			`"sent" \`, `138****5678: "\"sent\" \\"` + "\n"},
-		{"a long message is cut at 200 bytes, and says so", goodForm(),
-			strings.Repeat("x", 250), "138****5678: " +
-				strings.Repeat("x", 200) + "... (50 more bytes)\n"},
+		{"a long message is cut at 200 characters, and says so", goodForm(),
+			strings.Repeat("x", 250), `138****5678: "` +
+				strings.Repeat("x", 200) + `"... (50 more characters)` + "\n"},
 	}
 }
 

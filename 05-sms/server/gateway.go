@@ -1,50 +1,42 @@
 package main
 
 import (
+	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 )
 
-// The gateway's answer codes: the real API's, with its messages (below)
-// in Chinese, as a client of the real gateway sees them. Every answer the
-// gateway understands goes with HTTP 200; the code says what happened.
-const (
-	codeFailed     = 0    // failed: a malformed request, or no room left
-	codeSubmitted  = 2    // submitted: the message is on its way
-	codeIllegalIP  = 400  // the caller's IP is not allowed (isLoopbackAddr)
-	codeNoAccount  = 401  // account is empty
-	codeNoPassword = 402  // password is empty
-	codeNoMobile   = 403  // mobile is empty
-	codeNoContent  = 404  // content is empty
-	codeBadKey     = 405  // wrong API ID (account) or API key
-	codeBadMobile  = 406  // the mobile number has a bad format
-	codeSensitive  = 407  // the content holds a sensitive word
-	codeTooLong    = 4073 // the content is longer than maxContent
-	codeTooFast    = 4080 // more than one message a second to one number
-	codeTooManyDay = 4085 // over maxPerDay verification messages a day
-)
-
+// messages are the gateway's answer codes, the real API's, with what it
+// says for each, in Chinese, as a client of the real gateway sees it: 0
+// failed (a malformed request, or no room left), 2 submitted, 400 the
+// caller's IP is not allowed, 401 to 404 no account, password, mobile or
+// content, 405 a wrong account or key, 406 a malformed number, 407 a
+// sensitive word, 4073 over maxContent, 4080 over one a second to a
+// number, 4085 over maxPerDay. Every answer the gateway understands goes
+// with HTTP 200; the code says what happened.
 var messages = map[int]string{
-	codeFailed:     "提交失败",
-	codeSubmitted:  "提交成功",
-	codeIllegalIP:  "非法IP访问",
-	codeNoAccount:  "帐号不能为空",
-	codeNoPassword: "密码不能为空",
-	codeNoMobile:   "手机号码不能为空",
-	codeNoContent:  "短信内容不能为空",
-	codeBadKey:     "API ID 或 API KEY 不正确",
-	codeBadMobile:  "手机格式不正确",
-	codeSensitive:  "短信内容含有敏感字符",
-	codeTooLong:    "短信内容超出长度限制",
-	codeTooFast:    "同一手机号码同一秒钟之内发送频率不能超过1条",
-	codeTooManyDay: "同一手机号码验证码短信发送超出5条",
+	0:    "提交失败",
+	2:    "提交成功",
+	400:  "非法IP访问",
+	401:  "帐号不能为空",
+	402:  "密码不能为空",
+	403:  "手机号码不能为空",
+	404:  "短信内容不能为空",
+	405:  "API ID 或 API KEY 不正确",
+	406:  "手机格式不正确",
+	407:  "短信内容含有敏感字符",
+	4073: "短信内容超出长度限制",
+	4080: "同一手机号码同一秒钟之内发送频率不能超过1条",
+	4085: "同一手机号码验证码短信发送超出5条",
 }
 
 const (
@@ -62,24 +54,21 @@ var sensitiveWords = []string{"badword", "敏感词"}
 // gateway checks and "delivers" messages, and remembers today's sends to
 // each number for the rate limits.
 type gateway struct {
-	account string
-	key     string
-	now     func() time.Time // the clock; tests pass a fake one
-	stdout  io.Writer        // where delivered messages are printed
-	log     *log.Logger
-	// maxNumbers bounds sent: once it holds that many numbers, a new
-	// number waits for the next day (code 0).
-	maxNumbers int
+	account, key string
+	now          func() time.Time // the clock; tests set a fake one
+	stdout       io.Writer        // where delivered messages are printed
+	log          *log.Logger
+	maxNumbers   int // the most numbers in sent; a new one waits a day
 
 	mu    sync.Mutex         // guards what follows, and stdout
 	today time.Time          // the day the counts in sent are for
 	sent  map[string]sendLog // by number, as normalizeMobile gives it
 }
 
-func newGateway(account, key string, now func() time.Time,
-	stdout io.Writer, logger *log.Logger) *gateway {
-	return &gateway{account: account, key: key, now: now, stdout: stdout,
-		log: logger, maxNumbers: maxNumbers, sent: map[string]sendLog{}}
+func newGateway(account, key string, stdout io.Writer,
+	logger *log.Logger) *gateway {
+	return &gateway{account: account, key: key, now: time.Now,
+		stdout: stdout, log: logger, maxNumbers: maxNumbers}
 }
 
 // handler routes the one path the gateway has. The router answers other
@@ -109,10 +98,9 @@ func (g *gateway) submit(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		err = r.ParseForm()
 	}
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		g.log.Printf("%s %s: body over %d bytes, HTTP 413",
-			quote(r.Method), r.RemoteAddr, maxBody)
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		g.log.Printf("POST %s: body over %d bytes, HTTP 413", r.RemoteAddr,
+			maxBody)
 		w.Header().Set("Connection", "close") // the rest is not read
 		http.Error(w, fmt.Sprintf("request body larger than %d bytes",
 			maxBody), http.StatusRequestEntityTooLarge)
@@ -124,10 +112,10 @@ func (g *gateway) submit(w http.ResponseWriter, r *http.Request) {
 	code := g.check(r, err)
 	number, _ := normalizeMobile(form.Get("mobile"))
 	smsid := "0" // the smsid when nothing was sent
-	if code == codeSubmitted {
+	if code == 2 {
 		code, smsid = g.deliver(number, form.Get("content"))
 	}
-	g.log.Printf("%s %s %s code %d smsid %s", quote(r.Method), r.RemoteAddr,
+	g.log.Printf("POST %s %s code %d smsid %s", r.RemoteAddr,
 		mask(form.Get("mobile")), code, smsid)
 	writeAnswer(w, result{Code: code, Msg: messages[code], SMSID: smsid},
 		form.Get("format"))
@@ -135,44 +123,71 @@ func (g *gateway) submit(w http.ResponseWriter, r *http.Request) {
 
 // check returns the code for a request, testing in the real gateway's
 // order: the first problem found is the one answered. parseErr is what
-// parsing the form returned. It returns codeSubmitted if the message may
-// go, rate limits aside.
+// parsing the form returned. It returns 2 if the message may go, rate
+// limits aside.
 func (g *gateway) check(r *http.Request, parseErr error) int {
 	form := r.PostForm
 	mobile, content := form.Get("mobile"), form.Get("content")
+	_, mobileErr := normalizeMobile(mobile)
 	switch {
 	// A method other than Submit (or none) gets code 0, failed, not
 	// HTTP 404: a client that reads codes gets an answer it knows.
 	case parseErr != nil, r.URL.Query().Get("method") != "Submit":
-		return codeFailed
+		return 0
 	case !isLoopbackAddr(r.RemoteAddr):
 		// The real gateway answers 400 to a caller whose IP is not
 		// on the account's list; this one's list is the loopback
 		// addresses, so even with -addr 0.0.0.0:8080 other machines
 		// are refused.
-		return codeIllegalIP
+		return 400
 	case form.Get("account") == "":
-		return codeNoAccount
+		return 401
 	case form.Get("password") == "":
-		return codeNoPassword
+		return 402
 	case mobile == "":
-		return codeNoMobile
+		return 403
 	case content == "":
-		return codeNoContent
+		return 404
 	case !g.authorized(form):
-		return codeBadKey
+		return 405
+	case mobileErr != nil:
+		return 406
+	case slices.ContainsFunc(sensitiveWords, func(word string) bool {
+		return strings.Contains(strings.ToLower(content), word)
+	}):
+		return 407
+	case utf8.RuneCountInString(content) > maxContent:
+		return 4073
 	}
-	if _, err := normalizeMobile(mobile); err != nil {
-		return codeBadMobile
+	return 2
+}
+
+// result is the gateway's answer, in JSON or in XML.
+type result struct {
+	XMLName xml.Name `json:"-" xml:"http://106.ihuyi.com/ SubmitResult"`
+	Code    int      `json:"code" xml:"code"`
+	Msg     string   `json:"msg" xml:"msg"`
+	SMSID   string   `json:"smsid" xml:"smsid"`
+}
+
+// xmlDeclaration starts the XML answer, as the real gateway's does.
+const xmlDeclaration = `<?xml version="1.0" encoding="utf-8"?>` + "\n"
+
+// writeAnswer sends res as the body of an HTTP 200: in JSON when the form
+// asked for format=json, and in XML, the real gateway's default, for
+// anything else.
+//
+//	{"code":2,"msg":"提交成功","smsid":"..."}
+//	<SubmitResult xmlns="http://106.ihuyi.com/"><code>2</code>...
+func writeAnswer(w http.ResponseWriter, res result, format string) {
+	var body []byte // neither Marshal fails on strings and an int
+	if format == "json" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		body, _ = json.Marshal(res)
+	} else {
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		body, _ = xml.Marshal(res)
+		body = append([]byte(xmlDeclaration), body...)
 	}
-	lower := strings.ToLower(content)
-	for _, word := range sensitiveWords {
-		if strings.Contains(lower, word) {
-			return codeSensitive
-		}
-	}
-	if utf8.RuneCountInString(content) > maxContent {
-		return codeTooLong
-	}
-	return codeSubmitted
+	_, _ = w.Write(body) // a client that went away is no concern of ours
 }

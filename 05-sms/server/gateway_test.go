@@ -38,17 +38,17 @@ type testGateway struct {
 func newTestGateway(tb testing.TB) *testGateway {
 	tb.Helper()
 	tg := &testGateway{clock: start}
-	now := func() time.Time { return tg.clock }
-	tg.gateway = newGateway("demo", "demo-key", now, &tg.stdout,
+	tg.gateway = newGateway("demo", "demo-key", &tg.stdout,
 		log.New(&tg.stderr, "", 0))
+	tg.now = func() time.Time { return tg.clock }
 	tg.h = tg.handler()
 	return tg
 }
 
-// errText is err's text for a failure message, through quote: what came
-// from the network in it cannot drive the terminal, even when the program
-// under test forgot to quote it, and a nil error reads <nil>.
-func errText(err error) string { return quote(fmt.Sprint(err)) }
+// errText is err's text for a failure message, in Go's quoted form: what
+// came from the network in it cannot drive the terminal, even when the
+// program under test forgot to quote it, and a nil error reads "<nil>".
+func errText(err error) string { return strconv.Quote(fmt.Sprint(err)) }
 
 // goodForm returns a form the gateway accepts, with pairs (name, value)
 // changed; an empty value removes the field.

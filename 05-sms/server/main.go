@@ -5,9 +5,9 @@
 // answers with the real gateway's codes in JSON or XML.
 //
 // Instead of sending a text message, it "delivers" each one it accepts by
-// printing it on stdout, with the middle of the number hidden (and the
-// text quoted if it holds control characters, cut after 200 bytes), so
-// the chapter runs with no account, no phone and no internet connection.
+// printing it on stdout, the middle of the number hidden and the text in
+// Go's quoted form, so the chapter runs with no account, no phone and no
+// internet connection.
 //
 //	go run ./05-sms/server
 //	go run ./05-sms/client -mobile 13812345678
@@ -53,9 +53,9 @@ func main() {
 	}
 }
 
-// run reads the command line into a config (flags.go), then listens and
-// runs the gateway until ctx is canceled. Delivered messages go to
-// stdout, the log to stderr.
+// run reads the command line into a config, then listens and runs the
+// gateway until ctx is canceled. Delivered messages go to stdout, the log
+// to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)
@@ -68,6 +68,69 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	return listenAndServe(ctx, cfg, stdout, log.New(stderr, "", log.LstdFlags))
 }
 
+// config is what the command line and the environment ask for.
+type config struct {
+	addr     string
+	account  string
+	maxConns int
+	verbose  bool
+	key      string // the API key: a secret, never printed
+	keyFrom  string // where the key came from, to say so in the log
+}
+
+// parseFlags reads the command line and the environment into a config.
+// A mistake is errUsage, once it is printed on stderr with the usage; -h
+// is flag.ErrHelp.
+func parseFlags(args []string, getenv func(string) string,
+	stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: server [-addr HOST:PORT] "+
+			"[-account ID] [-max-conns N] [-v]\nThe API key comes from the "+
+			"environment variable SMS_APIKEY (default demo-key).")
+		fs.PrintDefaults()
+	}
+	var cfg config
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on "+
+		"(0.0.0.0:8080 to let other machines in; the gateway answers "+
+		"them code 400)")
+	fs.StringVar(&cfg.account, "account", "demo", "the API ID the gateway accepts")
+	fs.IntVar(&cfg.maxConns, "max-conns", 256, "the most connections open "+
+		"at once; more wait in the system's queue")
+	fs.BoolVar(&cfg.verbose, "v", false,
+		"print the conversation on stderr: what each side sends")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, err
+		}
+		return cfg, errUsage
+	}
+	var problem string
+	switch _, _, err := net.SplitHostPort(cfg.addr); {
+	case fs.NArg() > 0:
+		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case err != nil:
+		problem = fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", cfg.addr)
+	case cfg.account == "":
+		problem = "-account must not be empty"
+	case cfg.maxConns < 1:
+		problem = "-max-conns must be 1 or more"
+	}
+	if problem != "" {
+		fmt.Fprintln(stderr, problem)
+		fs.Usage()
+		return cfg, errUsage
+	}
+	// The key is a secret: it comes from the environment and is never
+	// printed, unless it is the well-known demo key.
+	cfg.key, cfg.keyFrom = getenv("SMS_APIKEY"), "from SMS_APIKEY"
+	if cfg.key == "" {
+		cfg.key, cfg.keyFrom = "demo-key", "demo-key, as SMS_APIKEY is unset"
+	}
+	return cfg, nil
+}
+
 // listenAndServe listens as cfg says, prints the listening line, and runs
 // the gateway until ctx is canceled.
 func listenAndServe(ctx context.Context, cfg config, stdout io.Writer,
@@ -78,18 +141,30 @@ func listenAndServe(ctx context.Context, cfg config, stdout io.Writer,
 	}
 	logger.Printf("listening on %s (account %s, key %s)",
 		ln.Addr(), cfg.account, cfg.keyFrom)
-	g := newGateway(cfg.account, cfg.key, time.Now, stdout, logger)
-	h := g.handler()
+	h := newGateway(cfg.account, cfg.key, stdout, logger).handler()
 	if cfg.verbose { // print every exchange, the password hidden
 		h = tapHandler(h, log.New(logger.Writer(), "", 0), "password")
 	}
-	// The bound on a body goes outside -v's handler too: after a 413,
-	// http.MaxBytesReader has net/http close the connection only when it
-	// is given the server's own ResponseWriter, not -v's wrapper of it.
-	h = http.MaxBytesHandler(h, maxBody)
 	if err := serve(ctx, ln, h, cfg.maxConns, logger); err != nil {
 		return err
 	}
 	logger.Print("stopped")
 	return nil
+}
+
+// newServer returns an http.Server for h that logs its own errors (such
+// as a failed Accept) to logger. Every phase of a request has a bound, so
+// a client that sends its headers or reads the answer one byte a minute
+// cannot hold a connection forever. Each connection is a slot: an open
+// file, a goroutine and its buffers; limit.go bounds how many there are.
+func newServer(h http.Handler, logger *log.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          logger,
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestWithTheGateway(t *testing.T) {
 			t.Fatalf("got %q, want the form, then code 2 and an smsid", stdout)
 		}
 		smsid := answer.FindStringSubmatch(lines[1])[1]
-		want := "138****5678 (smsid " + smsid + "): " + content
+		want := "138****5678 (smsid " + smsid + "): " + strconv.Quote(content)
 		if got := gateway.NextLine(t); got != want {
 			t.Errorf("the gateway delivered %q, want %q", got, want)
 		}
