@@ -51,9 +51,12 @@ func safeName(name string) error {
 // invisible reports the characters that are not visible text: control
 // characters, format characters such as U+202E, which makes
 // "a\u202Egnp.exe" show as "aexe.png", spaces other than the ASCII one
-// (U+3000, U+00A0), and the fillers that show as a blank (U+3164; see
-// quote.go): a name made of them would look like no name at all.
-func invisible(r rune) bool { return !unicode.IsPrint(r) || filler(r) }
+// (U+3000, U+00A0), and the fillers that show as a blank (U+3164): a
+// name made of them would look like no name at all.
+func invisible(r rune) bool {
+	return !unicode.IsPrint(r) ||
+		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
+}
 
 // reservedOnWindows reports the names Windows keeps for devices: CON,
 // PRN, AUX, NUL, COM1 to COM9 and LPT1 to LPT9 (also with ¹ ² ³), in any

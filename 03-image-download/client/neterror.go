@@ -4,9 +4,12 @@
 
 package main
 
-// netError is an error whose text holds what a peer sent: it prints
-// through quote, and errors.Is and errors.As still see the error inside.
+import "fmt"
+
+// netError is an error whose text holds what a peer sent: it prints in
+// Go's quoted form (%q), at most 200 characters of it, and errors.Is and
+// errors.As still see the error inside.
 type netError struct{ err error }
 
-func (e netError) Error() string { return quote(e.err.Error()) }
+func (e netError) Error() string { return fmt.Sprintf("%.200q", e.err.Error()) }
 func (e netError) Unwrap() error { return e.err }

@@ -9,10 +9,9 @@ import (
 	"net/url"
 )
 
-// requestError makes an error from http.Client.Do fit to print. It drops
-// the URL that the error repeats (a URL may hold a key), and quotes what
-// came from the server: a certificate's names, which a hostile server
-// can fill with escape sequences, come back in the error that refuses it.
+// requestError makes an error of http.Client.Do fit to print: without
+// the URL it repeats (it may hold a key), quoted if it holds what the
+// server sent (a certificate's names may hold escape sequences).
 func requestError(err error) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
