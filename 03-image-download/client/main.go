@@ -15,6 +15,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -202,12 +203,8 @@ func parseFlags(args []string, getenv func(string) string,
 		}
 		return config{}, errUsage
 	}
-	if cfg.key == "" {
-		cfg.key = getenv("TIANAPI_KEY")
-	}
-	if cfg.key == "" {
-		cfg.key = "demo"
-	}
+	// -key, else the variable, else the local server's key:
+	cfg.key = cmp.Or(cfg.key, getenv("TIANAPI_KEY"), "demo")
 	cfg.api, _ = url.Parse(*api) // nil if it is not a URL: check says so
 	if problem := cfg.check(fs.Args()); problem != "" {
 		fmt.Fprintln(stderr, problem)
