@@ -17,7 +17,8 @@ const maxAPIReply = 1 << 20
 
 // askAPI asks the API for cfg.num pictures and returns their links, as
 // the API wrote them.
-func askAPI(ctx context.Context, client *http.Client, cfg config) ([]string, error) {
+func askAPI(ctx context.Context, client *http.Client,
+	cfg config) ([]string, error) {
 	u := *cfg.api
 	q := u.Query() // url.Values escapes what needs escaping
 	q.Set("key", cfg.key)
@@ -40,7 +41,8 @@ func askAPI(ctx context.Context, client *http.Client, cfg config) ([]string, err
 
 // get sends a GET for target, and returns the answer if its status is
 // 200 OK; else an error with the status and the start of the body.
-func get(ctx context.Context, client *http.Client, target, accept string) (*http.Response, error) {
+func get(ctx context.Context, client *http.Client,
+	target, accept string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -110,7 +112,8 @@ func parseReply(body []byte) ([]string, error) {
 // is followed only on its origin (scheme, host and port). At most 10.
 func sameOrigin(req *http.Request, via []*http.Request) error {
 	from, to := via[0].URL, req.URL
-	if from.Query().Has("key") && (to.Scheme != from.Scheme || to.Host != from.Host) {
+	if from.Query().Has("key") &&
+		(to.Scheme != from.Scheme || to.Host != from.Host) {
 		return fmt.Errorf("the API redirected to %q, off its origin: not "+
 			"followed, so that the key does not go there (give that "+
 			"address as -api if you trust it)", to.Scheme+"://"+to.Host)

@@ -57,7 +57,8 @@ type result struct {
 // fetch downloads the picture at the link raw, the i-th in the list. A
 // link may be relative ("/images/1.png"): it is resolved against the
 // API's address. Only http and https links are fetched.
-func (d *downloader) fetch(ctx context.Context, i int, raw string) (result, error) {
+func (d *downloader) fetch(ctx context.Context, i int,
+	raw string) (result, error) {
 	u, err := d.cfg.api.Parse(raw)
 	switch {
 	case strings.TrimSpace(raw) == "" || strings.IndexAny(raw, "?#") == 0:
@@ -102,7 +103,8 @@ func pictureType(head []byte, contentType string) (string, error) {
 		return sniffed, nil
 	}
 	declared, _, _ := mime.ParseMediaType(contentType)
-	if sniffed == "application/octet-stream" && strings.HasPrefix(declared, "image/") {
+	if sniffed == "application/octet-stream" &&
+		strings.HasPrefix(declared, "image/") {
 		return declared, nil // a format DetectContentType does not know
 	}
 	return "", fmt.Errorf("not a picture (%s)", sniffed)

@@ -81,7 +81,7 @@ func runWith(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	root, note, err := openFolder(cfg.out)
 	if err != nil {
-		return err
+		return h.hideError(err)
 	}
 	defer root.Close()
 	if note != "" {
