@@ -1,11 +1,13 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
+	"net/http/httputil"
+	"net/url"
+	"netprog/internal/loopback"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -20,14 +22,14 @@ func TestAPIErrors(t *testing.T) {
 	}{
 		{"a wrong key (230) says to check the key",
 			`{"code":230,"msg":"key错误或为空"}`,
-			`the API answered code 230: key错误或为空 (check the key: ` +
+			`the API answered code 230: "key错误或为空" (check the key: ` +
 				"-key or the environment variable TIANAPI_KEY)"},
 		{"a bad num (270) says to check -num", `{"code":270,"msg":"bad num"}`,
-			`code 270: bad num (check -num)`},
+			`code 270: "bad num" (check -num)`},
 		{"a missing parameter (280)", `{"code":280,"msg":"missing num"}`,
-			`code 280: missing num (a parameter is missing: check -api)`},
+			`code 280: "missing num" (a parameter is missing: check -api)`},
 		{"an unknown code", `{"code":150,"msg":"out of credit"}`,
-			`code 150: out of credit`},
+			`code 150: "out of credit"`},
 		{"no code at all", `{"msg":"hello"}`, "the answer has no code"},
 		{"a message with an escape sequence, quoted",
 			`{"code":150,"msg":"\u001b[2Jgone\nnext line"}`,
@@ -39,10 +41,9 @@ func TestAPIErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := (&fakeAPI{reply: tc.reply}).start(t)
+			f := &fakeAPI{reply: tc.reply, env: map[string]string{"TIANAPI_KEY": "s3cret"}}
 			dir := t.TempDir()
-			_, err := downloadCtx(context.Background(), t, f, dir,
-				map[string]string{"TIANAPI_KEY": "s3cret"})
+			_, err := fetchAll(t, f.start(t), dir)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %q, want an error containing %q", err, tc.want)
 			}
@@ -58,14 +59,13 @@ func TestAPIErrors(t *testing.T) {
 	t.Run("an HTTP error shows the status, never the key", func(t *testing.T) {
 		f := (&fakeAPI{other: func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "upstream down", http.StatusBadGateway)
-		}}).start(t)
-		_, err := downloadCtx(context.Background(), t, f, t.TempDir(),
-			map[string]string{"TIANAPI_KEY": "s3cret"})
-		if err == nil || !strings.Contains(err.Error(), "502 Bad Gateway") {
+		}, env: map[string]string{"TIANAPI_KEY": "s3cret"}}).start(t)
+		_, err := fetchAll(t, f, t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), `"502 Bad Gateway"`) {
 			t.Errorf("got %q, want the status", fmt.Sprint(err))
 		}
-		if err != nil && !strings.Contains(err.Error(), "key=REDACTED") {
-			t.Errorf("got %q, want the URL with the key hidden", fmt.Sprint(err))
+		if err != nil && !strings.Contains(err.Error(), "ask "+f.url+"/meinv/: ") {
+			t.Errorf("got %q, want the API's URL, without the key", fmt.Sprint(err))
 		}
 		if err != nil && strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("the error %q shows the key", err)
@@ -84,7 +84,7 @@ func TestAPIUnreachable(t *testing.T) {
 			start := time.Now()
 			_, err := fetchAll(t, f, t.TempDir(), "-timeout", "100ms")
 			if err == nil || !strings.Contains(err.Error(),
-				"no answer within -timeout 100ms") {
+				"no complete answer within -timeout 100ms") {
 				t.Errorf("got %q, want it to point at -timeout", fmt.Sprint(err))
 			}
 			if err != nil && strings.Contains(err.Error(), "is the server running") {
@@ -99,8 +99,8 @@ func TestAPIUnreachable(t *testing.T) {
 	t.Run("a refused connection says to start the server", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		srv.Close() // now nothing listens there
-		_, err := downloadCtx(context.Background(), t, &fakeAPI{url: srv.URL}, t.TempDir(),
-			map[string]string{"TIANAPI_KEY": "s3cret"})
+		f := &fakeAPI{url: srv.URL, env: map[string]string{"TIANAPI_KEY": "s3cret"}}
+		_, err := fetchAll(t, f, t.TempDir())
 		if err == nil || !strings.Contains(err.Error(), "is the server running?") {
 			t.Errorf("got %q, want the hint to start the server", fmt.Sprint(err))
 		}
@@ -113,8 +113,8 @@ func TestAPIUnreachable(t *testing.T) {
 // TestAPIKey checks which key the client sends.
 func TestAPIKey(t *testing.T) {
 	t.Run("asks with the key from TIANAPI_KEY, and -key over it", func(t *testing.T) {
-		f := (&fakeAPI{names: []string{"a.png"}, gotKey: make(chan string, 1)}).start(t)
-		env := map[string]string{"TIANAPI_KEY": "from-env"}
+		f := (&fakeAPI{names: []string{"a.png"}, gotKey: make(chan string, 1),
+			env: map[string]string{"TIANAPI_KEY": "from-env"}}).start(t)
 		for _, tc := range []struct {
 			flags []string
 			want  string
@@ -122,58 +122,13 @@ func TestAPIKey(t *testing.T) {
 			{nil, "from-env"},
 			{[]string{"-key", "from-flag"}, "from-flag"},
 		} {
-			_, err := downloadCtx(context.Background(), t, f, t.TempDir(), env, tc.flags...)
+			_, err := fetchAll(t, f, t.TempDir(), tc.flags...)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got := <-f.gotKey; got != tc.want {
 				t.Errorf("flags %v: the API got key %q, want %q", tc.flags, got, tc.want)
 			}
-		}
-	})
-}
-
-// TestLinks checks which links the client follows, and how it shows
-// them.
-func TestLinks(t *testing.T) {
-	t.Run("fetches only http and https links to a file", func(t *testing.T) {
-		reply := `{"code":200,"msg":"success","newslist":[
-			{"picUrl":"file:///etc/passwd"},
-			{"picUrl":"ftp://127.0.0.1/a.png"},
-			{"picUrl":""},
-			{"picUrl":"?page=2"},
-			{"picUrl":"/pics/missing.png?token=SECRET123"},
-			{"picUrl":"/pics/a.png"}]}`
-		picture := func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/pics/missing.png" {
-				http.NotFound(w, r)
-				return
-			}
-			w.Header().Set("Content-Type", "image/png")
-			_, _ = w.Write(tinyPNG)
-		}
-		f := (&fakeAPI{reply: reply, picture: picture}).start(t)
-		dir := t.TempDir()
-		out, err := fetchAll(t, f, dir)
-		if err == nil || err.Error() != "5 of 6 pictures failed" {
-			t.Errorf("got %q, want 5 of 6 pictures failed", fmt.Sprint(err))
-		}
-		for _, want := range []string{
-			"failed file:///etc/passwd: not an http or https link",
-			"failed ftp://127.0.0.1/a.png: not an http or https link",
-			"failed an empty link: not a link to a picture",
-			"failed ?...: not a link to a picture",
-			"/pics/missing.png?...: 404 Not Found",
-		} {
-			if !strings.Contains(out, want) {
-				t.Errorf("output %q does not contain %q", out, want)
-			}
-		}
-		if strings.Contains(out, "SECRET123") {
-			t.Errorf("output %q shows a link's query", out)
-		}
-		if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
-			t.Errorf("got files %q, want [a.png]", got)
 		}
 	})
 }
@@ -193,4 +148,167 @@ func FuzzParseReply(f *testing.F) {
 			t.Errorf("parseReply(%q) returned links and an error", body)
 		}
 	})
+}
+
+// stranger starts a fake API on another port of 127.0.0.1: another
+// origin, which the key must never reach. It lists b.png and serves
+// pictures; seen returns every request it got, head and body, as text.
+func stranger(t *testing.T) (f *fakeAPI, seen func() string) {
+	t.Helper()
+	f = &fakeAPI{names: []string{"b.png"}}
+	var log loopback.Buffer
+	h := f.handler()
+	srv := httptest.NewServer(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) {
+			dump, err := httputil.DumpRequest(r, true)
+			if err != nil {
+				t.Errorf("the stranger could not read a request: %v", err)
+			}
+			_, _ = log.Write(dump) // a Buffer never fails
+			h.ServeHTTP(w, r)
+		}))
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	return f, log.String
+}
+
+func TestKeyStaysWithTheAPI(t *testing.T) {
+	// An API that has moved elsewhere, with the query or without it:
+	// the next request would carry the key in its URL, or in the
+	// Referer that Go adds, the address it was redirected from.
+	moves := []struct{ name, to string }{
+		{"with the query", "/meinv/?"},
+		{"without it", "/meinv/"},
+	}
+	for _, m := range moves {
+		for _, v := range []string{"false", "true"} {
+			t.Run("a redirect to another origin, "+m.name+", is refused, -v="+v,
+				func(t *testing.T) {
+					b, seen := stranger(t)
+					a := (&fakeAPI{other: func(w http.ResponseWriter, r *http.Request) {
+						to := b.url + m.to
+						if strings.HasSuffix(to, "?") {
+							to += r.URL.RawQuery
+						}
+						http.Redirect(w, r, to, http.StatusFound)
+					}}).start(t)
+					stdout, stderr, err := verbose(t, a, "-v="+v)
+					refused := fmt.Sprintf("redirected to %q", b.url)
+					if err == nil || !strings.Contains(err.Error(), refused) {
+						t.Errorf("got error %v, want %q and why", err, refused)
+					}
+					checkHidden(t, seen(), key)
+					if err != nil {
+						checkHidden(t, stdout+stderr+err.Error(), key)
+					}
+				})
+		}
+	}
+
+	t.Run("a redirect on the API's own origin is followed", testSameOrigin)
+
+	t.Run("pictures on other hosts get no key, redirected or not",
+		func(t *testing.T) {
+			b, seen := stranger(t)
+			a := &fakeAPI{
+				reply: `{"code":200,"msg":"success","newslist":[` +
+					`{"picUrl":"` + b.url + `/pics/b.png"},` +
+					`{"picUrl":"/pics/moved.png"}]}`,
+				picture: func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, b.url+"/pics/c.png", http.StatusFound)
+				},
+			}
+			a.start(t)
+			if _, _, err := verbose(t, a, "-num", "2"); err != nil {
+				t.Fatal(err)
+			}
+			got := seen()
+			checkInOrder(t, got, "GET /pics/") // it did go there
+			if !strings.Contains(got, "Referer: "+a.url+"/pics/moved.png") {
+				t.Errorf("got %q, want the moved picture's Referer", got)
+			}
+			checkHidden(t, got, key)
+		})
+}
+
+// testSameOrigin checks that an API that moved on its own origin is
+// followed there.
+func testSameOrigin(t *testing.T) {
+	f := &fakeAPI{names: []string{"a.png"}}
+	h := f.handler()
+	f.other = func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old/" {
+			http.Redirect(w, r, "/meinv/?"+r.URL.RawQuery, http.StatusFound)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}
+	f.start(t)
+	if _, err := fetchAll(t, f, t.TempDir(), "-api", f.url+"/old/"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestKeyIsNeverPrinted(t *testing.T) {
+	// An API may send the key back anywhere, as it got it (s3cr3t/K+y&z=1)
+	// or as the URL carried it (s3cr3t%2FK%2By%26z%3D1).
+	escaped := url.QueryEscape(key)
+	// A text answer, which -v shows.
+	page := func(status, body string) string {
+		return fmt.Sprintf("HTTP/1.1 %s\r\nContent-Type: text/plain\r\n"+
+			"Content-Length: %d\r\nConnection: close\r\n\r\n%s",
+			status, len(body), body)
+	}
+	tests := []struct {
+		name   string
+		answer func(path string) string
+	}{
+		{"in its error message", func(string) string {
+			return page("200 OK", `{"code":150,"msg":"key `+key+` is wrong"}`)
+		}},
+		{"in its status line and the page with it", func(string) string {
+			return page("403 key "+key+" is wrong", "no key "+escaped)
+		}},
+		{"in an answer that is not JSON", func(string) string {
+			return page("200 OK", "<p>key="+escaped+"&amp;num=10: "+key+"</p>")
+		}},
+		{"in a picture's link and status line", func(path string) string {
+			if path == "/meinv/" {
+				return page("200 OK", `{"code":200,"msg":"success",`+
+					`"newslist":[{"picUrl":"/pics/`+escaped+`.png"}]}`)
+			}
+			return page("404 no "+key+".png here", "no "+key+".png")
+		}},
+	}
+	for _, tc := range tests {
+		for _, v := range []string{"false", "true"} {
+			t.Run(tc.name+", -v="+v, func(t *testing.T) {
+				f := &fakeAPI{url: rawAPI(t, tc.answer)}
+				stdout, stderr, err := verbose(t, f, "-num", "1", "-v="+v)
+				if err == nil {
+					t.Fatal("got no error, want the API's refusal")
+				}
+				all := stdout + stderr + err.Error()
+				checkHidden(t, all, key)
+				if !strings.Contains(all, "<hidden>") {
+					t.Errorf("got %q, want what the API said, the key as <hidden>",
+						all)
+				}
+			})
+		}
+	}
+}
+
+func TestTheDemoKeyIsNoSecret(t *testing.T) {
+	// The local server's key is public: a folder with the word in its
+	// name shows as it is.
+	f := (&fakeAPI{names: []string{"a.png"}}).start(t)
+	dir := filepath.Join(t.TempDir(), "demo")
+	out, err := fetchAll(t, f, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "a.png"); !strings.Contains(out, want) {
+		t.Errorf("got %q, want it to name %q", out, want)
+	}
 }

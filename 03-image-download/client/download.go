@@ -8,126 +8,87 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
-	"path/filepath"
+	"path"
+	"strconv"
 	"strings"
 	"sync"
 )
 
-// result is what one download ended with.
+// downloader asks the API for pictures and saves them in root.
+type downloader struct {
+	client *http.Client // with a Timeout: each request is bounded
+	root   *os.Root
+	cfg    config
+	log    io.Writer // notes on the API's answer
+	names  sync.Map  // with -overwrite, the names of this run (take)
+}
+
+// getPictures asks the API for links, then downloads the pictures,
+// cfg.workers at once. It returns how many there are, and the channel on
+// which the result of each arrives as it ends, closed after the last.
+func (d *downloader) getPictures(ctx context.Context) (int, <-chan result, error) {
+	links, err := askAPI(ctx, d.client, d.cfg)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(links) > d.cfg.num {
+		fmt.Fprintf(d.log, "the API listed %d pictures for -num %d: "+
+			"taking the first %d\n", len(links), d.cfg.num, d.cfg.num)
+		links = links[:d.cfg.num]
+	}
+	work := func(i int) result {
+		r, err := d.fetch(ctx, i, links[i])
+		r.link, r.err = links[i], err
+		return r
+	}
+	return len(links), startWorkers(ctx, d.cfg.workers, len(links), work), nil
+}
+
+// result is what the download of link ended with: err, or a picture
+// saved as name (another file had the name wanted, if not the same).
 type result struct {
-	link link
-	file file // the file saved, if err is nil
-	err  error
+	link, name, wanted string
+	size               int64
+	err                error
 }
 
-// download fetches every link with at most cfg.workers requests at once,
-// prints a line to progress as each finishes, and returns how many were
-// saved and how many failed; the rest were never started (Ctrl-C).
-func download(ctx context.Context, client *http.Client, root *os.Root,
-	cfg config, links []link, progress io.Writer) (saved, failed int) {
-	for r := range startWorkers(ctx, client, root, cfg, links) {
-		done := saved + failed + 1
-		if r.err != nil {
-			failed++
-			fmt.Fprintf(progress, "[%d/%d] failed %s: %v\n", done, len(links), r.link, r.err)
-			continue
-		}
-		saved++
-		// The names passed safeName, but may hold a character, such as
-		// U+00A0 (a space that does not break), that quote shows escaped.
-		note := ""
-		if r.file.name != r.file.wanted {
-			note = "; " + quote(r.file.wanted) + " is taken"
-		}
-		fmt.Fprintf(progress, "[%d/%d] saved %s (%s%s)\n", done, len(links),
-			filepath.Join(cfg.out, quote(r.file.name)),
-			formatSize(r.file.size), note)
+// fetch downloads the picture at the link raw, the i-th in the list. A
+// link may be relative ("/images/1.png"): it is resolved against the
+// API's address. Only http and https links are fetched.
+func (d *downloader) fetch(ctx context.Context, i int,
+	raw string) (result, error) {
+	u, err := d.cfg.api.Parse(raw)
+	switch {
+	case strings.TrimSpace(raw) == "" || strings.IndexAny(raw, "?#") == 0:
+		return result{}, errors.New("not a link to a picture") // or the API's
+	case err != nil: // a *url.Error, which repeats the link, query and all
+		return result{}, fmt.Errorf("not a link: %w", errors.Unwrap(err))
+	case u.Scheme != "http" && u.Scheme != "https":
+		return result{}, errors.New("not an http or https link")
 	}
-	return saved, failed
-}
-
-// startWorkers starts the workers that fetch links, and returns the
-// channel on which their results arrive, in the order they finish; it is
-// closed when the last worker is done.
-//
-// The tutorial starts one thread per picture. With 10 that is fine; with
-// 10,000 it opens 10,000 connections at once. Here a fixed number of
-// workers, cfg.workers, take links from a channel: the work waits, not the
-// machine.
-func startWorkers(ctx context.Context, client *http.Client, root *os.Root,
-	cfg config, links []link) <-chan result {
-	jobs := make(chan int)
-	results := make(chan result)
-	names := &nameSet{taken: map[string]bool{}}
-	var wg sync.WaitGroup
-	for range min(cfg.workers, len(links)) {
-		wg.Go(func() {
-			for i := range jobs {
-				f, err := fetch(ctx, client, root, cfg, links[i], i, names)
-				if err != nil && ctx.Err() == nil && timedOut(err) {
-					err = fmt.Errorf("no complete answer within -timeout %v: %w",
-						cfg.timeout, err)
-				}
-				results <- result{links[i], f, err}
-			}
-		})
-	}
-	go func() {
-		defer close(jobs)
-		for i := range links {
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return // Ctrl-C: hand out no more
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-	return results
-}
-
-// fetch downloads one picture into root and returns the file it saved.
-// i is the picture's place in the list, from 0.
-func fetch(ctx context.Context, client *http.Client, root *os.Root, cfg config,
-	l link, i int, names *nameSet) (file, error) {
-	if l.err != nil {
-		return file{}, l.err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, l.url.String(), nil)
+	resp, err := get(ctx, d.client, u.String(), "image/*")
 	if err != nil {
-		return file{}, err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		err = requestError(err)
-		return file{}, err
+		return result{}, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return file{}, errors.New(quote(resp.Status))
+	if resp.ContentLength > d.cfg.maxSize {
+		return result{}, fmt.Errorf("%d bytes is larger than -max-size %d",
+			resp.ContentLength, d.cfg.maxSize)
 	}
-	if resp.ContentLength > cfg.maxSize {
-		return file{}, fmt.Errorf("%s is larger than -max-size %s",
-			formatSize(resp.ContentLength), formatSize(cfg.maxSize))
-	}
-
-	// Is it a picture? Look at its first bytes, as a browser does: a
-	// server may call a login page image/png.
-	body := bufio.NewReaderSize(io.LimitReader(resp.Body, cfg.maxSize+1), 4096)
+	// Is it a picture? Its first bytes say, as a browser sees: a server
+	// may call a login page image/png.
+	body := bufio.NewReaderSize(io.LimitReader(resp.Body, d.cfg.maxSize+1), 4096)
 	head, err := body.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return file{}, err
+		return result{}, err
 	}
 	ctype, err := pictureType(head, resp.Header.Get("Content-Type"))
 	if err != nil {
-		return file{}, err
+		return result{}, err
 	}
-
-	return savePicture(root, fileName(l.url, i, ctype), body, cfg, names)
+	return d.save(fileName(u, i, ctype), body)
 }
 
 // pictureType returns the media type of a body that starts with head, if
@@ -142,8 +103,79 @@ func pictureType(head []byte, contentType string) (string, error) {
 		return sniffed, nil
 	}
 	declared, _, _ := mime.ParseMediaType(contentType)
-	if sniffed == "application/octet-stream" && strings.HasPrefix(declared, "image/") {
+	if sniffed == "application/octet-stream" &&
+		strings.HasPrefix(declared, "image/") {
 		return declared, nil // a format DetectContentType does not know
 	}
 	return "", fmt.Errorf("not a picture (%s)", sniffed)
+}
+
+// fileName picks a file name for the picture at u, the i-th in the list,
+// of type ctype: the last segment of the link's path, unescaped, if it is
+// a safe name, or else the picture's number; with an extension that fits
+// ctype.
+func fileName(u *url.URL, i int, ctype string) string {
+	escaped := u.EscapedPath()
+	segment := escaped[strings.LastIndex(escaped, "/")+1:]
+	// Unescaped after the split: "a%2Fb.png" is one segment, "a/b.png",
+	// and refused below rather than taken for a path.
+	name, err := url.PathUnescape(segment)
+	if ext := path.Ext(name); ext == "" || mime.TypeByExtension(ext) != ctype {
+		name = strings.TrimSuffix(name, ext) + extension(ctype)
+	}
+	if err != nil || safeName(name) != nil {
+		name = strconv.Itoa(i+1) + extension(ctype)
+	}
+	return name
+}
+
+// extension returns a file extension for a picture's media type.
+func extension(ctype string) string {
+	exts, _ := mime.ExtensionsByType(ctype)
+	switch {
+	case ctype == "image/jpeg":
+		return ".jpg" // the system's list starts with .jfif or .jpe
+	case len(exts) > 0:
+		return exts[0]
+	}
+	return ".img"
+}
+
+// save saves body in root as want or, if a file has that name, as the
+// next free name (want-1.png): saveFile never replaces a file, unless
+// -overwrite says so. Then it replaces whatever has the name, so the run
+// hands out the names itself (take).
+func (d *downloader) save(want string, body io.Reader) (result, error) {
+	r := result{name: want, wanted: want}
+	if d.cfg.overwrite {
+		r.name = take(&d.names, want)
+	}
+	used, err := saveFile(d.root, r.name, d.cfg.overwrite, func(w io.Writer) error {
+		// Copied 32 KiB at a time: a picture is never whole in memory.
+		n, err := io.Copy(w, body)
+		if err == nil && n > d.cfg.maxSize {
+			err = fmt.Errorf("larger than -max-size %d", d.cfg.maxSize)
+		}
+		r.size = n
+		return err
+	})
+	if err != nil && d.cfg.overwrite {
+		d.names.Delete(strings.ToLower(r.name)) // free for the next picture
+	}
+	r.name = used
+	return r, err
+}
+
+// take returns name, or the first of name-1.ext, name-2.ext, ... that no
+// other picture of this run has: the second "a.png" of a run becomes
+// "a-1.png", and so does "A.png", one name on Windows and macOS.
+func take(taken *sync.Map, name string) string {
+	ext := path.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for n := 1; ; n++ {
+		if _, dup := taken.LoadOrStore(strings.ToLower(name), true); !dup {
+			return name
+		}
+		name = fmt.Sprintf("%s-%d%s", stem, n, ext)
+	}
 }

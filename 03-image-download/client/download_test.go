@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -44,13 +44,13 @@ func testBadPictures(t *testing.T) {
 		t.Errorf("got %q, want 7 of 15 pictures failed", fmt.Sprint(err))
 	}
 	wantLines := []string{
-		"missing.png: 404 Not Found",
-		"page.png: not a picture (text/html)",
-		"huge.png: 4.9 KiB is larger than -max-size 1 KiB",
-		"huge-stream.png: larger than -max-size 1 KiB",
-		"slow.png: no complete answer within -timeout 30s",
-		"liar.png: not a picture (text/html)",
-		"empty.png: empty body, not a picture",
+		`missing.png": "404 Not Found"`,
+		`page.png": not a picture (text/html)`,
+		"huge.png\": 5000 bytes is larger than -max-size 1024",
+		"huge-stream.png\": larger than -max-size 1024",
+		`slow.png": no complete answer within -timeout 30s`,
+		`liar.png": not a picture (text/html)`,
+		`empty.png": empty body, not a picture`,
 		"8 saved, 7 failed",
 	}
 	for _, want := range wantLines {
@@ -106,59 +106,48 @@ func troublePicture(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func TestWorkers(t *testing.T) {
-	t.Run("never more requests in flight than -workers", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			const workers = 3
-			var (
-				mu       sync.Mutex
-				inFlight int
-				most     int
-			)
-			release := make(chan struct{})
-			picture := func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				inFlight++
-				most = max(most, inFlight)
-				mu.Unlock()
-				<-release // hold every request until the test has counted
-				mu.Lock()
-				inFlight--
-				mu.Unlock()
-				w.Header().Set("Content-Type", "image/png")
-				_, _ = w.Write(tinyPNG)
+// TestLinks checks which links the client follows, and how it shows
+// them.
+func TestLinks(t *testing.T) {
+	t.Run("fetches only http and https links to a file", func(t *testing.T) {
+		reply := `{"code":200,"msg":"success","newslist":[
+			{"picUrl":"file:///etc/passwd"},
+			{"picUrl":"ftp://127.0.0.1/a.png"},
+			{"picUrl":""},
+			{"picUrl":"?page=2"},
+			{"picUrl":"/pics/missing.png?token=SECRET123"},
+			{"picUrl":"/pics/a.png"}]}`
+		picture := func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/pics/missing.png" {
+				http.NotFound(w, r)
+				return
 			}
-			names := make([]string, 12)
-			for i := range names {
-				names[i] = fmt.Sprintf("%d.png", i+1)
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(tinyPNG)
+		}
+		f := (&fakeAPI{reply: reply, picture: picture}).start(t)
+		dir := t.TempDir()
+		out, err := fetchAll(t, f, dir)
+		if err == nil || err.Error() != "5 of 6 pictures failed" {
+			t.Errorf("got %q, want 5 of 6 pictures failed", fmt.Sprint(err))
+		}
+		for _, want := range []string{
+			`failed "file:///etc/passwd": not an http or https link`,
+			`failed "ftp://127.0.0.1/a.png": not an http or https link`,
+			`failed "": not a link to a picture`,
+			`failed "?...": not a link to a picture`,
+			`/pics/missing.png?...": "404 Not Found"`,
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output %q does not contain %q", out, want)
 			}
-			f := (&fakeAPI{names: names, picture: picture}).startInBubble(t)
-			errc := make(chan error, 1)
-			go func() {
-				_, err := fetchAll(t, f, t.TempDir(), "-num", "12",
-					"-workers", strconv.Itoa(workers))
-				errc <- err
-			}()
-			// Wait returns when every goroutine of the test is stuck: the
-			// client has sent every request it will send before one is
-			// answered. An unbounded client would have sent all 12.
-			synctest.Wait()
-			mu.Lock()
-			waiting := inFlight
-			mu.Unlock()
-			close(release)
-			if err := <-errc; err != nil {
-				t.Fatal(err)
-			}
-			if waiting != workers {
-				t.Errorf("got %d requests at once, want %d", waiting, workers)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if most != workers {
-				t.Errorf("got at most %d requests at once, want %d", most, workers)
-			}
-		})
+		}
+		if strings.Contains(out, "SECRET123") {
+			t.Errorf("output %q shows a link's query", out)
+		}
+		if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
+			t.Errorf("got files %q, want [a.png]", got)
+		}
 	})
 }
 
@@ -182,12 +171,88 @@ func TestInterrupt(t *testing.T) {
 			cancel()
 		}()
 		dir := t.TempDir()
-		_, err := downloadCtx(ctx, t, f, dir, nil, "-num", "3")
+		_, err := downloadCtx(ctx, t, f, "-out", dir, "-num", "3")
 		if err == nil || err.Error() != "interrupted" {
 			t.Errorf("got %q, want interrupted", fmt.Sprint(err))
 		}
 		if got := files(t, dir); len(got) != 0 {
 			t.Errorf("got files %q, want none", got)
+		}
+	})
+}
+
+func TestNames(t *testing.T) {
+	t.Run("a name is handed out once, whatever its case", func(t *testing.T) {
+		var s sync.Map
+		got := []string{take(&s, "a.png"), take(&s, "a.png"), take(&s, "A.png"),
+			take(&s, "b")}
+		want := []string{"a.png", "a-1.png", "A-2.png", "b"}
+		if !slices.Equal(got, want) {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+
+	names := []struct{ link, ctype, want string }{
+		{"http://h/pics/cat.png", "image/png", "cat.png"},
+		{"http://h/pics/cat.png", "image/jpeg", "cat.jpg"},
+		{"http://h/pics/cat", "image/gif", "cat.gif"},
+		{"http://h/pics/%E7%8C%AB.png", "image/png", "猫.png"},
+		{"http://h/pics/a%2Fb.png", "image/png", "7.png"},
+		{"http://h/pics/dir/", "image/png", "7.png"},
+		{"http://h/", "image/png", "7.png"},
+		{"http://h/pics/.hidden.png", "image/png", "7.png"},
+		{"http://h/pics/%E2%80%AEgnp.exe", "image/png", "7.png"},
+		{"http://h/pics/%E3%85%A4", "image/png", "7.png"},
+		{"http://h/pics/%E1%85%A0%E1%85%A0.png", "image/png", "7.png"},
+		{"http://h/pics/cat.png.", "image/png", "cat.png.png"},
+		{"http://h/pics/x?name=../../evil.png", "image/png", "x.png"},
+		// Names that Windows cannot hold get the number on every system,
+		// so a list saves the same everywhere.
+		{"http://h/pics/a%3Cb.png", "image/png", "7.png"},
+		{"http://h/pics/a%3Eb.png", "image/png", "7.png"},
+		{"http://h/pics/a%22b.png", "image/png", "7.png"},
+		{"http://h/pics/a%7Cb.png", "image/png", "7.png"},
+		{"http://h/pics/x%3F.png", "image/png", "7.png"},
+		{"http://h/pics/a*.png", "image/png", "7.png"},
+		{"http://h/pics/a:b.png", "image/png", "7.png"},
+		{"http://h/pics/CON.png", "image/png", "7.png"},
+		{"http://h/pics/nul", "image/png", "7.png"},
+		{"http://h/pics/aux.tar.png", "image/png", "7.png"},
+		{"http://h/pics/com1.png", "image/png", "7.png"},
+		{"http://h/pics/lpt9.png", "image/png", "7.png"},
+		{"http://h/pics/console.png", "image/png", "console.png"},
+		{"http://h/pics/cat%20.png", "image/png", "cat .png"},
+	}
+	for _, tc := range names {
+		t.Run(fmt.Sprintf("%s as %s is saved as %s", tc.link, tc.ctype, tc.want),
+			func(t *testing.T) {
+				u, err := url.Parse(tc.link)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fileName(u, 6, tc.ctype); got != tc.want {
+					t.Errorf("got %q, want %q", got, tc.want)
+				}
+			})
+	}
+}
+
+func FuzzFileName(f *testing.F) {
+	for _, seed := range []string{"pics/cat.png", "a%2Fb.png", "%2e%2e", "dir/",
+		"%E2%80%AEgnp.exe", "x.png.", "%00", ".bashrc", "CON", "a%5Cb"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		u, err := url.Parse("http://h/" + p)
+		if err != nil {
+			return
+		}
+		name := fileName(u, 0, "image/png")
+		if safeName(name) != nil || !strings.HasSuffix(strings.ToLower(name), ".png") {
+			t.Errorf("fileName(%q) = %q, want a safe name ending in .png", p, name)
+		}
+		if filepath.Base(name) != name {
+			t.Errorf("fileName(%q) = %q, which is a path", p, name)
 		}
 	})
 }

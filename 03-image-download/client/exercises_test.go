@@ -135,7 +135,7 @@ func testRetryCtrlC(t *testing.T) {
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() {
-		_, err := downloadCtx(ctx, t, f, t.TempDir(), nil, "-num", "1")
+		_, err := downloadCtx(ctx, t, f, "-out", t.TempDir(), "-num", "1")
 		errc <- err
 	}()
 	<-tr.first

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -15,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"netprog/internal/loopback"
 )
@@ -32,11 +34,12 @@ var tinyPNG = func() []byte {
 // with a list of links to /pics/NAME for names), and /pics/NAME with the
 // picture handler.
 type fakeAPI struct {
-	reply   string           // the API's JSON; made from names if empty
-	names   []string         // pictures to list, as paths under /pics/
-	picture http.HandlerFunc // serves /pics/; tinyPNG if nil
-	gotKey  chan string      // receives the key of each API call, if set
-	other   http.HandlerFunc // if set, it answers every request instead
+	reply   string            // the API's JSON; made from names if empty
+	names   []string          // pictures to list, as paths under /pics/
+	picture http.HandlerFunc  // serves /pics/; tinyPNG if nil
+	gotKey  chan string       // receives the key of each API call, if set
+	other   http.HandlerFunc  // if set, it answers every request instead
+	env     map[string]string // the client's environment
 
 	url       string            // where the fake is: set by start
 	transport http.RoundTripper // set by startInBubble: how to reach it
@@ -123,27 +126,26 @@ func listReply(base string, names []string) string {
 // and returns what it printed and its error.
 func fetchAll(tb testing.TB, f *fakeAPI, dir string, flags ...string) (string, error) {
 	tb.Helper()
-	return downloadCtx(context.Background(), tb, f, dir, nil, flags...)
+	return downloadCtx(context.Background(), tb, f,
+		append([]string{"-out", dir}, flags...)...)
 }
 
-func downloadCtx(ctx context.Context, tb testing.TB, f *fakeAPI, dir string,
-	env map[string]string, flags ...string) (string, error) {
+// downloadCtx runs the client against the fake with flags, and f.env,
+// until ctx ends; it returns what it printed and its error.
+func downloadCtx(ctx context.Context, tb testing.TB, f *fakeAPI,
+	flags ...string) (string, error) {
 	tb.Helper()
 	// Progress (stderr) and the summary (stdout) in one: the client
 	// writes both from one goroutine.
 	var out bytes.Buffer
-	args := append([]string{"-api", f.url + "/meinv/", "-out", dir}, flags...)
-	getenv := func(k string) string { return env[k] }
-	if f.transport == nil {
-		err := run(ctx, args, getenv, &out, &out)
-		return out.String(), err
-	}
+	args := append([]string{"-api", f.url + "/meinv/"}, flags...)
+	getenv := func(k string) string { return f.env[k] }
 	cfg, err := parseFlags(args, getenv, &out)
 	if err != nil {
 		return out.String(), err
 	}
-	cfg.transport = f.transport
-	err = getPictures(ctx, cfg, &out, &out)
+	cfg.transport = f.transport // nil: the system's network
+	err = runWith(ctx, cfg, &out, &out)
 	return out.String(), err
 }
 
@@ -173,7 +175,7 @@ func TestDownload(t *testing.T) {
 		if got := files(t, dir); !slices.Equal(got, want) {
 			t.Errorf("got files %q, want %q", got, want)
 		}
-		size := fmt.Sprintf("(%d B)", len(tinyPNG))
+		size := fmt.Sprintf("(%d bytes)", len(tinyPNG))
 		lines := []string{"[1/3] saved ", "[3/3] saved ", size, "3 saved, 0 failed"}
 		for _, want := range lines {
 			if !strings.Contains(out, want) {
@@ -203,6 +205,87 @@ func TestDownload(t *testing.T) {
 			}
 			if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
 				t.Errorf("got files %q, want [a.png]", got)
+			}
+		})
+	}
+}
+
+func TestFlags(t *testing.T) {
+	bad := [][]string{
+		{"-num", "0"}, {"-num", "51"}, {"-workers", "0"}, {"-timeout", "0s"},
+		{"-max-size", "0"}, {"-max-size", "20MB"}, {"-api", "ftp://example.com/"},
+		{"-api", "::"}, {"-nope"}, {"extra"},
+	}
+	for _, args := range bad {
+		t.Run(strings.Join(args, " ")+" is bad usage", func(t *testing.T) {
+			var stderr bytes.Buffer
+			err := run(context.Background(), args, func(string) string { return "" },
+				io.Discard, &stderr)
+			if !errors.Is(err, errUsage) {
+				t.Errorf("got %q, want errUsage", fmt.Sprint(err))
+			}
+			if !strings.Contains(stderr.String(), "usage: client") {
+				t.Errorf("got stderr %q, want the usage", stderr.String())
+			}
+		})
+	}
+	t.Run("-max-size 20MiB is 20 MiB", func(t *testing.T) {
+		cfg, err := parseFlags([]string{"-max-size", "20MiB"},
+			func(string) string { return "" }, io.Discard)
+		if err != nil {
+			t.Fatalf("got %q, want no error", err)
+		}
+		if cfg.maxSize != 20<<20 {
+			t.Errorf("got -max-size %d, want %d", cfg.maxSize, 20<<20)
+		}
+	})
+}
+
+func TestStaleFiles(t *testing.T) {
+	tests := []struct {
+		name  string
+		stale int    // temporary files older than an hour
+		want  string // the line the client prints, if any
+	}{
+		{"no stale file, no line", 0, ""},
+		{"one stale file is removed, and said so", 1,
+			"removed 1 stale temporary file from "},
+		{"three stale files are removed, and said so", 3,
+			"removed 3 stale temporary files from "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			old := time.Now().Add(-2 * time.Hour)
+			for i := range tc.stale {
+				path := filepath.Join(dir, ".incoming-OLD"+string(rune('A'+i))+".part")
+				if err := os.WriteFile(path, []byte("half"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chtimes(path, old, old); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A copy of the client that is saving right now.
+			fresh := ".incoming-NEW.part"
+			if err := os.WriteFile(filepath.Join(dir, fresh), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f := (&fakeAPI{names: []string{"a.png"}}).start(t)
+			out, err := fetchAll(t, f, dir, "-num", "1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Count(out, "stale temporary")
+			switch {
+			case tc.want == "" && got != 0:
+				t.Errorf("output %q mentions stale files, want no line", out)
+			case tc.want != "" && (got != 1 || !strings.Contains(out, tc.want+dir+"\n")):
+				t.Errorf("output %q, want one line %q", out, tc.want+dir)
+			}
+			want := []string{fresh, "a.png"}
+			if got := files(t, dir); !slices.Equal(got, want) {
+				t.Errorf("got files %q, want %q", got, want)
 			}
 		})
 	}

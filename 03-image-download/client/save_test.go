@@ -85,7 +85,7 @@ func TestKeepFiles(t *testing.T) {
 		holds(t, filepath.Join(dir, "cat.png"), mine)
 		holds(t, filepath.Join(dir, "cat-1.png"), tinyPNG)
 		want := "saved " + filepath.Join(dir, "cat-1.png") + " (" +
-			fmt.Sprint(len(tinyPNG)) + " B; cat.png is taken)"
+			fmt.Sprint(len(tinyPNG)) + " bytes; cat.png is taken)"
 		if !strings.Contains(out, want) {
 			t.Errorf("output %q does not contain %q", out, want)
 		}

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -112,6 +114,35 @@ func (a *api) picture(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Content-Length", strconv.Itoa(len(pic)))
 	if _, err := w.Write(pic); err != nil {
-		a.log.Printf("%s %s: %v", r.RemoteAddr, quote(r.URL.Path), err)
+		a.log.Printf("%s %q: %v", r.RemoteAddr, r.URL.Path, err)
 	}
+}
+
+// linkBase returns the start of the links the API gives out in answer to
+// r: "http://" and the address of this server that r's connection came
+// in on, which the system reports.
+//
+// The Host header names a server too, but it is only what the client
+// wrote: a client that sends "Host: evil.example:666" would get links to
+// that host, and a cache or a proxy in between would hand them to
+// everyone. The address the connection came in on is a fact: the real
+// port, also when the server was started on port 0; with -addr
+// 0.0.0.0:8000, the address by which this client reached the machine
+// (127.0.0.1 from the machine itself, its network address from others).
+func linkBase(r *http.Request) string {
+	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return "" // not from an http.Server: links relative to the API
+	}
+	return (&url.URL{Scheme: "http", Host: addr.String()}).String()
+}
+
+// number reads s as a whole number written the one way a number is
+// written: digits only, with no sign, no leading zero and no space ("5",
+// never "+5", "05" or " 5"). A number with one spelling cannot be
+// smuggled past a check that compares text, and every client that asks
+// for the same thing asks for it the same way.
+func number(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 0 && s == strconv.Itoa(n)
 }

@@ -68,13 +68,12 @@ type listReply struct {
 
 func getList(t *testing.T, h http.Handler, host, target string) listReply {
 	t.Helper()
-	return getListAt(t, h, local, host, target)
+	return decodeList(t, target, get(h, host, target))
 }
 
-func getListAt(t *testing.T, h http.Handler, at net.Addr, host,
-	target string) listReply {
+// decodeList reads resp, the answer to a GET for target, as a list.
+func decodeList(t *testing.T, target string, resp *http.Response) listReply {
 	t.Helper()
-	resp := getAt(h, at, host, target)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: got %q, want 200 OK (the code is in the JSON)",
 			target, resp.Status)
@@ -155,7 +154,8 @@ func TestAPIList(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			reply := getListAt(t, h, at, tc.host, "/meinv/?key=demo&num=2")
+			const target = "/meinv/?key=demo&num=2"
+			reply := decodeList(t, target, getAt(h, at, tc.host, target))
 			if len(reply.Newslist) != 2 {
 				t.Fatalf("got %d pictures, want 2", len(reply.Newslist))
 			}
