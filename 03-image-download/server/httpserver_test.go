@@ -24,8 +24,9 @@ func TestServeKeepsUnderTheOpenFileLimit(t *testing.T) {
 	var out loopback.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // serve starts, then stops at once
-	err := serve(ctx, loopback.NewPipeListener(), http.NotFoundHandler(),
-		int(files), log.New(&out, "", 0))
+	srv := &http.Server{Handler: http.NotFoundHandler(),
+		ErrorLog: log.New(&out, "", 0)}
+	err := serve(ctx, loopback.NewPipeListener(), srv, int(files))
 	if err != nil {
 		t.Fatal(err)
 	}

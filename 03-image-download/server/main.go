@@ -87,7 +87,7 @@ func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 	if cfg.verbose { // print every exchange, the key hidden
 		h = tapHandler(h, log.New(logger.Writer(), "", 0), "key")
 	}
-	if err := serve(ctx, ln, h, cfg.maxConns, logger); err != nil {
+	if err := serve(ctx, ln, newServer(h, logger), cfg.maxConns); err != nil {
 		return err
 	}
 	logger.Print("stopped")

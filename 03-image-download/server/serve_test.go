@@ -36,7 +36,7 @@ func serveInBubble(t *testing.T, h http.Handler, maxConns int,
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	logger := log.New(logw, "", 0)
-	go func() { done <- serve(ctx, ln, h, maxConns, logger) }()
+	go func() { done <- serve(ctx, ln, newServer(h, logger), maxConns) }()
 	tr := &http.Transport{DialContext: ln.DialContext}
 	var once sync.Once
 	var err error

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"log"
 	"net"
@@ -28,19 +29,19 @@ const (
 // requests in progress.
 const shutdownBudget = 5 * time.Second
 
-// serve runs an HTTP server for h on ln until ctx is canceled, then
-// shuts it down: it stops accepting, and waits shutdownBudget for the
-// requests in progress before it closes their connections. The server's
-// timeouts are its program's (newServer); at most maxConns connections
-// are open at once, fewer if the process may not open that many files
-// (limit.go), and then the log says how many.
+// serve runs srv, an HTTP server with its program's handler and
+// timeouts (newServer), on ln until ctx is canceled, then shuts it down:
+// it stops accepting, and waits shutdownBudget for the requests in
+// progress before it closes their connections. At most maxConns
+// connections are open at once, fewer if the process may not open that
+// many files (limit.go), and then srv.ErrorLog says how many.
 //
 // http.Server does for each connection what chapter 02's server does by
 // hand: a goroutine per client, a deadline on each read and write, and a
 // clean stop.
-func serve(ctx context.Context, ln net.Listener, h http.Handler,
-	maxConns int, logger *log.Logger) error {
-	srv := newServer(h, logger)
+func serve(ctx context.Context, ln net.Listener, srv *http.Server,
+	maxConns int) error {
+	logger := cmp.Or(srv.ErrorLog, log.Default())
 	// Requests' contexts end with ctx: Ctrl-C also ends a handler that
 	// is waiting for something.
 	srv.BaseContext = func(net.Listener) context.Context { return ctx }

@@ -145,7 +145,7 @@ func listenAndServe(ctx context.Context, cfg config, stdout io.Writer,
 	if cfg.verbose { // print every exchange, the password hidden
 		h = tapHandler(h, log.New(logger.Writer(), "", 0), "password")
 	}
-	if err := serve(ctx, ln, h, cfg.maxConns, logger); err != nil {
+	if err := serve(ctx, ln, newServer(h, logger), cfg.maxConns); err != nil {
 		return err
 	}
 	logger.Print("stopped")

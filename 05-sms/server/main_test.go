@@ -96,7 +96,7 @@ func BenchmarkSubmit(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, ln, g.handler(), 256, log.New(io.Discard, "", 0))
+		done <- serve(ctx, ln, newServer(g.handler(), log.New(io.Discard, "", 0)), 256)
 	}()
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	defer func() {

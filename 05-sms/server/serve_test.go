@@ -45,7 +45,8 @@ func startBubbleServer(maxConns int) *bubbleServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	logger := log.New(&s.log, "", 0)
-	go func() { s.done <- serve(ctx, s.conns, g.handler(), maxConns, logger) }()
+	srv := newServer(g.handler(), logger)
+	go func() { s.done <- serve(ctx, s.conns, srv, maxConns) }()
 	return s
 }
 
