@@ -12,8 +12,8 @@ import (
 	"syscall"
 )
 
-// timedOut reports whether err means that time ran out: a deadline on
-// the connection, the context's, or a client's timeout.
+// timedOut reports whether err means that time ran out: a deadline, the
+// context's, or a client's timeout.
 func timedOut(err error) bool {
 	var netErr net.Error
 	return errors.Is(err, os.ErrDeadlineExceeded) ||

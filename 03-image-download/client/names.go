@@ -7,21 +7,18 @@ package main
 import (
 	"errors"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// maxName is the longest file name safeName allows, in bytes: every
-// system takes 255, which leaves room for a number (saveFile's
-// "photo-12.png").
-const maxName = 200
+const maxName = 200 // bytes; every system takes 255, for "photo-12.png" too
 
 // safeName returns nil if name can be a file name in the output folder on
-// every system, and why not otherwise. It refuses rather than repairs: a
-// peer that sends "../x" is broken or hostile, and saving under another
-// name would hide that. The rules are the same on every system, so a name
-// that one learner's machine takes is taken on every other.
+// every system (the same rules everywhere), and why not otherwise. It
+// refuses rather than repairs: a peer that sends "../x" is broken or
+// hostile, and saving under another name would hide that.
 func safeName(name string) error {
 	switch {
 	case name == "":
@@ -48,33 +45,16 @@ func safeName(name string) error {
 	return nil
 }
 
-// invisible reports the characters that are not visible text: control
-// characters, format characters such as U+202E, which makes
-// "a\u202Egnp.exe" show as "aexe.png", spaces other than the ASCII one
-// (U+3000, U+00A0), and the fillers that show as a blank (U+3164; see
-// quote.go): a name made of them would look like no name at all.
-func invisible(r rune) bool { return !unicode.IsPrint(r) || filler(r) }
+// invisible reports control and format characters (U+202E shows
+// "a\u202Egnp.exe" as "aexe.png"), spaces but ' ', and blank letters (U+3164).
+func invisible(r rune) bool {
+	return !unicode.IsPrint(r) ||
+		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
+}
 
-// reservedOnWindows reports the names Windows keeps for devices: CON,
-// PRN, AUX, NUL, COM1 to COM9 and LPT1 to LPT9 (also with ¹ ² ³), in any
+// reservedOnWindows reports the names Windows keeps for devices, in any
 // case, alone or before an extension: "nul", "AUX.png", "com1.tar.gz".
-func reservedOnWindows(name string) bool {
-	stem, _, _ := strings.Cut(name, ".")
-	stem = strings.ToUpper(strings.TrimRight(stem, " "))
-	switch stem {
-	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
-		return true
-	}
-	if rest, ok := strings.CutPrefix(stem, "COM"); ok {
-		return isDeviceNumber(rest)
-	}
-	if rest, ok := strings.CutPrefix(stem, "LPT"); ok {
-		return isDeviceNumber(rest)
-	}
-	return false
-}
+func reservedOnWindows(name string) bool { return reserved.MatchString(name) }
 
-func isDeviceNumber(s string) bool {
-	return len(s) == 1 && '1' <= s[0] && s[0] <= '9' ||
-		s == "¹" || s == "²" || s == "³"
-}
+var reserved = regexp.MustCompile(`(?i)^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|` +
+	`COM[1-9¹²³]|LPT[1-9¹²³]) *(\.|$)`)

@@ -17,19 +17,13 @@ import (
 	"time"
 )
 
-// Temporary files are named .incoming-RANDOM.part: hidden, a kind of
-// name the programs never save under, so they cannot clash with a saved
-// file.
-const (
-	tempPrefix = ".incoming-"
-	tempSuffix = ".part"
-)
+// Temporary files are .incoming-RANDOM.part: hidden names, never saved under.
+const tempPrefix, tempSuffix = ".incoming-", ".part"
 
 // openFolder makes the folder dir (the -out flag) if it is missing, and
-// opens it as an os.Root: every file is saved through the root, which
-// refuses any name that would lead out of the folder. It also removes
-// what a killed copy of the program left there, and returns cleanUp's
-// line for the log, or "".
+// opens it as an os.Root, which refuses any name that would lead out of
+// it. It also removes what a killed copy of the program left there, and
+// returns cleanUp's line for the log, or "".
 func openFolder(dir string) (*os.Root, string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, "", fmt.Errorf("-out: %w", err)
@@ -41,13 +35,10 @@ func openFolder(dir string) (*os.Root, string, error) {
 	return root, cleanUp(root, dir), nil
 }
 
-// saveFile saves a file called name in root, atomically: write fills a
-// temporary file, which gets the name only once it is complete and on
-// disk. A failure, or Ctrl-C, leaves no half-written file under name.
-//
-// If a file called name exists, saveFile replaces it only when overwrite
-// is true. Otherwise it saves under the next free name, as browsers do:
-// "photo-1.png", then "photo-2.png". It returns the name it used.
+// saveFile saves what write writes as name in root, atomically: a
+// temporary file gets the name once complete and on disk. A taken name is
+// replaced only if overwrite is true; else it saves under the next free
+// name, as browsers do ("photo-1.png"), and returns the name it used.
 func saveFile(root *os.Root, name string, overwrite bool,
 	write func(io.Writer) error) (string, error) {
 	tmp := tempPrefix + rand.Text() + tempSuffix
@@ -82,9 +73,8 @@ func saveFile(root *os.Root, name string, overwrite bool,
 	return name, nil
 }
 
-// linkFree gives the file tmp the name name, or the first of name-1.ext,
-// name-2.ext, ... that no file has. A hard link is never made over an
-// existing file: the system checks and links in one step, so no other
+// linkFree gives tmp the first free name of name, name-1.ext, ... by a
+// hard link: the system checks and links in one step, so no other
 // program can take the name between the two.
 func linkFree(root *os.Root, tmp, name string) (string, error) {
 	ext := filepath.Ext(name)
@@ -111,10 +101,8 @@ func linkFree(root *os.Root, tmp, name string) (string, error) {
 		"all taken", name, stem, ext)
 }
 
-// claim gives tmp the name name where there are no hard links: it
-// creates name empty, which fails if a file has it, then renames tmp over
-// that empty file of its own. For a moment the name holds an empty file,
-// never a part of one.
+// claim names tmp name without a hard link: it creates name empty (which
+// fails if it is taken), then renames tmp over it: never a partial file.
 func claim(root *os.Root, tmp, name string) error {
 	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -128,25 +116,23 @@ func claim(root *os.Root, tmp, name string) error {
 	return nil
 }
 
-// syncDir puts root's list of names on disk, so a saved file's name
-// survives a power cut. Unix can sync a folder; Windows cannot, and
-// makes its names durable by itself: the error there changes nothing.
+// syncDir puts root's names on disk, so a saved file's name survives a
+// power cut. Windows cannot sync a folder, nor needs to: best effort.
 func syncDir(root *os.Root) {
 	if dir, err := root.Open("."); err == nil {
-		_ = dir.Sync()  // see above: best effort by design
+		_ = dir.Sync()
 		_ = dir.Close() // opened for reading: nothing to lose
 	}
 }
 
 // staleAfter is how old a temporary file is before removeStale takes it
-// for one left behind by a copy of the program that was killed. A copy
-// that is still saving writes to its file far more often than that (every
-// transfer has a deadline much shorter), which keeps the file's time new.
+// for one a killed copy of the program left. A copy still saving writes
+// to it far more often (every transfer has a much shorter deadline).
 const staleAfter = time.Hour
 
 // removeStale removes the temporary files that a killed copy of the
-// program left in root (kill -9 or a power cut give saveFile no chance to
-// remove them), and returns how many it removed.
+// program left in root (kill -9 or a power cut give saveFile no chance
+// to), and returns how many it removed.
 func removeStale(root *os.Root) (int, error) {
 	dir, err := root.Open(".")
 	if err != nil {
@@ -166,7 +152,7 @@ func removeStale(root *os.Root) (int, error) {
 			if err != nil || time.Since(info.ModTime()) < staleAfter {
 				continue // gone meanwhile, or perhaps still being written
 			}
-			if err := root.Remove(name); err == nil {
+			if root.Remove(name) == nil {
 				removed++
 			}
 		}
@@ -179,11 +165,10 @@ func removeStale(root *os.Root) (int, error) {
 	}
 }
 
-// cleanUp removes the temporary files that a killed copy of the program
-// left in root, the folder dir (see removeStale), and returns a line that
-// says so, or "" when there was nothing to remove. It is housekeeping:
-// if the folder cannot be read, the line says that, and the program goes
-// on.
+// cleanUp runs removeStale in root, the folder dir, and returns a line
+// that says what it did, or "" when there was nothing to remove. It is
+// housekeeping: if the folder cannot be read, the line says so, and the
+// program goes on.
 func cleanUp(root *os.Root, dir string) string {
 	n, err := removeStale(root)
 	switch {
