@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"os"
 	"os/signal"
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	return fetch(ctx, cfg, stdout, stderr)
+	return get(ctx, cfg, stdout, stderr)
 }
 
 // config is what the command line asks for.
@@ -61,11 +62,8 @@ type config struct {
 	maxSize          byteSize
 	timeout          time.Duration
 	overwrite        bool
-	retry            int   // tries after the first, while the server is busy
-	wire             *wire // with -v, prints the conversation; nil without
-
-	// dial connects to the server: a net.Dialer's, or in tests an
-	// in-memory connection's.
+	retry            int // tries after the first, while the server is busy
+	// dial connects: a net.Dialer's, tapped with -v; in tests, a pipe's.
 	dial func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
@@ -123,7 +121,19 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fs.Usage()
 		return cfg, errUsage
 	}
-	cfg.dial = (&net.Dialer{Timeout: cfg.timeout}).DialContext
-	cfg.wire = newWire(stderr, *verbose)
+	dialer := &net.Dialer{Timeout: cfg.timeout}
+	cfg.dial = dialer.DialContext
+	if *verbose {
+		// -v wraps the connection so that what crosses it is printed
+		// (tap.go): the code that fetches cannot tell.
+		v := log.New(stderr, "", 0)
+		cfg.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return tapClient(conn, v), nil
+		}
+	}
 	return cfg, nil
 }
