@@ -12,7 +12,7 @@ import (
 var (
 	errBusy          = errors.New("server busy") // every slot is taken
 	errRefused       = errors.New("server refused")
-	errNotFileServer = errors.New("not a file server") // a time server, a web server
+	errNotFileServer = errors.New("not a file server") // a web server
 	errUnsafeName    = errors.New("unsafe name")       // see safeName
 )
 

@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"log"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,18 +128,6 @@ func TestClientShowsTheConversationWithTheServer(t *testing.T) {
 	}
 }
 
-// tapped is dial, whose conns print what crosses them to w, as -v's do.
-func tapped(dial func(context.Context, string, string) (net.Conn, error),
-	w io.Writer) func(context.Context, string, string) (net.Conn, error) {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := dial(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return tapClient(conn, log.New(w, "", 0)), nil
-	}
-}
-
 func TestClientShowsWhoGaveUp(t *testing.T) {
 	for _, proto := range []string{"json", "stream"} {
 		t.Run(proto+" mode: the client closed, after what came", func(t *testing.T) {
@@ -150,13 +136,13 @@ func TestClientShowsWhoGaveUp(t *testing.T) {
 				if proto == "stream" {
 					reply = streamReply("photo.png", randomBytes(1<<20, 3))
 				}
-				var log bytes.Buffer
+				var buf bytes.Buffer
 				_, _ = fetchFromPipe(t, context.Background(),
 					hangs(reply[:1000]), func(c *config) {
 						c.proto = proto
-						c.dial = tapped(c.dial, &log)
+						c.tap = log.New(&buf, "", 0)
 					})
-				wantLines(t, log.String(), "* connected to 127.0.0.1:1 from ",
+				wantLines(t, buf.String(), "* connected to 127.0.0.1:1 from ",
 					"\nS: <1000 bytes hidden>\n",
 					"\n* the client closed the connection (C: 0 bytes, S: 1000 bytes)\n")
 			})

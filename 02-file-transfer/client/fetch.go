@@ -59,12 +59,16 @@ func dialAndFetch(ctx context.Context, cfg config, root *os.Root) (saved, error)
 		}
 		return saved{}, err
 	}
+	if cfg.tap != nil {
+		conn = tapClient(conn, cfg.tap) // -v: print what crosses conn
+	}
 	return fetch(ctx, conn, cfg, root)
 }
 
 // fetch receives the file from conn in the protocol cfg.proto, saves it
 // in root, and closes conn. Ctrl-C, or cfg.timeout without data, ends it.
-func fetch(ctx context.Context, conn net.Conn, cfg config, root *os.Root) (saved, error) {
+func fetch(ctx context.Context, conn net.Conn, cfg config,
+	root *os.Root) (saved, error) {
 	// Ctrl-C closes the connection, which ends a read in progress.
 	stop := context.AfterFunc(ctx, func() { hide(conn, true); _ = conn.Close() })
 	defer stop()

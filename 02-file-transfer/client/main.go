@@ -62,8 +62,9 @@ type config struct {
 	maxSize          byteSize
 	timeout          time.Duration
 	overwrite        bool
-	retry            int // tries after the first, while the server is busy
-	// dial connects: a net.Dialer's, tapped with -v; in tests, a pipe's.
+	retry            int         // tries after the first, while busy
+	tap              *log.Logger // -v: prints what crosses; nil without
+	// dial connects: a net.Dialer's; in tests, a pipe's.
 	dial func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
@@ -121,19 +122,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fs.Usage()
 		return cfg, errUsage
 	}
-	dialer := &net.Dialer{Timeout: cfg.timeout}
-	cfg.dial = dialer.DialContext
+	cfg.dial = (&net.Dialer{Timeout: cfg.timeout}).DialContext
 	if *verbose {
-		// -v wraps the connection so that what crosses it is printed
-		// (tap.go): the code that fetches cannot tell.
-		v := log.New(stderr, "", 0)
-		cfg.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := dialer.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			return tapClient(conn, v), nil
-		}
+		cfg.tap = log.New(stderr, "", 0)
 	}
 	return cfg, nil
 }

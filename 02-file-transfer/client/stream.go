@@ -66,9 +66,8 @@ func copyChecked(w io.Writer, br *bufio.Reader, h header) error {
 	if n < h.Size {
 		return fmt.Errorf("connection closed after %d of %d bytes", n, h.Size)
 	}
-	_, err = br.ReadByte()
-	if err := endOf(fmt.Sprintf("the %d bytes it announced", n), err); err != nil {
-		return err
+	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+		return endOf(fmt.Sprintf("the %d bytes it announced", n), err)
 	}
 	if got := hex.EncodeToString(hash.Sum(nil)); got != h.SHA256 {
 		return fmt.Errorf("checksum mismatch: the %d bytes received "+

@@ -21,10 +21,11 @@ const (
 // the tap of tap.go, outside the slots so that the core's hide reaches
 // it.
 func (cfg config) guard(ln net.Listener, logger *log.Logger) net.Listener {
-	n := connCap(cfg.maxClients, openFiles())
+	files := openFiles()
+	n := connCap(cfg.maxClients, files)
 	if n < cfg.maxClients {
 		logger.Printf("ulimit -n is %d: at most %d clients at once, not "+
-			"the %d of -max-clients", openFiles(), n, cfg.maxClients)
+			"the %d of -max-clients", files, n, cfg.maxClients)
 	}
 	var v *log.Logger // -v's lines, without the date
 	if cfg.verbose {

@@ -123,7 +123,8 @@ func (s *server) send(conn net.Conn) {
 	who := conn.RemoteAddr()
 	switch {
 	case err == nil:
-		s.log.Printf("%s: sent in %v", who, time.Since(start).Round(time.Millisecond))
+		s.log.Printf("%s: sent in %v", who,
+			time.Since(start).Round(time.Millisecond))
 	case errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(w.end):
 		s.log.Printf("%s: cut off after %v, slower than -min-rate %v a "+
 			"second: %v", who, w.end.Sub(start), s.minRate, err)
