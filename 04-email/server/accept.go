@@ -16,8 +16,9 @@ import (
 // accept waits for the next connection on ln. Accept fails for a moment
 // when the process has run out of file descriptors (too many clients at
 // once): accept logs that, waits a little and tries again, rather than
-// stop serving everyone. Once ctx is canceled (the server closes ln
-// then), it returns ctx's error; if ln is closed otherwise, one saying so.
+// stop serving everyone. When ctx is canceled (the server closes ln
+// then), accept returns ctx's error; when ln is closed for another
+// reason, an error that says so.
 func accept(ctx context.Context, ln net.Listener,
 	logger *log.Logger) (net.Conn, error) {
 	for {
