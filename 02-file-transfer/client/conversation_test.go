@@ -5,13 +5,13 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"io"
+	"log"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"testing/iotest"
 	"testing/synctest"
 	"unicode/utf8"
 
@@ -47,51 +47,45 @@ func wantLines(tb testing.TB, got string, want ...string) {
 }
 
 func TestClientShowsTheConversation(t *testing.T) {
-	data := randomBytes(1<<20+1, 7) // 1,398,104 bytes of base64
-	stream := streamReply("photo.png", data)
-	header, _, _ := bytes.Cut(stream, []byte("\n"))
+	data := randomBytes(1<<20+1, 7) // 1398104 bytes of base64
 	tests := []struct {
 		name, proto string
 		reply       []byte
 		want        []string
 	}{
-		{"json mode shows the object, its base64 as a size", "json",
-			jsonReply("photo.png", data), []string{
-				"\nS: {\"filedata\":<1,398,104 bytes of base64>,\"filename\":\"photo.png\"}\n",
-				"\n* the server closed the connection after 1,398,142 bytes\n"}},
-		{"stream mode shows the header line, then the file as a size", "stream",
-			stream, []string{"\nS: " + string(header) + "\n",
-				"\nS: <1,048,577 bytes of file>\n",
-				"\n* the server closed the connection after 1,048,693 bytes\n"}},
-		{"json mode shows Python's spacing as it is", "json",
+		{"json mode shows the message as its size", "json",
+			jsonReply("photo.png", data), []string{"\nS: <1398142 bytes hidden>\n",
+				"\n* the server closed the connection (C: 0 bytes, S: 1398142 bytes)\n"}},
+		{"stream mode shows the header and the file as their size", "stream",
+			streamReply("photo.png", data), []string{"\nS: <1048693 bytes hidden>\n",
+				"\n* the server closed the connection (C: 0 bytes, S: 1048693 bytes)\n"}},
+		{"json mode counts Python's spacing", "json",
 			[]byte(`{"filename": "a.txt", "filedata": "aGkh"}`), []string{
-				"\nS: {\"filename\": \"a.txt\", \"filedata\": <4 bytes of base64>}\n",
-				"\n* the server closed the connection after 41 bytes\n"}},
-		{"json mode shows a message cut short, and who closed", "json",
-			jsonReply("photo.png", data)[:1000], []string{
-				"\nS: {\"filedata\":<987 bytes of base64>\n",
-				"\n* the server closed the connection after 1,000 bytes\n"}},
-		{"json mode shows what follows the object", "json",
-			[]byte(`{"filename":"a.txt","filedata":"aGkh"}{}`), []string{
-				"\nS: {\"filename\":\"a.txt\",\"filedata\":<4 bytes of base64>}\n",
-				"\nS: <2 more bytes>\n"}},
+				"\nS: <41 bytes hidden>\n",
+				"\n* the server closed the connection (C: 0 bytes, S: 41 bytes)\n"}},
+		{"json mode shows a message cut short as its size, and who closed", "json",
+			jsonReply("photo.png", data)[:1000], []string{"\nS: <1000 bytes hidden>\n",
+				"\n* the server closed the connection (C: 0 bytes, S: 1000 bytes)\n"}},
+		{"json mode hides what follows the object too", "json",
+			[]byte(`{"filename":"a.txt","filedata":"aGkh"}{}`),
+			[]string{"\nS: <40 bytes hidden>\n"}},
 		// The client has what it needs before it could read the end
 		// of the connection: it hangs up first.
 		{"the busy answer is shown in json mode", "json", []byte(busyLine),
-			[]string{"\nS: " + strings.TrimSuffix(busyLine, "\n") + "\n",
-				"\n* the client closed the connection after 52 bytes\n"}},
+			[]string{fmt.Sprintf("\nS: %q\n", busyLine),
+				"\n* the client closed the connection (C: 0 bytes, S: 52 bytes)\n"}},
 		{"the busy answer is shown in stream mode", "stream", []byte(busyLine),
-			[]string{"\nS: " + strings.TrimSuffix(busyLine, "\n") + "\n",
-				"\n* the client closed the connection after 52 bytes\n"}},
+			[]string{fmt.Sprintf("\nS: %q\n", busyLine),
+				"\n* the client closed the connection (C: 0 bytes, S: 52 bytes)\n"}},
 		{"a time server's line is shown as it is", "json", []byte(timeLine),
-			[]string{"\nS: 2026-11-26 04:00:00.000000\n",
-				"\n* the client closed the connection after 28 bytes\n"}},
-		{"a long name is shown as its size", "stream",
-			streamReply(strings.Repeat("a", 300), []byte("hi!")),
-			[]string{"\nS: {\"filename\":<300 bytes>,\"size\":3,\"sha256\":\""}},
-		{"a file too large is where the client hangs up", "stream", stream,
-			[]string{"\nS: " + string(header) + "\n",
-				"\n* the client closed the connection after "}},
+			[]string{fmt.Sprintf("\nS: %q\n", timeLine),
+				"\n* the client closed the connection (C: 0 bytes, S: 28 bytes)\n"}},
+		{"a long answer is cut at 200 characters", "stream",
+			[]byte(strings.Repeat("a", 300)),
+			[]string{"\nS: \"" + strings.Repeat("a", 200) + "\" ("}},
+		{"a file too large is where the client hangs up", "stream",
+			streamReply("photo.png", data), []string{"\nS: <",
+				" bytes hidden>\n* the client closed the connection (C: 0 bytes, S: "}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -114,15 +108,7 @@ func TestClientShowsTheConversationWithTheServer(t *testing.T) {
 	if err := os.WriteFile(path, []byte("hi!"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][]string{
-		"json": {"\nS: {\"filename\":\"hi.txt\",\"filedata\":<4 bytes of base64>}\n",
-			"\n* the server closed the connection after 39 bytes\n"},
-		"stream": {"\nS: {\"filename\":\"hi.txt\",\"size\":3,\"sha256\":" +
-			"\"c0ddd62c7717180e7ffb8a15bb9674d3ec92592e0b7ac7d1d5289836b4553be2\"}\n",
-			"\nS: <3 bytes of file>\n",
-			"\n* the server closed the connection after 110 bytes\n"},
-	}
-	for proto, lines := range want {
+	for proto, size := range map[string]int{"json": 39, "stream": 110} {
 		t.Run(proto+" mode", func(t *testing.T) {
 			server := loopback.BuildAndRun(t, "../server",
 				[]string{"-addr", "127.0.0.1:0", "-proto", proto, "-file", path})
@@ -131,7 +117,10 @@ func TestClientShowsTheConversationWithTheServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantLines(t, log, append([]string{"* connected to " + server.Addr}, lines...)...)
+			wantLines(t, log, "* connected to "+server.Addr,
+				fmt.Sprintf("\nS: <%d bytes hidden>\n", size),
+				fmt.Sprintf("\n* the server closed the connection (C: 0 bytes, "+
+					"S: %d bytes)\n", size))
 			if !strings.HasPrefix(out, "saved ") {
 				t.Errorf("printed %q, want the saved line as without -v", out)
 			}
@@ -147,38 +136,41 @@ func TestClientShowsWhoGaveUp(t *testing.T) {
 				if proto == "stream" {
 					reply = streamReply("photo.png", randomBytes(1<<20, 3))
 				}
-				var log bytes.Buffer
-				_, _ = fetchFromPipe(t, context.Background(), outFolder(t),
+				var buf bytes.Buffer
+				_, _ = fetchFromPipe(t, context.Background(),
 					hangs(reply[:1000]), func(c *config) {
 						c.proto = proto
-						c.wire = newWire(&log, true)
+						c.tap = log.New(&buf, "", 0)
 					})
-				wantLines(t, log.String(), "* connected to 127.0.0.1:1 from ",
-					"\n* the client closed the connection after 1,000 bytes\n")
+				wantLines(t, buf.String(), "* connected to 127.0.0.1:1 from ",
+					"\nS: <1000 bytes hidden>\n",
+					"\n* the client closed the connection (C: 0 bytes, S: 1000 bytes)\n")
 			})
 		})
 	}
 }
 
 func TestClientQuotesTheWire(t *testing.T) {
+	hidden := func(reply string) string {
+		return fmt.Sprintf("S: <%d bytes hidden>\n", len(reply))
+	}
+	header := "{\"filename\":\"\x1b[2J.png\",\"size\":3}\nhi!"
+	message := "{\"filename\":\"\x1b]0;owned\x07.png\",\"filedata\":\"aGkh\"}"
+	file := string(streamReply("a.txt", []byte("\x1b[2J\x9b")))
 	tests := []struct{ name, proto, reply, want string }{
-		{"-v quotes an escape character in a header", "stream",
-			"{\"filename\":\"\x1b[2J.png\",\"size\":3}\nhi!",
-			`S: "{\"filename\":\"\x1b[2J.png\",\"size\":3}"` + "\n"},
-		{"-v quotes an escape character in a json message", "json",
-			"{\"filename\":\"\x1b]0;owned\x07.png\",\"filedata\":\"aGkh\"}",
-			`S: "{\"filename\":\"\x1b]0;owned\a.png\",\"filedata\":<4 bytes of base64>}"` +
-				"\n"},
 		{"-v quotes an escape sequence from a peer that is not a file server", "json",
-			"\x1b[2Jgotcha\r\n", `S: "\x1b[2Jgotcha"` + "\n"},
+			"\x1b[2Jgotcha\r\n", `S: "\x1b[2Jgotcha\r\n"` + "\n"},
 		{"-v quotes a carriage return inside a line", "json", "12:00\rfake\r\n",
-			`S: "12:00\rfake"` + "\n"},
+			`S: "12:00\rfake\r\n"` + "\n"},
 		{"-v quotes a line that starts with a quote mark", "json", `"hi"`,
 			`S: "\"hi\""` + "\n"},
-		{"-v quotes a byte that is not UTF-8", "stream", "{\"filename\":\"\x9b.png\"}\n",
-			`S: "{\"filename\":\"\x9b.png\"}"` + "\n"},
-		{"-v never shows the file's bytes", "stream",
-			string(streamReply("a.txt", []byte("\x1b[2J\x9b"))), "S: <5 bytes of file>\n"},
+		{"-v quotes a byte that is not UTF-8", "stream", "\x9b{\"filename\":\"a.png\"}\n",
+			`S: "\x9b{\"filename\":\"a.png\"}\n"` + "\n"},
+		{"-v hides a header with an escape character", "stream", header,
+			hidden(header)},
+		{"-v hides a json message with an escape character", "json", message,
+			hidden(message)},
+		{"-v never shows the file's bytes", "stream", file, hidden(file)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -243,62 +235,36 @@ func TestClientIsQuietWithoutV(t *testing.T) {
 	}
 }
 
-func TestWireViewCutsALongHeader(t *testing.T) {
-	// 5,002 bytes of JSON that never ends: a header of 4,096 bytes is
-	// shown (as any line, cut at 200), and the rest counted.
-	answer := "[" + strings.Repeat(`"ab",`, 1000) + "]"
-	var out bytes.Buffer
-	r, v := showing(newWire(&out, true), strings.NewReader(answer), "stream")
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		t.Fatal(err)
-	}
-	v.end()
-	want := "S: " + answer[:maxShown] + "... (3896 more bytes)\n" +
-		"S: <906 bytes of file>\n" +
-		"* the server closed the connection after 5,002 bytes\n"
-	if out.String() != want {
-		t.Errorf("got %q, want %q", out.String(), want)
-	}
-}
-
-// FuzzWireView feeds what -v shows any answer at all, whole and a byte
-// at a time: what it prints must be the same, and safe to print.
-func FuzzWireView(f *testing.F) {
+// FuzzVerbose runs the client with -v against a server that sends any
+// answer at all: every line -v prints is safe to print, bounded, and
+// marked as -v's lines are.
+func FuzzVerbose(f *testing.F) {
 	for _, seed := range []string{string(jsonReply("a.png", []byte("hi!"))),
 		string(streamReply("a.png", []byte("hi!"))), busyLine, timeLine,
 		`{"filename": "a", "filedata": "\"x\\"}`, `{"a":[{"b":"c"}]}]]`,
 		"{\"filedata\":\"" + strings.Repeat("A", 5000), "\"\\", "}{",
-		"[" + strings.Repeat(`"ab",`, 1000) + "]\nrest"} {
+		"[" + strings.Repeat(`"ab",`, 1000) + "]\nrest", "\x1b[2J\x9b\u202e"} {
 		f.Add([]byte(seed), false)
 		f.Add([]byte(seed), true)
 	}
+	line := regexp.MustCompile(`^(S: |\* )`)
 	f.Fuzz(func(t *testing.T, answer []byte, stream bool) {
 		proto := "json"
 		if stream {
 			proto = "stream"
 		}
-		view := func(r io.Reader) string {
-			var out bytes.Buffer
-			r, v := showing(newWire(&out, true), r, proto)
-			_, _ = io.Copy(io.Discard, r)
-			v.end()
-			return out.String()
-		}
-		whole := view(bytes.NewReader(answer))
-		bytewise := view(iotest.OneByteReader(bytes.NewReader(answer)))
-		if bytewise != whole {
-			t.Fatalf("read whole, shown as %q; a byte at a time, as %q", whole, bytewise)
-		}
-		for _, line := range strings.Split(strings.TrimSuffix(whole, "\n"), "\n") {
-			if !strings.HasPrefix(line, "S: ") && !strings.HasPrefix(line, "* ") {
-				t.Errorf("line %q is not an S: line or a note", line)
+		addr := loopback.Serve(t, sends(answer))
+		_, log, _ := receiveVerbose(t, addr, t.TempDir(), "-proto", proto, "-v")
+		for _, l := range strings.Split(strings.TrimSuffix(log, "\n"), "\n") {
+			if !line.MatchString(l) {
+				t.Errorf("line %q is not an S: line or a note", l)
 			}
-			if !utf8.ValidString(line) || strings.ContainsFunc(line,
+			if !utf8.ValidString(l) || strings.ContainsFunc(l,
 				func(r rune) bool { return !strconv.IsPrint(r) }) {
-				t.Errorf("line %q is not safe to print", line)
+				t.Errorf("line %q is not safe to print", l)
 			}
-			if len(line) > 4*maxShown+50 {
-				t.Errorf("line %q is %d bytes long", line, len(line))
+			if len(l) > 4*200+50 {
+				t.Errorf("line %q is %d bytes long", l, len(l))
 			}
 		}
 	})

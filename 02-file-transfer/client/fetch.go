@@ -11,69 +11,79 @@ import (
 	"time"
 )
 
-// serverHint is added to errors that mean no server answered.
-const serverHint = "is the server running? go run ./02-file-transfer/server"
-
-// fetch connects to the server, receives the file and saves it in cfg.out.
-func fetch(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	root, err := openOut(cfg.out, stderr)
+// get fetches the file into the folder cfg.out, trying again while the
+// server is busy, as -retry says, and says where it saved it.
+func get(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	root, tidied, err := openFolder(cfg.out)
+	if tidied != "" {
+		fmt.Fprintln(stderr, tidied)
+	}
 	if err != nil {
 		return err
 	}
 	defer root.Close()
-	got, err := download(ctx, cfg, root)
+	got, err := dialAndFetch(ctx, cfg, root)
 	for try := 1; try <= cfg.retry && errors.Is(err, errBusy); try++ {
 		if err = waitToRetry(ctx, try, cfg.retry, stderr); err == nil {
-			got, err = download(ctx, cfg, root)
+			got, err = dialAndFetch(ctx, cfg, root)
 		}
 	}
 	if err != nil {
 		return err
 	}
-	return printSaved(stdout, cfg.out, got)
-}
-
-// openOut opens the -out folder with openFolder (save.go), and says on
-// stderr what it tidied up there.
-func openOut(dir string, stderr io.Writer) (*os.Root, error) {
-	root, msg, err := openFolder(dir)
-	if msg != "" {
-		fmt.Fprintln(stderr, msg)
+	// The names are safe to print: safeName said so.
+	path := filepath.Join(cfg.out, got.name)
+	if got.name == got.asked {
+		_, err = fmt.Fprintf(stdout, "saved %s (%d bytes)\n", path, got.size)
+	} else {
+		_, err = fmt.Fprintf(stdout, "saved %s (%d bytes): %s was there "+
+			"already (-overwrite replaces it)\n", path, got.size,
+			filepath.Join(cfg.out, got.asked))
 	}
-	return root, err
+	return err
 }
 
-// download connects to the server and receives the file into root, in
-// the protocol cfg.proto. Ctrl-C, or a server that sends nothing for
-// cfg.timeout, ends it.
-func download(ctx context.Context, cfg config, root *os.Root) (saved, error) {
+// dialAndFetch connects to the server and fetches the file into root.
+func dialAndFetch(ctx context.Context, cfg config, root *os.Root) (saved, error) {
 	conn, err := cfg.dial(ctx, "tcp", cfg.addr)
 	if err != nil {
 		switch {
 		case ctx.Err() != nil:
 			return saved{}, errors.New("interrupted")
 		case refused(err):
-			return saved{}, fmt.Errorf("%w (%s)", err, serverHint)
+			return saved{}, fmt.Errorf("%w (is the server running? "+
+				"go run ./02-file-transfer/server)", err)
 		case timedOut(err):
 			return saved{}, fmt.Errorf("no connection within %v: %w (is -addr "+
 				"right?)", cfg.timeout, err)
 		}
 		return saved{}, err
 	}
-	showConnection(cfg.wire, conn)
-	// Ctrl-C closes the connection, which ends a read in progress.
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
-	defer stop()
+	if cfg.tap != nil {
+		conn = tapClient(conn, cfg.tap) // -v: print what crosses conn
+	}
+	return fetch(ctx, conn, cfg, root)
+}
 
-	r, view := showing(cfg.wire, deadlineReader{conn, cfg.timeout}, cfg.proto)
-	in := &countingReader{r: r}
+// fetch receives the file from conn in the protocol cfg.proto, saves it
+// in root, and closes conn. Ctrl-C, or cfg.timeout without data, ends it.
+func fetch(ctx context.Context, conn net.Conn, cfg config,
+	root *os.Root) (saved, error) {
+	// Ctrl-C closes the connection, which ends a read in progress.
+	stop := context.AfterFunc(ctx, func() { hide(conn, true); _ = conn.Close() })
+	defer stop()
+	in := &deadlineReader{conn: conn, timeout: cfg.timeout}
 	receive := receiveStream
 	if cfg.proto == "json" {
 		receive = receiveJSON
 	}
 	got, err := receive(in, root, cfg)
+	// The file is the user's: -v shows an answer with any of it as a size.
+	if !errors.Is(err, errBusy) && !errors.Is(err, errRefused) &&
+		!errors.Is(err, errNotFileServer) {
+		hide(conn, true)
+	}
 	_ = conn.Close() // all is read, or never will be: an error changes nothing
-	view.end()
 	switch {
 	case ctx.Err() != nil:
 		return saved{}, errors.New("interrupted: nothing saved")
@@ -84,52 +94,32 @@ func download(ctx context.Context, cfg config, root *os.Root) (saved, error) {
 	return got, err
 }
 
-// printSaved says where the file was saved in the folder out, and why
-// under another name than the server's, if it was.
-func printSaved(stdout io.Writer, out string, got saved) error {
-	// The names are safe (safeName said so); quote is the habit.
-	path := filepath.Join(out, quote(got.name))
-	var err error
-	if got.name == got.asked {
-		_, err = fmt.Fprintf(stdout, "saved %s (%d bytes)\n", path, got.size)
-	} else {
-		_, err = fmt.Fprintf(stdout, "saved %s (%d bytes): %s was there "+
-			"already (-overwrite replaces it)\n", path, got.size,
-			filepath.Join(out, quote(got.asked)))
+// hide asks a -v wrapper, if conn is one, to count what crosses, not show it.
+func hide(conn net.Conn, on bool) {
+	if h, ok := conn.(interface{ Hide(bool) }); ok {
+		h.Hide(on)
 	}
-	return err
 }
 
-// saved is what receive saved.
+// saved is what was saved: under name, for the server's asked.
 type saved struct {
-	name  string // the name it saved under
-	asked string // the name the server sent
-	size  int64
+	name, asked string
+	size        int64
 }
 
-// countingReader counts the bytes read through it, for error messages.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// deadlineReader gives every read its own deadline: a server that keeps
-// sending, however slowly, is waited for; one that stops for timeout is
-// given up on.
+// deadlineReader gives every read from conn a deadline: a server that keeps
+// sending is waited for, one silent for timeout is not. n counts bytes.
 type deadlineReader struct {
 	conn    net.Conn
 	timeout time.Duration
+	n       int64
 }
 
-func (r deadlineReader) Read(p []byte) (int, error) {
+func (r *deadlineReader) Read(p []byte) (int, error) {
 	if err := r.conn.SetReadDeadline(time.Now().Add(r.timeout)); err != nil {
 		return 0, err
 	}
-	return r.conn.Read(p)
+	n, err := r.conn.Read(p)
+	r.n += int64(n)
+	return n, err
 }

@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"os"
 	"os/signal"
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	return fetch(ctx, cfg, stdout, stderr)
+	return get(ctx, cfg, stdout, stderr)
 }
 
 // config is what the command line asks for.
@@ -61,11 +62,9 @@ type config struct {
 	maxSize          byteSize
 	timeout          time.Duration
 	overwrite        bool
-	retry            int   // tries after the first, while the server is busy
-	wire             *wire // with -v, prints the conversation; nil without
-
-	// dial connects to the server: a net.Dialer's, or in tests an
-	// in-memory connection's.
+	retry            int         // tries after the first, while busy
+	tap              *log.Logger // -v: prints what crosses; nil without
+	// dial connects: a net.Dialer's; in tests, a pipe's.
 	dial func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
@@ -124,6 +123,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, errUsage
 	}
 	cfg.dial = (&net.Dialer{Timeout: cfg.timeout}).DialContext
-	cfg.wire = newWire(stderr, *verbose)
+	if *verbose {
+		cfg.tap = log.New(stderr, "", 0)
+	}
 	return cfg, nil
 }

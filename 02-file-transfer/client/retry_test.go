@@ -67,7 +67,7 @@ func (s busyThen) fetch(t *testing.T, ctx context.Context, flags ...string) retr
 		return tcpLike{conn}, nil
 	}
 	start := time.Now()
-	err = fetch(ctx, cfg, &bytes.Buffer{}, &stderr)
+	err = get(ctx, cfg, &bytes.Buffer{}, &stderr)
 	took := time.Since(start)
 	_ = pl.Close() // ends the server; a pipe listener's Close does not fail
 	return retried{err, took, <-tries, stderr.String()}

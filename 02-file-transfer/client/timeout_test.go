@@ -21,12 +21,12 @@ import (
 // is fake: the client keeps its real -timeout (30s), the test takes
 // microseconds, and a busy machine cannot make it fail.
 
-// fetchFromPipe runs fetch with the default flags, changed by change if
-// it is not nil, against a server that handles the connection with
-// handle. It returns how long fetch took, and its error. Call it
-// inside a bubble.
-func fetchFromPipe(t *testing.T, ctx context.Context, dir string,
-	handle func(net.Conn), change func(*config)) (time.Duration, error) {
+// fetchFromPipe runs get with the default flags (-out a new folder),
+// changed by change, against a server that handles the connection with
+// handle. It returns how long get took, and its error. Call it inside a
+// bubble.
+func fetchFromPipe(t *testing.T, ctx context.Context, handle func(net.Conn),
+	change func(*config)) (time.Duration, error) {
 	t.Helper()
 	pl := loopback.NewPipeListener()
 	served := make(chan struct{})
@@ -39,12 +39,10 @@ func fetchFromPipe(t *testing.T, ctx context.Context, dir string,
 		defer conn.Close()
 		handle(conn)
 	}()
-	cfg := pipeConfig(t, pl, dir)
-	if change != nil {
-		change(&cfg)
-	}
+	cfg := pipeConfig(t, pl, t.TempDir())
+	change(&cfg)
 	start := time.Now()
-	err := fetch(ctx, cfg, io.Discard, io.Discard)
+	err := get(ctx, cfg, io.Discard, io.Discard)
 	took := time.Since(start)
 	_ = pl.Close() // a pipe listener's Close does not fail
 	<-served       // the handler ends when the client hangs up
@@ -95,8 +93,8 @@ func TestClientGivesUp(t *testing.T) {
 			t.Run(proto+" mode "+tc.name, func(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
 					dir := outFolder(t)
-					took, err := fetchFromPipe(t, context.Background(), dir,
-						hangs(tc.reply), func(c *config) { c.proto = proto })
+					took, err := fetchFromPipe(t, context.Background(),
+						hangs(tc.reply), func(c *config) { c.proto, c.out = proto, dir })
 					if !errors.Is(err, os.ErrDeadlineExceeded) {
 						t.Errorf("got %q, want a deadline error", fmt.Sprint(err))
 					}
@@ -119,11 +117,11 @@ func TestClientGivesUp(t *testing.T) {
 			reply := streamReply("photo.png", randomBytes(1<<20, 4))
 			ctx, cancel := context.WithCancel(context.Background())
 			dir := outFolder(t)
-			_, err := fetchFromPipe(t, ctx, dir, func(c net.Conn) {
+			_, err := fetchFromPipe(t, ctx, func(c net.Conn) {
 				_, _ = c.Write(reply[:len(reply)/2])
 				cancel() // as Ctrl-C would
 				_, _ = io.Copy(io.Discard, c)
-			}, func(c *config) { c.proto = "stream" })
+			}, func(c *config) { c.proto, c.out = "stream", dir })
 			if err == nil || !strings.Contains(err.Error(), "interrupted") {
 				t.Errorf("got %q, want interrupted", fmt.Sprint(err))
 			}
@@ -140,7 +138,7 @@ func TestClientAsksWhetherTheServerRuns(t *testing.T) {
 	pl := loopback.NewPipeListener()
 	_ = pl.Close() // a pipe listener's Close does not fail
 	cfg := pipeConfig(t, pl, t.TempDir())
-	err := fetch(context.Background(), cfg, io.Discard, io.Discard)
+	err := get(context.Background(), cfg, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "is the server running?") {
 		t.Errorf("got %q, want the hint to start the server", fmt.Sprint(err))
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"regexp"
 	"strings"
@@ -25,7 +26,7 @@ func wantLines(tb testing.TB, got string, want ...string) {
 	for _, w := range want {
 		i := strings.Index(rest, w)
 		if i < 0 {
-			tb.Errorf("got %q, want %q in it, after the lines before", got, w)
+			tb.Errorf("want %q in the log, after the lines before; got:\n%s", w, got)
 			return
 		}
 		// The next want may start with the line end this one ends with.
@@ -67,7 +68,7 @@ func fetchFrom(t *testing.T, addr string) (reply []byte, peer string) {
 var logLine = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d `)
 
 func TestServerShowsTheConversation(t *testing.T) {
-	// 1 MiB and one byte: 1,398,104 bytes of base64.
+	// 1 MiB and one byte: 1398104 bytes of base64.
 	path := writeFile(t, "photo.jpg", randomBytes(1<<20+1, 7))
 	t.Run("json mode shows the message, its base64 as a size", func(t *testing.T) {
 		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
@@ -77,11 +78,13 @@ func TestServerShowsTheConversation(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(reply) != 1_398_142 {
-			t.Fatalf("got %d bytes, want 1,398,142", len(reply))
+			t.Fatalf("got %d bytes, want 1398142", len(reply))
 		}
-		wantLines(t, p.Stderr(), "\n"+peer+` S: {"filename":"photo.jpg",`+
-			`"filedata":<1,398,104 bytes of base64>}`+"\n",
-			"\n"+peer+" * the server closed the connection after 1,398,142 bytes\n",
+		wantLines(t, p.Stderr(), "\n"+peer+" * connected to "+p.Addr+" from "+peer+"\n",
+			"\n"+peer+` S: "{\"filename\":\"photo.jpg\",\"filedata\":\""`+"\n",
+			"\n"+peer+" S: <1398104 bytes hidden>\n",
+			"\n"+peer+` S: "\"}"`+"\n",
+			"\n"+peer+" * the server closed the connection (C: 0 bytes, S: 1398142 bytes)\n",
 			" "+peer+": sent in ")
 	})
 
@@ -93,9 +96,9 @@ func TestServerShowsTheConversation(t *testing.T) {
 			t.Fatal(err)
 		}
 		header, _, _ := bytes.Cut(reply, []byte("\n"))
-		wantLines(t, p.Stderr(), "\n"+peer+" S: "+string(header)+"\n",
-			"\n"+peer+" S: <1,048,577 bytes of file>\n",
-			"\n"+peer+" * the server closed the connection after 1,048,693 bytes\n")
+		wantLines(t, p.Stderr(), fmt.Sprintf("\n%s S: %q\n", peer, string(header)+"\n"),
+			"\n"+peer+" S: <1048577 bytes hidden>\n",
+			"\n"+peer+" * the server closed the connection (C: 0 bytes, S: 1048693 bytes)\n")
 	})
 
 	t.Run("a busy server shows its answer, and closes at once",
@@ -104,13 +107,16 @@ func TestServerShowsTheConversation(t *testing.T) {
 		testWireShowsCutOff)
 }
 
+// verbose turns -v on for a pipeServer.
+func verbose(c *config) { c.verbose = true }
+
 // testWireShowsBusy checks that -v shows the answer a client beyond
 // capacity gets, and that the server closes at once.
 func testWireShowsBusy(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := startPipe(t, 1<<20, func(c *config) {
 			c.maxClients = 1
-			c.wire = newWire(c.log.Writer(), true)
+			verbose(c)
 		})
 		p.dial(t)
 		synctest.Wait() // it holds the one slot
@@ -120,9 +126,8 @@ func testWireShowsBusy(t *testing.T) {
 		}
 		peer := turned.LocalAddr().String()
 		wantLines(t, p.logs.String(), "\n"+peer+
-			` S: {"error":"busy","message":"1 of 1 slots taken"}`+"\n",
-			"\n"+peer+" * the server closed the connection after 48 bytes: "+
-				"every slot is taken\n")
+			` S: "{\"error\":\"busy\",\"message\":\"1 of 1 slots taken\"}\n"`+"\n",
+			"\n"+peer+" * the server closed the connection (C: 0 bytes, S: 48 bytes)\n")
 	})
 }
 
@@ -130,11 +135,9 @@ func testWireShowsBusy(t *testing.T) {
 // the server cut off a client that stopped reading.
 func testWireShowsCutOff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := startPipe(t, 1<<20, func(c *config) {
-			c.wire = newWire(c.log.Writer(), true)
-		})
+		p := startPipe(t, 1<<20, verbose)
 		stuck := p.dial(t)
-		// Read the header and 1,000 bytes of the file, then nothing.
+		// Read the header and 1000 bytes of the file, then nothing.
 		br := bufio.NewReaderSize(stuck, 16)
 		header, err := br.ReadString('\n')
 		if err != nil {
@@ -146,11 +149,9 @@ func testWireShowsCutOff(t *testing.T) {
 		time.Sleep(p.cfg.timeout)
 		synctest.Wait()
 		peer := stuck.LocalAddr().String()
-		wantLines(t, p.logs.String(),
-			"\n"+peer+" S: "+strings.TrimSuffix(header, "\n")+"\n",
-			"\n"+peer+" S: <1,000 bytes of file>\n",
-			"\n"+peer+" * the server closed the connection after 1,114 "+
-				"of 1,048,690 bytes\n",
+		wantLines(t, p.logs.String(), fmt.Sprintf("\n%s S: %q\n", peer, header),
+			"\n"+peer+" S: <1000 bytes hidden>\n",
+			"\n"+peer+" * the server closed the connection (C: 0 bytes, S: 1114 bytes)\n",
 			"\n"+peer+": cut off, read nothing for 30s")
 	})
 }
@@ -188,26 +189,26 @@ func TestServerNeverShowsTheFile(t *testing.T) {
 
 func TestServerQuotesTheWire(t *testing.T) {
 	// The file's name is the server's own, but it came from somewhere. In
-	// the header it is JSON, which writes an escape character as \u001b:
-	// what -v shows is what crosses the wire, and safe to print.
-	f := &file{name: "a\x1b[2J\".png", size: 3, data: strings.NewReader("hi!"),
-		sha256: strings.Repeat("0", 64)}
+	// the header it is JSON, which writes an escape character as \u001b,
+	// and -v shows what crosses the wire in Go's quoted form.
+	f := &file{name: "a\x1b[2J\".png", size: 3, data: strings.NewReader("hi!")}
 	for proto, want := range map[string]string{
-		"json": `S: {"filename":"a\u001b[2J\".png",` +
-			`"filedata":<4 bytes of base64>}` + "\n",
-		"stream": `S: {"filename":"a\u001b[2J\".png","size":3,"sha256":"` +
-			strings.Repeat("0", 64) + `"}` + "\n",
+		"json": `S: "{\"filename\":\"a\\u001b[2J\\\".png\",\"filedata\":\""` + "\n",
+		"stream": `S: "{\"filename\":\"a\\u001b[2J\\\".png\",\"size\":3,\"sha256\":\"` +
+			`c0ddd62c7717180e7ffb8a15bb9674d3ec92592e0b7ac7d1d5289836b4553be2\"}\n"` + "\n",
 	} {
 		t.Run(proto+" mode shows the name as JSON escapes it", func(t *testing.T) {
-			if _, _, err := f.sender(proto); err != nil {
+			msg, err := f.message(proto)
+			if err != nil {
 				t.Fatal(err)
 			}
-			head, _ := f.shown(proto)
-			var out bytes.Buffer
-			newWire(&out, true).line("S:", head)
-			if out.String() != want {
-				t.Errorf("got %q, want %q", out.String(), want)
-			}
+			var out loopback.Buffer
+			client, conn := net.Pipe()
+			go func() { _, _ = io.Copy(io.Discard, client) }()
+			s := &server{msg: msg, timeout: time.Minute, minRate: 1,
+				log: log.New(io.Discard, "", 0)}
+			s.send(tapServer(conn, log.New(&out, "", 0)))
+			wantLines(t, out.String(), " "+want)
 			if strings.Contains(out.String(), "\x1b") {
 				t.Errorf("got %q, want no escape printed as it is", out.String())
 			}

@@ -36,7 +36,7 @@ func TestServerResumesFromAnOffset(t *testing.T) {
 	if _, err := parseFlags([]string{"-proto", "resume"}, &usage); err != nil {
 		said, _, _ := strings.Cut(usage.String(), "\n")
 		t.Fatalf("the server does not take -proto resume yet: add it in "+
-			"parseFlags and problem (server/main.go); the server said %q", said)
+			"parseFlags (server/main.go); the server said %q", said)
 	}
 	data := randomBytes(100_000, 5)
 	p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",

@@ -8,7 +8,7 @@
 //
 // It is the Go version of the multithreaded file server in the tutorial's
 // section "TCP sockets": each client is served by a goroutine of its own.
-// Without -file it sends sample.png, a picture it draws at start-up.
+// Without -file it sends sample.png, the tutorial's picture.
 //
 //	go run ./02-file-transfer/server
 //	go run ./02-file-transfer/client -out received
@@ -61,24 +61,13 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	return listenAndServe(ctx, cfg, log.New(stderr, "", log.LstdFlags))
 }
 
-// config is what the command line asks for, and what listenAndServe
-// adds to it before serving: what to send each client, and the log.
+// config is what the command line asks for.
 type config struct {
 	addr, path, proto string
 	timeout           time.Duration // bound on each write of 64 KiB
 	minRate           byteSize      // slowest transfer allowed, a second
 	maxClients        int           // clients served at once
-	stressTimeout     time.Duration // bound on each write, under stress
-	grace             time.Duration // how long Ctrl-C waits for transfers
-	wire              *wire         // with -v, prints the conversation
-
-	send func(io.Writer) error // writes the file in the chosen protocol
-	size int64                 // how many bytes send writes
-	log  *log.Logger
-	// What -v shows of the first headLen bytes that send writes: the
-	// header, with the data elided in json mode.
-	head    string
-	headLen int64
+	verbose           bool          // -v: print what crosses the network
 }
 
 // parseFlags reads the command line into a config, or prints what is
@@ -93,8 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			"[-max-clients N] [-v]")
 		fs.PrintDefaults()
 	}
-	cfg := config{minRate: 1 << 20, stressTimeout: stressTimeout,
-		grace: 10 * time.Second}
+	cfg := config{minRate: 1 << 20}
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:5566",
 		"address to listen on (0.0.0.0:5566 to let other machines in)")
 	fs.StringVar(&cfg.path, "file", "",
@@ -109,7 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"within -timeout plus the time its size takes at this rate")
 	fs.IntVar(&cfg.maxClients, "max-clients", 100,
 		"how many clients to serve at once; more are told the server is busy")
-	verbose := fs.Bool("v", false,
+	fs.BoolVar(&cfg.verbose, "v", false,
 		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -117,30 +105,50 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		}
 		return cfg, errUsage
 	}
-	if problem := cfg.problem(fs.Args()); problem != "" {
+	var problem string
+	switch _, _, err := net.SplitHostPort(cfg.addr); {
+	case fs.NArg() > 0:
+		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case err != nil:
+		problem = fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:5566", cfg.addr)
+	case cfg.proto != "json" && cfg.proto != "stream":
+		problem = fmt.Sprintf("-proto must be json or stream, not %q", cfg.proto)
+	case cfg.timeout <= 0:
+		problem = "-timeout must be more than 0"
+	case cfg.maxClients < 1:
+		problem = "-max-clients must be 1 or more"
+	}
+	if problem != "" {
 		fmt.Fprintln(stderr, problem)
 		fs.Usage()
 		return cfg, errUsage
 	}
-	cfg.wire = newWire(stderr, *verbose)
 	return cfg, nil
 }
 
-// problem says what is wrong with the flags, and args (there should be
-// none), or returns "".
-func (cfg config) problem(args []string) string {
-	_, _, addrErr := net.SplitHostPort(cfg.addr)
-	switch {
-	case len(args) > 0:
-		return fmt.Sprintf("unexpected argument %q", args[0])
-	case addrErr != nil:
-		return fmt.Sprintf("-addr %q: want HOST:PORT, e.g. 127.0.0.1:5566", cfg.addr)
-	case cfg.proto != "json" && cfg.proto != "stream":
-		return fmt.Sprintf("-proto must be json or stream, not %q", cfg.proto)
-	case cfg.timeout <= 0:
-		return "-timeout must be more than 0"
-	case cfg.maxClients < 1:
-		return "-max-clients must be 1 or more"
+// listenAndServe loads the file to send, listens as cfg says, prints the
+// listening line, and serves until ctx is canceled.
+func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
+	f, err := load(cfg.path)
+	if err != nil {
+		return err
 	}
-	return ""
+	defer f.Close()
+	msg, err := f.message(cfg.proto)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return explainListen(err, cfg.addr)
+	}
+	logger.Printf("listening on %s (sending %q, %d bytes, as %s)",
+		ln.Addr(), f.name, f.size, cfg.proto)
+	s := &server{msg: msg, timeout: cfg.timeout, minRate: cfg.minRate,
+		grace: 10 * time.Second, log: logger}
+	if err := s.serve(ctx, cfg.guard(ln, logger)); err != nil {
+		return err
+	}
+	logger.Print("stopped")
+	return nil
 }

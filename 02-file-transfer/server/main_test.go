@@ -313,13 +313,14 @@ func BenchmarkServer(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer f.Close()
-			cfg := config{timeout: 10 * time.Second, stressTimeout: time.Second,
-				minRate: 1 << 20, maxClients: 100, grace: time.Second,
-				log: log.New(io.Discard, "", 0)}
-			cfg.send, cfg.size, err = f.sender(proto)
+			msg, err := f.message(proto)
 			if err != nil {
 				b.Fatal(err)
 			}
+			logger := log.New(io.Discard, "", 0)
+			s := &server{msg: msg, timeout: 10 * time.Second, minRate: 1 << 20,
+				grace: time.Second, log: logger}
+			cfg := config{maxClients: 100}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				b.Fatal(err)
@@ -327,7 +328,7 @@ func BenchmarkServer(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
 			go func() {
-				done <- serve(ctx, ln, cfg)
+				done <- s.serve(ctx, cfg.guard(ln, logger))
 			}()
 			benchmarkClients(b, ln.Addr().String(), f.size)
 			cancel()

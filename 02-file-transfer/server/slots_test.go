@@ -24,11 +24,13 @@ import (
 // busy machine cannot make it fail. A pipe holds no data: each of the
 // server's writes waits until the client reads it.
 
-// pipeServer is serve running on a loopback.PipeListener.
+// pipeServer is serve running on a loopback.PipeListener, guarded as
+// listenAndServe guards it.
 type pipeServer struct {
 	ln   *loopback.PipeListener
 	logs *loopback.Buffer
 	cfg  config
+	s    *server
 	stop func() error // cancels serve, as Ctrl-C would, and returns its error
 }
 
@@ -42,21 +44,21 @@ func startPipe(t *testing.T, size int, change func(*config)) *pipeServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Close() })
-	p := &pipeServer{ln: loopback.NewPipeListener(), logs: &loopback.Buffer{}}
-	p.cfg = config{timeout: 30 * time.Second, stressTimeout: stressTimeout,
-		minRate: 1 << 20, maxClients: 100, grace: 10 * time.Second,
-		log: log.New(p.logs, "", 0)}
-	p.cfg.send, p.cfg.size, err = f.sender("stream")
+	msg, err := f.message("stream")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.cfg.head, p.cfg.headLen = f.shown("stream") // for -v
+	p := &pipeServer{ln: loopback.NewPipeListener(), logs: &loopback.Buffer{},
+		cfg: config{timeout: 30 * time.Second, minRate: 1 << 20, maxClients: 100}}
 	if change != nil {
 		change(&p.cfg)
 	}
+	logger := log.New(p.logs, "", 0)
+	p.s = &server{msg: msg, timeout: p.cfg.timeout, minRate: p.cfg.minRate,
+		grace: 10 * time.Second, log: logger}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, p.ln, p.cfg) }()
+	go func() { done <- p.s.serve(ctx, p.cfg.guard(p.ln, logger)) }()
 	var (
 		once    sync.Once
 		stopErr error
@@ -165,14 +167,13 @@ func TestServerCutsOffSlowClients(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// A client that reads 64 KiB every 20 seconds is never idle
 		// for -timeout (30s), but would take 21 minutes for 4 MiB. At
-		// -min-rate 1 MiB a second, it has 30s + 4s and a little for
-		// the header line.
+		// -min-rate 1 MiB a second, it has 30s + 4s.
 		p := startPipe(t, 4<<20, nil)
 		start := time.Now()
 		readSlowly(t, p.dial(t), 20*time.Second)
-		bound := transferBound(p.cfg.size, p.cfg.timeout, p.cfg.minRate)
+		bound := transferBound(p.s.msg.size, p.cfg.timeout, p.cfg.minRate)
 		if bound < 34*time.Second || bound > 35*time.Second {
-			t.Fatalf("got a bound of %v for %d bytes, want 30s + 4s", bound, p.cfg.size)
+			t.Fatalf("got a bound of %v for %d bytes, want 30s + 4s", bound, p.s.msg.size)
 		}
 
 		time.Sleep(bound - time.Nanosecond)
@@ -230,7 +231,7 @@ func TestServerBusyAnswer(t *testing.T) {
 	// tests feed it these bytes: the two programs cannot drift apart
 	// without one of them failing.
 	want := `{"error":"busy","message":"100 of 100 slots taken"}` + "\n"
-	if got := newPool(config{maxClients: 100}).busy; string(got) != want {
+	if got := busyAnswer(100); string(got) != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
@@ -264,23 +265,31 @@ func TestServerShortensBoundsAtCapacity(t *testing.T) {
 }
 
 func TestServerHurriesStuckClientsAtCapacity(t *testing.T) {
-	// When the last slot is taken, a client already stuck has 5s left,
-	// not what was left of its 30s.
+	// When the last slot is taken, a client stuck for longer than 5s is
+	// cut off at once, not when what was left of its 30s runs out; the
+	// one that took the last slot has 5s.
 	synctest.Test(t, func(t *testing.T) {
 		p := startPipe(t, 1<<20, func(c *config) { c.maxClients = 2 })
-		p.dial(t)
-		time.Sleep(10 * time.Second) // the first has 20s left
-		p.dial(t)
+		stuck := p.dial(t).LocalAddr().String()
+		time.Sleep(10 * time.Second) // it has 20s left
+		last := p.dial(t).LocalAddr().String()
+		synctest.Wait()
+		if n := p.count(stuck + ": cut off, read nothing for 10s"); n != 1 ||
+			p.count("cut off") != 1 {
+			t.Fatalf("got log %q when the last slot was taken, want the "+
+				"client stuck for 10s cut off at once", p.logs.String())
+		}
 		time.Sleep(stressTimeout - time.Nanosecond)
 		synctest.Wait()
-		if n := p.count("cut off"); n != 0 {
-			t.Fatalf("got log %q, want nothing cut off yet", p.logs.String())
+		if n := p.count("cut off"); n != 1 {
+			t.Fatalf("got log %q, want the last client not cut off yet",
+				p.logs.String())
 		}
 		time.Sleep(time.Nanosecond)
 		synctest.Wait()
-		if n := p.count("cut off"); n != 2 {
+		if n := p.count(last + ": cut off, read nothing for 5s"); n != 1 {
 			t.Errorf("got log %q 5s after the last slot was taken, "+
-				"want both cut off", p.logs.String())
+				"want the client that took it cut off", p.logs.String())
 		}
 	})
 }
@@ -310,7 +319,7 @@ func TestServerLogsOnceAtCapacity(t *testing.T) {
 		if _, err := io.ReadAll(p.dial(t)); err != nil {
 			t.Fatal(err)
 		}
-		if n := p.count("calm again: 1 of 2 slots taken; " +
+		if n := p.count("calm again: at most 1 of 2 slots taken for 1m0s; " +
 			"20 busy answers meanwhile"); n != 1 {
 			t.Errorf("got log %q, want one line saying calm again", p.logs.String())
 		}
@@ -333,8 +342,8 @@ func TestServerStopsWithinTheGracePeriod(t *testing.T) {
 		if err := p.stop(); err != nil {
 			t.Errorf("serve returned %v, want nil", err)
 		}
-		if d := time.Since(start); d != p.cfg.grace {
-			t.Errorf("serve returned after %v, want %v", d, p.cfg.grace)
+		if d := time.Since(start); d != p.s.grace {
+			t.Errorf("serve returned after %v, want %v", d, p.s.grace)
 		}
 		if !strings.Contains(p.logs.String(), "cutting off 1 transfers") {
 			t.Errorf("got log %q, want it to say it cut the transfer off",

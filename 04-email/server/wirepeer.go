@@ -1,6 +1,4 @@
-// This file is the same in the servers of chapters 02 and 04:
-// 02-file-transfer/server and 04-email/server. A test keeps the copies
-// identical.
+// This file holds 04-email/server's -v printer for each client.
 
 package main
 
