@@ -1,6 +1,6 @@
 // This file is the same in every program whose -v shows what crosses its
-// TCP connections: 01-tcp-time/client and 01-tcp-time/server. A test
-// keeps the copies identical.
+// TCP connections: 01-tcp-time/client, 01-tcp-time/server,
+// 04-email/client and 04-email/server. A test keeps the copies identical.
 //
 // A program taps the conn it dialed, the listener it accepts on, or a
 // conn after its TLS handshake (to show the text inside). The code that

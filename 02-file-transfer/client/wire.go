@@ -1,6 +1,6 @@
-// This file is the same in every program of chapters 02 and 04:
-// 02-file-transfer/client, 02-file-transfer/server, 04-email/client and
-// 04-email/server. A test keeps the copies identical.
+// This file is the same in every program of chapter 02:
+// 02-file-transfer/client and 02-file-transfer/server. A test keeps the
+// copies identical.
 
 package main
 

@@ -1,7 +1,3 @@
-// This file is the same in the servers of chapters 02 and 04:
-// 02-file-transfer/server and 04-email/server. A test keeps the copies
-// identical.
-
 package main
 
 // peer returns a wire for one client of a server: it prints where l

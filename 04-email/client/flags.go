@@ -31,6 +31,7 @@ type config struct {
 	s       *sender
 	timeout time.Duration
 	dryRun  bool
+	verbose bool // -v: print what crosses the network
 }
 
 // flags is the command line as given.
@@ -86,7 +87,6 @@ func parseFlags(args []string, getenv func(string) string,
 		return nil, errUsage
 	}
 	cfg.s.log = stderr
-	cfg.s.wire = newWire(stderr, f.verbose)
 	return cfg, f.load(cfg)
 }
 
@@ -131,8 +131,10 @@ func (f *flags) check(args []string, password string) (*config, string) {
 	var d net.Dialer
 	s := &sender{server: f.server, tlsMode: f.tlsMode,
 		tlsConfig: &tls.Config{ServerName: host}, user: f.user,
-		password: password, dial: d.DialContext}
-	return &config{m: m, s: s, timeout: f.timeout, dryRun: f.dryRun}, ""
+		password: password, dial: d.DialContext,
+		secrets: credentials(f.user, password)}
+	return &config{m: m, s: s, timeout: f.timeout, dryRun: f.dryRun,
+		verbose: f.verbose}, ""
 }
 
 // load reads the files the flags name: the text, the attachments (only

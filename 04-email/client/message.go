@@ -45,11 +45,11 @@ func newMessage(from string, to, cc, bcc []string, subject string,
 	}
 	// The envelope is ASCII unless both sides speak SMTPUTF8, which
 	// net/smtp does not. A name may be in any script; an address not.
-	for _, a := range append(m.rcpts(), m.from) {
-		if strings.ContainsFunc(a.Address, func(r rune) bool { return r > 0x7e }) {
+	for _, a := range append(m.rcpts(), m.from.Address) {
+		if strings.ContainsFunc(a, func(r rune) bool { return r > 0x7e }) {
 			return nil, fmt.Errorf("address %q is not ASCII: write its domain "+
 				"in ASCII (xn--...); other scripts need SMTPUTF8, "+
-				"which this client does not speak", a.Address)
+				"which this client does not speak", a)
 		}
 	}
 	return m, nil
@@ -103,7 +103,13 @@ func checkHeaderValue(v string) error {
 	return nil
 }
 
-// rcpts is everyone the message goes to: the envelope's recipients.
-func (m *message) rcpts() []*mail.Address {
-	return append(append(append([]*mail.Address(nil), m.to...), m.cc...), m.bcc...)
+// rcpts is the address of everyone the message goes to: the envelope's
+// recipients.
+func (m *message) rcpts() []string {
+	var to []string
+	for _, a := range append(append(append([]*mail.Address(nil), m.to...),
+		m.cc...), m.bcc...) {
+		to = append(to, a.Address)
+	}
+	return to
 }

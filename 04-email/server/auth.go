@@ -96,7 +96,7 @@ var errAuthLimit = errors.New("too many failed AUTH attempts")
 // connect again, in the queue with everyone else, every third try.
 func (s *session) authFailed(user string) error {
 	s.failures++
-	s.cfg.log.Printf("%s: AUTH failed for user %s", s.remote, quote(user))
+	s.cfg.log.Printf("%s: AUTH failed for user %.200q", s.remote, user)
 	s.pause(s.cfg.authDelay)
 	err := s.reply(535, "authentication failed: bad user name or password")
 	if err != nil || s.failures < maxAuthFailures {

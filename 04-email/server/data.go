@@ -124,8 +124,9 @@ var errTooSlow = errors.New("message too slow while the server is busy")
 func (s *session) readMessage(msg *capWriter) error {
 	end := time.Now().Add(10 * s.cfg.timeout)
 	since := s.worked // set by this goroutine only
-	w, done := s.showData(msg)
-	err := readData(s.r, w, func() error {
+	hide(s.conn, true)
+	defer hide(s.conn, false)
+	return readData(s.r, msg, func() error {
 		took := time.Since(since)
 		if s.stressed.Load() && took > s.cfg.stressTimeout &&
 			float64(msg.n) < minDataRate*took.Seconds() {
@@ -137,10 +138,6 @@ func (s *session) readMessage(msg *capWriter) error {
 		}
 		return s.tcp.SetReadDeadline(next)
 	})
-	if err == nil {
-		done()
-	}
-	return err
 }
 
 // readData copies the message in r to w, up to the line that holds only a

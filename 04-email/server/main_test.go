@@ -344,9 +344,9 @@ func TestNetSMTPClients(t *testing.T) {
 			checkSaved(t, saved, "a@example.com", tt.protocol, msg)
 			// The server prints the line before it reads QUIT, so
 			// it is there once QUIT has its reply.
-			want := `from a@example.com to b@example.com, c@example.com; ` +
-				`subject 示例代码实验邮件; attachments hello.txt 12 B, ` +
-				`本月数据.xlsx 5.1 KiB; saved ` + filepath.Join(out, name) + "\n"
+			want := `from "a@example.com" to "b@example.com", "c@example.com"; ` +
+				`subject "示例代码实验邮件"; attachments "hello.txt" 12 B, ` +
+				`"本月数据.xlsx" 5.1 KiB; saved ` + filepath.Join(out, name) + "\n"
 			if got := p.Stdout(); got != want {
 				t.Errorf("got stdout %q, want %q", got, want)
 			}

@@ -18,10 +18,9 @@ import (
 type session struct {
 	cfg      *config
 	tcp      net.Conn      // the connection as accepted: deadlines go here
-	conn     net.Conn      // what we read and write: tcp, or TLS over it
+	conn     net.Conn      // what we read and write: tcp, or TLS over it, wrapped
 	r        *bufio.Reader // reads conn, a line at a time
 	remote   string        // the client's IP address
-	wire     *wire         // -v: the conversation, each line after its peer
 	loopback bool          // the client is on this machine
 
 	helo   string   // the name the client gave in EHLO or HELO; "" before
@@ -53,10 +52,29 @@ func newSession(conn net.Conn, cfg *config, stressed *atomic.Bool) *session {
 	if err != nil {
 		remote = conn.RemoteAddr().String() // not IP:port; show it as it is
 	}
-	return &session{cfg: cfg, tcp: conn, conn: conn, r: bufio.NewReader(conn),
-		remote: remote, wire: cfg.wire.peer(conn.RemoteAddr().String()),
+	s := &session{cfg: cfg, tcp: conn, remote: remote,
 		loopback: isLoopbackAddr(conn.RemoteAddr().String()), stressed: stressed,
 		stopped: make(chan struct{}), worked: time.Now()}
+	s.use(conn)
+	return s
+}
+
+// use reads and writes on conn from now on: the connection as accepted,
+// or TLS over it, wrapped for -v.
+func (s *session) use(conn net.Conn) {
+	if s.cfg.wrap != nil {
+		conn = s.cfg.wrap(conn)
+	}
+	s.conn, s.r = conn, bufio.NewReader(conn)
+}
+
+// hide tells a -v wrapper, if conn is one, to count what crosses instead
+// of showing it (a password, a message), and what was read and not shown
+// yet.
+func hide(conn net.Conn, on bool) {
+	if h, ok := conn.(interface{ Hide(bool) }); ok {
+		h.Hide(on)
+	}
 }
 
 // wsaeconnreset is how Windows says "connection reset by peer".
@@ -81,7 +99,7 @@ func (s *session) logEnd(err error) {
 		// Expected under stress, which the log has said once.
 	default:
 		// It may hold what the client sent (in a TLS error, say).
-		s.cfg.log.Printf("%s: %s", s.remote, quote(err.Error()))
+		s.cfg.log.Printf("%s: %.200q", s.remote, err)
 	}
 }
 
@@ -89,7 +107,6 @@ func (s *session) logEnd(err error) {
 // command until the client quits, goes quiet for too long, or the server
 // stops. A bad command gets an error reply, and the session goes on.
 func (s *session) converse() error {
-	s.wire.note("connected to %s", s.tcp.LocalAddr())
 	if err := s.reply(220, s.cfg.host+" ESMTP netprog mail sink"); err != nil {
 		return err
 	}
@@ -191,7 +208,6 @@ func (s *session) reply(code int, lines ...string) error {
 		return err
 	}
 	s.code = code
-	s.wire.line("S:", b.String())
 	_, err := io.WriteString(s.conn, b.String())
 	return err
 }

@@ -60,7 +60,8 @@ func (p *pool) start(conn net.Conn) {
 	p.wg.Go(func() {
 		defer func() {
 			p.remove(s)
-			_ = conn.Close() // the session is over either way
+			_ = conn.Close()   // the session is over either way
+			_ = s.conn.Close() // TLS's goodbye fails at once; -v says closed
 			p.give()
 		}()
 		s.logEnd(s.converse())

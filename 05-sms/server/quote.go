@@ -1,8 +1,7 @@
-// This file is the same in every program of chapters 02 to 05:
+// This file is the same in every program of chapters 02, 03 and 05:
 // 02-file-transfer/client, 02-file-transfer/server,
-// 03-image-download/client, 03-image-download/server, 04-email/client,
-// 04-email/server, 05-sms/client and 05-sms/server. A test keeps the
-// copies identical.
+// 03-image-download/client, 03-image-download/server, 05-sms/client and
+// 05-sms/server. A test keeps the copies identical.
 
 package main
 
