@@ -67,7 +67,7 @@ func (s *session) startTLS(arg string) error {
 		return err
 	}
 	conn := tls.Server(s.tcp, s.cfg.tlsConfig)
-	if err := s.tcp.SetDeadline(time.Now().Add(s.waitLimit())); err != nil {
+	if err := s.tcp.SetDeadline(time.Now().Add(s.cfg.timeout)); err != nil {
 		return err
 	}
 	if err := conn.Handshake(); err != nil {

@@ -45,10 +45,8 @@ func (s *session) data(arg string) error {
 		return s.reply(451, "could not save the message: try again later")
 	}
 	// A message: the client is not wasting its slot.
-	s.junk = 0
-	s.mu.Lock()
-	s.worked = time.Now()
-	s.mu.Unlock()
+	s.junk, s.saved = 0, time.Now()
+	worked(s.tcp)
 	if err := s.reply(250, "saved as "+name); err != nil {
 		return err
 	}
@@ -123,16 +121,18 @@ var errTooSlow = errors.New("message too slow while the server is busy")
 // counts too.
 func (s *session) readMessage(msg *capWriter) error {
 	end := time.Now().Add(10 * s.cfg.timeout)
-	since := s.worked // set by this goroutine only
 	hide(s.conn, true)
 	defer hide(s.conn, false)
 	return readData(s.r, msg, func() error {
-		took := time.Since(since)
-		if s.stressed.Load() && took > s.cfg.stressTimeout &&
-			float64(msg.n) < minDataRate*took.Seconds() {
+		took := time.Since(s.saved)
+		switch {
+		case took <= s.cfg.stressTimeout,
+			float64(msg.n) >= minDataRate*took.Seconds():
+			worked(s.tcp) // data at the rate is work
+		case stressed(s.tcp):
 			return errTooSlow
 		}
-		next := time.Now().Add(s.waitLimit())
+		next := time.Now().Add(s.cfg.timeout)
 		if next.After(end) {
 			next = end
 		}

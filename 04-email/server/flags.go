@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -35,10 +36,15 @@ type config struct {
 	maxSessions   int           // most sessions at once
 	stressTimeout time.Duration // timeout while most sessions are taken
 	authDelay     time.Duration // how long a failed AUTH waits for its answer
+
+	// The sessions in progress, for shutdown.
+	mu       sync.Mutex
+	sessions map[*session]bool
+	wg       sync.WaitGroup
 }
 
 // stressTimeout is how long a session may go without doing work while the
-// server is under stress (see pool); Postfix takes 10 seconds.
+// server is under stress (see serve); Postfix takes 10 seconds.
 const stressTimeout = 5 * time.Second
 
 // authDelay is how long a failed AUTH waits for its answer, as Dovecot's

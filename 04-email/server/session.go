@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -31,30 +30,28 @@ type session struct {
 	from   string   // its envelope sender; "" for a bounce
 	rcpts  []string // its envelope recipients
 
-	code     int // the code of the last reply
-	furthest int // the most progress since the last message (see tally)
-	junk     int // commands that did nothing useful since the last message
-	failures int // failed AUTH attempts
+	code     int       // the code of the last reply
+	furthest int       // the most progress since the last message (see tally)
+	junk     int       // commands that did nothing useful since the last message
+	failures int       // failed AUTH attempts
+	saved    time.Time // when it began, or last saved a message
 
-	// The pool shares these with the session's goroutine.
-	stressed *atomic.Bool  // the server is under stress: see pool
+	// shutdown shares these with the session's goroutine.
 	stopped  chan struct{} // closed when the server is shutting down
 	mu       sync.Mutex
-	idle     bool      // waiting for the client's next line
-	waiting  time.Time // since when
-	worked   time.Time // when it began, or last saved a message
-	stopping bool      // the server is shutting down
+	idle     bool // waiting for the client's next line
+	stopping bool // the server is shutting down
 }
 
 // newSession makes the session of a client that has just connected.
-func newSession(conn net.Conn, cfg *config, stressed *atomic.Bool) *session {
+func newSession(conn net.Conn, cfg *config) *session {
 	remote, _, err := net.SplitHostPort(conn.RemoteAddr().String())
 	if err != nil {
 		remote = conn.RemoteAddr().String() // not IP:port; show it as it is
 	}
 	s := &session{cfg: cfg, tcp: conn, remote: remote,
-		loopback: isLoopbackAddr(conn.RemoteAddr().String()), stressed: stressed,
-		stopped: make(chan struct{}), worked: time.Now()}
+		loopback: isLoopbackAddr(conn.RemoteAddr().String()),
+		stopped:  make(chan struct{}), saved: time.Now()}
 	s.use(conn)
 	return s
 }
@@ -68,12 +65,30 @@ func (s *session) use(conn net.Conn) {
 	s.conn, s.r = conn, bufio.NewReader(conn)
 }
 
+// The session asks its connection, through interfaces it declares itself,
+// what the listener knows (limit.go), and tells -v's wrapper (tap.go)
+// what to hide. Without them, these do nothing.
+
 // hide tells a -v wrapper, if conn is one, to count what crosses instead
 // of showing it (a password, a message), and what was read and not shown
 // yet.
 func hide(conn net.Conn, on bool) {
 	if h, ok := conn.(interface{ Hide(bool) }); ok {
 		h.Hide(on)
+	}
+}
+
+// stressed reports whether conn's listener says the server is under stress.
+func stressed(conn net.Conn) bool {
+	c, ok := conn.(interface{ Stressed() bool })
+	return ok && c.Stressed()
+}
+
+// worked tells conn's listener that the client did work: under stress,
+// its next read may wait from now.
+func worked(conn net.Conn) {
+	if c, ok := conn.(interface{ Worked() }); ok {
+		c.Worked()
 	}
 }
 
@@ -95,7 +110,7 @@ func (s *session) logEnd(err error) {
 		// The client hung up, politely or not: a peer that resets its
 		// connections at will must not fill the log.
 	case (errors.Is(err, errIdle) || errors.Is(err, errTooSlow)) &&
-		s.stressed.Load():
+		stressed(s.tcp):
 		// Expected under stress, which the log has said once.
 	default:
 		// It may hold what the client sent (in a TLS error, say).
@@ -120,9 +135,13 @@ func (s *session) converse() error {
 		case errors.Is(err, errShuttingDown):
 			return s.reply(421, s.cfg.host+" shutting down")
 		case errors.Is(err, os.ErrDeadlineExceeded):
+			idle := s.cfg.timeout
+			if stressed(s.tcp) {
+				idle = s.cfg.stressTimeout
+			}
 			// The client may be gone: nothing to do if this fails.
 			_ = s.reply(421, "idle for too long, closing the connection")
-			return fmt.Errorf("%w: nothing for %v", errIdle, s.waitLimit())
+			return fmt.Errorf("%w: nothing for %v", errIdle, idle)
 		case errors.Is(err, errLineTooLong):
 			err = s.reply(500, fmt.Sprintf("line too long: at most %d bytes "+
 				"with the CRLF", maxLine))
@@ -204,7 +223,7 @@ func (s *session) reply(code int, lines ...string) error {
 		fmt.Fprintf(&b, "%d%s%s\r\n", code, sep, line)
 	}
 	// A client that stops reading would block this write forever.
-	if err := s.tcp.SetWriteDeadline(time.Now().Add(s.waitLimit())); err != nil {
+	if err := s.tcp.SetWriteDeadline(time.Now().Add(s.cfg.timeout)); err != nil {
 		return err
 	}
 	s.code = code
@@ -215,4 +234,85 @@ func (s *session) reply(code int, lines ...string) error {
 // reset forgets the message being sent, as RSET does.
 func (s *session) reset() {
 	s.inMail, s.from, s.rcpts = false, "", nil
+}
+
+// maxJunk is how many commands that do no work a session may send between
+// messages: a client that sends NOOP now and then must not keep its slot
+// forever.
+const maxJunk = 100
+
+var errJunk = errors.New("too many commands without a message")
+
+// tally counts the command just answered. It is useful if it brings the
+// session nearer to a message than it has been since its last one (see
+// progress), or saves a message. Anything else is junk: NOOP, RSET, VRFY,
+// HELP, every command refused, and also a second EHLO, or MAIL again after
+// RSET, which only go round in circles. After maxJunk of them between two
+// messages, the session ends with 421.
+func (s *session) tally(verb string) error {
+	if p := s.progress(); s.code < 400 && (p > s.furthest || verb == "DATA") {
+		s.furthest = p
+		return nil
+	}
+	s.junk++
+	if s.junk < maxJunk {
+		return nil
+	}
+	// The client may be gone: nothing to do if this fails.
+	_ = s.reply(421, fmt.Sprintf("%d commands without a message: closing "+
+		"the connection", maxJunk))
+	return errJunk
+}
+
+// progress is how far the session has come towards a message: a step
+// each for the greeting (EHLO or HELO), STARTTLS, AUTH, MAIL and every
+// recipient. Each can be done only so many times before the message must
+// follow, so a client that keeps its slot by doing work must deliver.
+func (s *session) progress() int {
+	n := len(s.rcpts)
+	for _, done := range []bool{s.helo != "", s.tls, s.authed, s.inMail} {
+		if done {
+			n++
+		}
+	}
+	return n
+}
+
+// nextLine waits for the client's next line, -timeout at most (the
+// listener brings that closer under stress), or until the server shuts
+// down: stop moves the deadline to now, which wakes the read at once.
+func (s *session) nextLine() (string, error) {
+	s.mu.Lock()
+	s.idle = true
+	err := s.tcp.SetReadDeadline(time.Now().Add(s.cfg.timeout))
+	if s.stopping {
+		err = errShuttingDown
+	}
+	s.mu.Unlock()
+	line := ""
+	if err == nil {
+		line, err = readLine(s.r)
+	}
+	s.mu.Lock()
+	s.idle = false
+	if s.stopping {
+		err = errShuttingDown // whatever came, the answer is 421
+	}
+	s.mu.Unlock()
+	return line, err
+}
+
+// stop tells the session that the server is shutting down. If it is
+// waiting for a command, its read fails at once; if it is receiving a
+// message, it finishes that and finds out when it next waits.
+func (s *session) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.stopping {
+		close(s.stopped)
+	}
+	s.stopping = true
+	if s.idle {
+		_ = s.tcp.SetReadDeadline(time.Now()) // fails only if closed: over anyway
+	}
 }

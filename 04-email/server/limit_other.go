@@ -1,0 +1,11 @@
+// This file is the same in every server that bounds its connections:
+// 03-image-download/server, 04-email/server and 05-sms/server. A test
+// keeps the copies identical.
+
+//go:build !unix
+
+package main
+
+// openFiles returns 0, no limit: Windows, like the other systems that
+// are not Unix, sets none that a server must keep its cap under.
+func openFiles() uint64 { return 0 }
