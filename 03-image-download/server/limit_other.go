@@ -1,6 +1,5 @@
-// This file is the same in every server that bounds its connections:
-// 03-image-download/server, 04-email/server and 05-sms/server. A test
-// keeps the copies identical.
+// This file is the same in both HTTP servers: 03-image-download/server and
+// 05-sms/server. A test keeps the copies identical.
 
 //go:build !unix
 

@@ -112,13 +112,13 @@ const minDataRate = 1 << 10
 
 var errTooSlow = errors.New("message too slow while the server is busy")
 
-// readMessage reads the message that follows DATA into msg. Each read gets
-// the idle timeout (shorter under stress), so a large message on a slow
-// link arrives and a client gone quiet is cut off; the whole message must
-// arrive within ten times -timeout, which stops one that never ends; and
-// under stress, once stressTimeout has passed since the session last did
-// work, at minDataRate on average since then: the time its commands took
-// counts too.
+// readMessage reads the message that follows DATA into msg, -v showing
+// it as its size. Each read may wait -timeout (the listener brings that
+// closer under stress), so a large message on a slow link arrives and a
+// client gone quiet is cut off; the whole message must arrive within ten
+// times -timeout; and under stress, once stressTimeout has passed since
+// the session began or last saved a message, at minDataRate on average
+// since then, which is work.
 func (s *session) readMessage(msg *capWriter) error {
 	end := time.Now().Add(10 * s.cfg.timeout)
 	hide(s.conn, true)

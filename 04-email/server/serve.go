@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"time"
 )
@@ -23,12 +25,7 @@ import (
 // message to start the next. Stress ends for the first client that comes
 // after a whole -timeout with half the slots free at most.
 func serve(ctx context.Context, ln net.Listener, cfg *config) error {
-	n := connCap(cfg.maxSessions, openFiles())
-	if n < cfg.maxSessions {
-		cfg.log.Printf("ulimit -n is %d: at most %d sessions at once, not "+
-			"the %d of -max-sessions", openFiles(), n, cfg.maxSessions)
-	}
-	high := max(1, n*3/4)
+	n, high := cfg.maxSessions, max(1, cfg.maxSessions*3/4)
 	lim := newLimitListener(ln, limits{max: n, high: high, calm: cfg.timeout,
 		read: cfg.stressTimeout, write: cfg.stressTimeout,
 		stress: func(on bool) {
@@ -107,5 +104,86 @@ func (cfg *config) shutdown() {
 		}
 		cfg.mu.Unlock()
 		<-done
+	}
+}
+
+// maxJunk is how many commands that do no work a session may send between
+// messages: a client that sends NOOP now and then must not keep its slot
+// forever.
+const maxJunk = 100
+
+var errJunk = errors.New("too many commands without a message")
+
+// tally counts the command just answered. It is useful if it brings the
+// session nearer to a message than it has been since its last one (see
+// progress), or saves a message. Anything else is junk: NOOP, RSET, VRFY,
+// HELP, every command refused, and also a second EHLO, or MAIL again after
+// RSET, which only go round in circles. After maxJunk of them between two
+// messages, the session ends with 421.
+func (s *session) tally(verb string) error {
+	if p := s.progress(); s.code < 400 && (p > s.furthest || verb == "DATA") {
+		s.furthest = p
+		return nil
+	}
+	s.junk++
+	if s.junk < maxJunk {
+		return nil
+	}
+	// The client may be gone: nothing to do if this fails.
+	_ = s.reply(421, fmt.Sprintf("%d commands without a message: closing "+
+		"the connection", maxJunk))
+	return errJunk
+}
+
+// progress is how far the session has come towards a message: a step
+// each for the greeting (EHLO or HELO), STARTTLS, AUTH, MAIL and every
+// recipient. Each can be done only so many times before the message must
+// follow, so a client that keeps its slot by doing work must deliver.
+func (s *session) progress() int {
+	n := len(s.rcpts)
+	for _, done := range []bool{s.helo != "", s.tls, s.authed, s.inMail} {
+		if done {
+			n++
+		}
+	}
+	return n
+}
+
+// nextLine waits for the client's next line, -timeout at most (the
+// listener brings that closer under stress), or until the server shuts
+// down: stop moves the deadline to now, which wakes the read at once.
+func (s *session) nextLine() (string, error) {
+	s.mu.Lock()
+	s.idle = true
+	err := s.tcp.SetReadDeadline(time.Now().Add(s.cfg.timeout))
+	if s.stopping {
+		err = errShuttingDown
+	}
+	s.mu.Unlock()
+	line := ""
+	if err == nil {
+		line, err = readLine(s.r)
+	}
+	s.mu.Lock()
+	s.idle = false
+	if s.stopping {
+		err = errShuttingDown // whatever came, the answer is 421
+	}
+	s.mu.Unlock()
+	return line, err
+}
+
+// stop tells the session that the server is shutting down. If it is
+// waiting for a command, its read fails at once; if it is receiving a
+// message, it finishes that and finds out when it next waits.
+func (s *session) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.stopping {
+		close(s.stopped)
+	}
+	s.stopping = true
+	if s.idle {
+		_ = s.tcp.SetReadDeadline(time.Now()) // fails only if closed: over anyway
 	}
 }

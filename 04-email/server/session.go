@@ -36,11 +36,11 @@ type session struct {
 	failures int       // failed AUTH attempts
 	saved    time.Time // when it began, or last saved a message
 
-	// shutdown shares these with the session's goroutine.
+	// For shutdown, from another goroutine.
 	stopped  chan struct{} // closed when the server is shutting down
 	mu       sync.Mutex
 	idle     bool // waiting for the client's next line
-	stopping bool // the server is shutting down
+	stopping bool
 }
 
 // newSession makes the session of a client that has just connected.
@@ -56,8 +56,7 @@ func newSession(conn net.Conn, cfg *config) *session {
 	return s
 }
 
-// use reads and writes on conn from now on: the connection as accepted,
-// or TLS over it, wrapped for -v.
+// use reads and writes on conn from now on, wrapped for -v.
 func (s *session) use(conn net.Conn) {
 	if s.cfg.wrap != nil {
 		conn = s.cfg.wrap(conn)
@@ -65,9 +64,9 @@ func (s *session) use(conn net.Conn) {
 	s.conn, s.r = conn, bufio.NewReader(conn)
 }
 
-// The session asks its connection, through interfaces it declares itself,
-// what the listener knows (limit.go), and tells -v's wrapper (tap.go)
-// what to hide. Without them, these do nothing.
+// The session tells -v's wrapper (tap.go) what to hide, and asks its
+// connection what the listener knows (limit.go), through interfaces it
+// declares itself: without them, these do nothing.
 
 // hide tells a -v wrapper, if conn is one, to count what crosses instead
 // of showing it (a password, a message), and what was read and not shown
@@ -92,9 +91,6 @@ func worked(conn net.Conn) {
 	}
 }
 
-// wsaeconnreset is how Windows says "connection reset by peer".
-const wsaeconnreset = syscall.Errno(10054)
-
 // What ends a session, besides the connection failing.
 var (
 	errQuit         = errors.New("client quit")
@@ -102,18 +98,20 @@ var (
 	errIdle         = errors.New("idle for too long")
 )
 
-// logEnd logs why the session ended, unless it ended as sessions do.
+// wsaeconnreset is how Windows says "connection reset by peer".
+const wsaeconnreset = syscall.Errno(10054)
+
+// logEnd logs why the session ended, unless it ended as sessions do: the
+// client hung up, politely or not (a peer that resets its connections at
+// will must not fill the log), or it was idle under stress, which the log
+// has said once.
 func (s *session) logEnd(err error) {
 	switch {
 	case err == nil, errors.Is(err, errQuit), errors.Is(err, io.EOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, wsaeconnreset):
-		// The client hung up, politely or not: a peer that resets its
-		// connections at will must not fill the log.
 	case (errors.Is(err, errIdle) || errors.Is(err, errTooSlow)) &&
 		stressed(s.tcp):
-		// Expected under stress, which the log has said once.
-	default:
-		// It may hold what the client sent (in a TLS error, say).
+	default: // it may hold what the client sent (in a TLS error, say)
 		s.cfg.log.Printf("%s: %.200q", s.remote, err)
 	}
 }
@@ -211,8 +209,7 @@ func (s *session) do(verb, arg string) error {
 // reply sends one reply: a three-digit code and some text. The first digit
 // says how it went: 2 done, 3 go on, 4 failed for now (try again later),
 // 5 failed (do not try again as it is). A reply of several lines has a
-// dash after the code on every line but the last, so the client knows
-// when it has it all.
+// dash after the code on every line but the last.
 func (s *session) reply(code int, lines ...string) error {
 	var b strings.Builder
 	for i, line := range lines {
@@ -234,85 +231,4 @@ func (s *session) reply(code int, lines ...string) error {
 // reset forgets the message being sent, as RSET does.
 func (s *session) reset() {
 	s.inMail, s.from, s.rcpts = false, "", nil
-}
-
-// maxJunk is how many commands that do no work a session may send between
-// messages: a client that sends NOOP now and then must not keep its slot
-// forever.
-const maxJunk = 100
-
-var errJunk = errors.New("too many commands without a message")
-
-// tally counts the command just answered. It is useful if it brings the
-// session nearer to a message than it has been since its last one (see
-// progress), or saves a message. Anything else is junk: NOOP, RSET, VRFY,
-// HELP, every command refused, and also a second EHLO, or MAIL again after
-// RSET, which only go round in circles. After maxJunk of them between two
-// messages, the session ends with 421.
-func (s *session) tally(verb string) error {
-	if p := s.progress(); s.code < 400 && (p > s.furthest || verb == "DATA") {
-		s.furthest = p
-		return nil
-	}
-	s.junk++
-	if s.junk < maxJunk {
-		return nil
-	}
-	// The client may be gone: nothing to do if this fails.
-	_ = s.reply(421, fmt.Sprintf("%d commands without a message: closing "+
-		"the connection", maxJunk))
-	return errJunk
-}
-
-// progress is how far the session has come towards a message: a step
-// each for the greeting (EHLO or HELO), STARTTLS, AUTH, MAIL and every
-// recipient. Each can be done only so many times before the message must
-// follow, so a client that keeps its slot by doing work must deliver.
-func (s *session) progress() int {
-	n := len(s.rcpts)
-	for _, done := range []bool{s.helo != "", s.tls, s.authed, s.inMail} {
-		if done {
-			n++
-		}
-	}
-	return n
-}
-
-// nextLine waits for the client's next line, -timeout at most (the
-// listener brings that closer under stress), or until the server shuts
-// down: stop moves the deadline to now, which wakes the read at once.
-func (s *session) nextLine() (string, error) {
-	s.mu.Lock()
-	s.idle = true
-	err := s.tcp.SetReadDeadline(time.Now().Add(s.cfg.timeout))
-	if s.stopping {
-		err = errShuttingDown
-	}
-	s.mu.Unlock()
-	line := ""
-	if err == nil {
-		line, err = readLine(s.r)
-	}
-	s.mu.Lock()
-	s.idle = false
-	if s.stopping {
-		err = errShuttingDown // whatever came, the answer is 421
-	}
-	s.mu.Unlock()
-	return line, err
-}
-
-// stop tells the session that the server is shutting down. If it is
-// waiting for a command, its read fails at once; if it is receiving a
-// message, it finishes that and finds out when it next waits.
-func (s *session) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.stopping {
-		close(s.stopped)
-	}
-	s.stopping = true
-	if s.idle {
-		_ = s.tcp.SetReadDeadline(time.Now()) // fails only if closed: over anyway
-	}
 }
