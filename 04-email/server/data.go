@@ -121,16 +121,20 @@ var errTooSlow = errors.New("message too slow while the server is busy")
 // since then, which is work.
 func (s *session) readMessage(msg *capWriter) error {
 	end := time.Now().Add(10 * s.cfg.timeout)
+	var told time.Time // when the listener last heard of work
 	hide(s.conn, true)
 	defer hide(s.conn, false)
 	return readData(s.r, msg, func() error {
 		took := time.Since(s.saved)
 		switch {
-		case took <= s.cfg.stressTimeout,
-			float64(msg.n) >= minDataRate*took.Seconds():
+		case took > s.cfg.stressTimeout &&
+			float64(msg.n) < minDataRate*took.Seconds():
+			if stressed(s.tcp) {
+				return errTooSlow
+			}
+		case time.Since(told) >= time.Second: // not for every line: it costs
 			worked(s.tcp) // data at the rate is work
-		case stressed(s.tcp):
-			return errTooSlow
+			told = time.Now()
 		}
 		next := time.Now().Add(s.cfg.timeout)
 		if next.After(end) {

@@ -18,12 +18,12 @@ import (
 
 // summary makes the line printed for a saved message, e.g.
 //
-//	from a@example.com to b@example.com; subject Hi; attachments a.txt
-//	12 B; saved mailbox/20261125-135501.123456-X5VNGZQ2KA.eml
+//	from "a@example.com" to "b@example.com"; subject "Hi"; attachments
+//	"a.txt" 12 B; saved mailbox/20261125-135501.123456-X5VNGZQ2KA.eml
 //
 // all on one line. Everything in it but the file name came from the
-// client, so each piece goes through quote, and the lists are cut short:
-// the line stays a few kilobytes, whatever the message holds.
+// client, so each piece is quoted and cut (%.200q), and the lists are cut
+// short: the line stays a few kilobytes, whatever the message holds.
 func (s *session) summary(name, from string, rcpts []string) string {
 	if from == "" {
 		from = "<>"
