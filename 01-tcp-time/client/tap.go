@@ -1,7 +1,7 @@
 // This file is the same in every program whose -v shows what crosses its
 // TCP connections: 01-tcp-time/client, 01-tcp-time/server,
-// 02-file-transfer/client and 02-file-transfer/server. A test keeps the
-// copies identical.
+// 02-file-transfer/client, 02-file-transfer/server, 04-email/client and
+// 04-email/server. A test keeps the copies identical.
 //
 // A program taps the conn it dialed, the listener it accepts on, or a
 // conn after its TLS handshake (to show the text inside). The code that

@@ -1,6 +1,6 @@
 // This file is the same in every client that wraps errors holding what a
-// server sent: 03-image-download/client, 04-email/client and
-// 05-sms/client. A test keeps the copies identical.
+// server sent: 03-image-download/client and 05-sms/client. A test keeps the
+// copies identical.
 
 package main
 

@@ -10,92 +10,69 @@ import (
 
 // AUTH (RFC 4954) sends the user name and password in base64, which
 // hides nothing: the client logs in only over TLS, or to this machine,
-// whose bytes never cross a network (login, in send.go).
+// whose bytes never cross a network (sender.hello). With -v, each line
+// that holds them shows as its size (hide): only the client knows which.
 
 // auth logs in with AUTH PLAIN, or AUTH LOGIN, whichever the server
 // offers in mechs, its EHLO's AUTH line; nothing it did not offer.
-func (s *sender) auth(c *client, mechs string) error {
+func (c *client) auth(mechs, user, password string) error {
+	var code int
+	var question string
+	var err error
 	switch m := " " + strings.ToUpper(mechs) + " "; {
 	case strings.Contains(m, " PLAIN "):
-		return c.authPlain(s.user, s.password)
+		// One line (RFC 4616): base64 of the name to act as (empty:
+		// the user's own), NUL, the user name, NUL, the password.
+		_, _ = c.text.W.WriteString("AUTH PLAIN ")
+		_ = c.text.W.Flush() // an error comes back from secret
+		code, question, err = c.secret("\x00" + user + "\x00" + password)
 	case strings.Contains(m, " LOGIN "):
-		return c.authLogin(s.user, s.password)
-	}
-	return fmt.Errorf("the server offers AUTH %s; this client speaks "+
-		"only PLAIN and LOGIN", mechs)
-}
-
-// authPlain logs in in one line (RFC 4616): base64 of the name to act
-// as (empty: the user's own), NUL, the user name, NUL, the password.
-func (c *client) authPlain(user, password string) error {
-	blob := "\x00" + user + "\x00" + password
-	_, _, err := c.secret(235, "AUTH PLAIN <hidden>", "AUTH PLAIN "+b64(blob))
-	return err
-}
-
-// authLogin logs in by answering two questions, "Username:" and
-// "Password:", each asked with 334 and answered in base64, as RFC 4954's
-// exchanges are; LOGIN itself is only a draft, but widely spoken.
-func (c *client) authLogin(user, password string) error {
-	code, question, err := c.cmd(0, "AUTH LOGIN")
-	for range 2 {
-		if err != nil || code != 334 {
-			break
+		// Two questions in base64, each asked with 334: a draft, but
+		// widely spoken.
+		code, question, err = c.cmd(0, "AUTH LOGIN")
+		for _, qa := range [][2]string{{"Username:", user}, {"Password:", password}} {
+			q, _ := base64.StdEncoding.DecodeString(question)
+			if err != nil || code != 334 || !strings.EqualFold(string(q), qa[0]) {
+				break
+			}
+			code, question, err = c.secret(qa[1])
 		}
-		answer, bad := c.loginAnswer(question, user, password)
-		if bad != nil {
-			return bad
-		}
-		code, question, err = c.secret(0, "<hidden>", b64(answer))
+	default:
+		return fmt.Errorf("the server offers AUTH %q; this client speaks "+
+			"only PLAIN and LOGIN", mechs)
 	}
 	if err == nil && code != 235 {
-		err = &textproto.Error{Code: code, Msg: c.transcript.hide(question)}
+		err = replyError{&textproto.Error{Code: code, Msg: question}}
 	}
 	return err
 }
 
-// loginAnswer answers one question of AUTH LOGIN, which comes in base64.
-func (c *client) loginAnswer(question, user, password string) (string, error) {
-	q, err := base64.StdEncoding.DecodeString(question)
+// secret sends a credential in base64 on a line, and reads the reply.
+// With -v, the line shows as its size, and so does the question read
+// before it.
+func (c *client) secret(s string) (int, string, error) {
+	hide(c.conn, true)
+	err := c.text.PrintfLine("%s", base64.StdEncoding.EncodeToString([]byte(s)))
+	hide(c.conn, false)
 	if err != nil {
-		return "", fmt.Errorf("AUTH LOGIN question %s is not base64",
-			quote(c.transcript.hide(question)))
+		return 0, "", err
 	}
-	switch strings.ToLower(strings.TrimSpace(string(q))) {
-	case "username:":
-		return user, nil
-	case "password:":
-		return password, nil
-	}
-	return "", fmt.Errorf("unexpected AUTH LOGIN question %s",
-		quote(c.transcript.hide(string(q))))
-}
-
-// secret is cmd for a line that holds a credential: -v shows shown in
-// its place. Only the client knows which lines those are (transcript.go).
-func (c *client) secret(want int, shown, line string) (int, string, error) {
-	c.transcript.hidden = shown
-	defer func() { c.transcript.hidden = "" }()
-	return c.cmd(want, "%s", line)
+	return c.reply(0)
 }
 
 // credentials matches what a server might echo of the credentials, in any
 // letter case: the password, and in base64 each line that carries one
-// (AUTH PLAIN's, AUTH LOGIN's answers). Each reply the client prints, in
-// an error or with -v, shows <hidden> in their place (transcript.hide).
-// Without -user it is nil.
+// (AUTH PLAIN's, AUTH LOGIN's answers). Without -user it is nil.
 func credentials(user, password string) *regexp.Regexp {
 	if user == "" {
 		return nil
 	}
-	alts := []string{b64("\x00" + user + "\x00" + password), b64(password),
-		b64(user), password}
-	for i, a := range alts {
-		alts[i] = regexp.QuoteMeta(a)
+	var alts []string
+	for _, s := range []string{"\x00" + user + "\x00" + password, password, user} {
+		alts = append(alts, regexp.QuoteMeta(base64.StdEncoding.EncodeToString([]byte(s))))
 	}
-	re := regexp.MustCompile("(?i)" + strings.Join(alts, "|"))
+	re := regexp.MustCompile("(?i)" + strings.Join(alts, "|") + "|" +
+		regexp.QuoteMeta(password))
 	re.Longest() // all of a line's base64, not a shorter one it starts with
 	return re
 }
-
-func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

@@ -89,7 +89,7 @@ func TestAUTHOnlyAsOffered(t *testing.T) {
 			"(a server may offer it only after STARTTLS)"},
 		{"only mechanisms the client does not speak",
 			"250-fake\r\n250 AUTH CRAM-MD5 XOAUTH2", "AUTH: the server offers " +
-				"AUTH CRAM-MD5 XOAUTH2; this client speaks only PLAIN and LOGIN"},
+				`AUTH "CRAM-MD5 XOAUTH2"; this client speaks only PLAIN and LOGIN`},
 	}
 	for _, tt := range tests {
 		t.Run("the client sends no AUTH to a server that offers "+tt.name,

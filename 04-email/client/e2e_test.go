@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,17 +39,21 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	// -v shows the whole conversation in plain text, TLS or not, but
-	// for the password, and the body, whose size is what was saved.
-	_, body, _ := strings.Cut(string(saved), "\r\n\r\n")
-	inOrder(t, strings.Split(errOut, "\n"), []string{"S: 220 ...",
-		"C: EHLO localhost", "S: 250 STARTTLS", "C: STARTTLS", "S: 220 ...",
-		"* TLS handshake done: ...", "C: EHLO localhost",
-		"S: 250 AUTH PLAIN LOGIN", "C: AUTH PLAIN <hidden>", "S: 235 ...",
-		"C: MAIL FROM:<abcdefg@126.com>", "C: RCPT TO:<uvwxyz@qq.com>",
-		"C: RCPT TO:<hidden@example.com>", "C: DATA", "S: 354 ...",
-		"C: Subject: =?utf-8?b?56S65L6L5Luj56CB5a6e6aqM6YKu5Lu2?=",
-		"C: <" + thousands(int64(len(body))) + " bytes of body>", "C: .",
-		"S: 250 saved as ...", "C: QUIT", "S: 221 ..."})
+	// for the password, and the message, whose size is what was saved
+	// after the trace headers, its dots doubled on the wire, and a dot.
+	msg := strings.SplitN(string(saved), "\r\n", 3)[2]
+	wire := len(strings.ReplaceAll("\r\n"+msg, "\r\n.", "\r\n..")) - 2 + 3
+	inOrder(t, strings.Split(errOut, "\n"), []string{`S: "220 ...`,
+		`C: "EHLO localhost\r\n"`, `S: "250-...`, `C: "STARTTLS\r\n"`,
+		"S: <... bytes hidden>", "* TLS 1.3, ...", `C: "EHLO localhost\r\n"`,
+		`S: "250-...250 AUTH PLAIN LOGIN\r\n"`, `C: "AUTH PLAIN "`,
+		"C: <... bytes hidden>", `S: "235 ...`,
+		`C: "MAIL FROM:<abcdefg@126.com>\r\n"`, `S: "250 OK\r\n"`,
+		`C: "RCPT TO:<uvwxyz@qq.com>\r\n"`, `S: "250 OK\r\n"`,
+		`C: "RCPT TO:<hidden@example.com>\r\n"`, `S: "250 OK\r\n"`,
+		`C: "DATA\r\n"`, fmt.Sprintf("C: <%d bytes hidden>", wire),
+		"S: <... bytes hidden>", `S: "250 saved as ...`, `C: "QUIT\r\n"`,
+		`S: "221 ...`})
 	for _, secret := range []string{"s3cret", b64("s3cret"),
 		b64("\x00me\x00s3cret")} {
 		if strings.Contains(errOut, secret) {

@@ -4,16 +4,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
+	"net"
 	"net/textproto"
+	"strconv"
+	"strings"
 )
-
-// isReply says whether err is the server's answer (a code and a text),
-// rather than trouble with the connection.
-func isReply(err error) bool {
-	var tpErr *textproto.Error
-	return errors.As(err, &tpErr)
-}
 
 // hints says what a reply code most likely means for the sender.
 var hints = map[int]string{
@@ -26,44 +21,51 @@ var hints = map[int]string{
 	554: "the server refused the transaction",
 }
 
-// replyText is the server's reply in err, as "550 no such user". Its text
-// comes from the network, so it goes through quote.
-func replyText(err error) string {
+// explain adds to err, from send, what a learner can do about it: a hint
+// for the replies a sender meets most, and for the wrong TLS. errors.Is
+// and errors.As still see the error inside.
+func (cfg *config) explain(err error) error {
 	var tpErr *textproto.Error
-	if !errors.As(err, &tpErr) {
-		return quote(err.Error())
-	}
-	return fmt.Sprintf("%d %s", tpErr.Code, quote(tpErr.Msg))
-}
-
-// explain names the step that failed and adds a hint where one helps.
-func explain(step string, err error) error {
-	var tpErr *textproto.Error
-	if errors.As(err, &tpErr) {
-		err = fmt.Errorf("%s: the server said %s", step, replyText(err))
-		if hint, ok := hints[tpErr.Code]; ok {
-			err = fmt.Errorf("%w (%s)", err, hint)
-		}
-		return err
-	}
 	var unknownCA x509.UnknownAuthorityError
 	var badName x509.HostnameError
 	var notTLS tls.RecordHeaderError
-	hint := ""
+	var cert *tls.CertificateVerificationError
+	var netErr net.Error
+	text, hint := err.Error(), ""
 	switch {
+	case errors.As(err, &tpErr):
+		hint = hints[tpErr.Code]
 	case errors.As(err, &unknownCA):
 		hint = "if the server's certificate is your own, as the local " +
 			"server's is, trust it with -ca FILE"
 	case errors.As(err, &badName):
 		hint = "use the name in the certificate in -server, e.g. localhost"
-	case errors.As(err, &notTLS) && step != "STARTTLS":
+	case errors.As(err, &notTLS) && cfg.s.tlsMode == "implicit":
 		hint = "the server does not start with TLS: try -tls starttls"
-	case timedOut(err):
-		return fmt.Errorf("%s: no answer in time: %w", step, err)
+	case timedOut(err) && errors.As(err, &netErr):
+		text = strings.Replace(text, netErr.Error(),
+			"no answer in time: "+netErr.Error(), 1)
+		if strings.HasPrefix(text, "greeting:") && cfg.s.tlsMode != "implicit" {
+			// A port 465 waits in silence for the client's TLS.
+			hint = "the server may be busy, or this port may expect -tls implicit"
+		}
 	case refused(err):
 		hint = "is the server running? go run ./04-email/server"
-	default:
-		return fmt.Errorf("%s: %w", step, netError{err})
 	}
-	return fmt.Errorf("%s: %w (%s)", step, netError{err}, hint)
+	if errors.As(err, &cert) { // it holds names from the certificate
+		text = strings.Replace(text, cert.Error(), strconv.Quote(cert.Error()), 1)
+	}
+	if hint != "" {
+		text += " (" + hint + ")"
+	}
+	return &explained{text, err}
 }
+
+// explained is an error with a text of explain's.
+type explained struct {
+	text string
+	err  error
+}
+
+func (e *explained) Error() string { return e.text }
+func (e *explained) Unwrap() error { return e.err }

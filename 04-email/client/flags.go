@@ -31,6 +31,7 @@ type config struct {
 	s       *sender
 	timeout time.Duration
 	dryRun  bool
+	verbose bool // -v: print what crosses the network
 }
 
 // flags is the command line as given.
@@ -49,7 +50,16 @@ func parseFlags(args []string, getenv func(string) string,
 	stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { usage(fs) }
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: client -to ADDR [-cc ADDR] [-bcc ADDR] "+
+			"[-subject S] [-body TEXT | -body-file FILE] [-attach FILE]...\n"+
+			"              [-server HOST:PORT] [-from ADDR] [-user NAME] "+
+			"[-tls starttls|implicit|none] [-ca FILE]\n"+
+			"              [-timeout D] [-dry-run] [-v]\n"+
+			"With -user, the password comes from the environment variable "+
+			"SMTP_PASSWORD.")
+		fs.PrintDefaults()
+	}
 	var f flags
 	fs.StringVar(&f.server, "server", "127.0.0.1:1025",
 		"address of the SMTP server, HOST:PORT")
@@ -86,25 +96,13 @@ func parseFlags(args []string, getenv func(string) string,
 		return nil, errUsage
 	}
 	cfg.s.log = stderr
-	cfg.s.wire = newWire(stderr, f.verbose)
 	return cfg, f.load(cfg)
-}
-
-// usage prints how to run the client, and every flag with its default.
-func usage(fs *flag.FlagSet) {
-	fmt.Fprintln(fs.Output(), "usage: client -to ADDR [-cc ADDR] [-bcc ADDR] "+
-		"[-subject S] [-body TEXT | -body-file FILE] [-attach FILE]...\n"+
-		"              [-server HOST:PORT] [-from ADDR] [-user NAME] "+
-		"[-tls starttls|implicit|none] [-ca FILE]\n"+
-		"              [-timeout D] [-dry-run] [-v]\n"+
-		"With -user, the password comes from the environment variable "+
-		"SMTP_PASSWORD.")
-	fs.PrintDefaults()
 }
 
 // check makes a config from the flags, or says what is wrong with them.
 func (f *flags) check(args []string, password string) (*config, string) {
-	m, err := newMessage(f.from, f.to, f.cc, f.bcc, f.subject, f.attach)
+	m, err := f.message()
+	host, _, hostErr := net.SplitHostPort(f.server)
 	switch {
 	case err != nil:
 		return nil, err.Error()
@@ -117,22 +115,20 @@ func (f *flags) check(args []string, password string) (*config, string) {
 			f.tlsMode)
 	case f.timeout <= 0:
 		return nil, "-timeout must be more than 0"
-	}
-	host, _, err := net.SplitHostPort(f.server)
-	switch {
-	case err != nil:
+	case hostErr != nil:
 		return nil, fmt.Sprintf("-server %q: want HOST:PORT, e.g. 127.0.0.1:1025",
 			f.server)
 	case f.user != "" && password == "":
 		return nil, "-user needs the password in the environment variable " +
 			"SMTP_PASSWORD"
 	}
-	m.body = f.body
 	var d net.Dialer
 	s := &sender{server: f.server, tlsMode: f.tlsMode,
 		tlsConfig: &tls.Config{ServerName: host}, user: f.user,
-		password: password, dial: d.DialContext}
-	return &config{m: m, s: s, timeout: f.timeout, dryRun: f.dryRun}, ""
+		password: password, dial: d.DialContext,
+		secrets: credentials(f.user, password)}
+	return &config{m: m, s: s, timeout: f.timeout, dryRun: f.dryRun,
+		verbose: f.verbose}, ""
 }
 
 // load reads the files the flags name: the text, the attachments (only

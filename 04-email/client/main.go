@@ -14,10 +14,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -57,6 +60,19 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if cfg.dryRun {
 		return writeMessage(stdout, cfg.m, time.Now())
 	}
+	if cfg.verbose {
+		// -v wraps the connection (tap.go) where the sender makes it:
+		// as dialed, and again inside TLS, to show the text there.
+		v := log.New(stderr, "", 0)
+		cfg.s.wrap = func(conn net.Conn) net.Conn {
+			tapped := tapClient(conn, v)
+			if t, ok := conn.(*tls.Conn); ok {
+				certs := t.ConnectionState().PeerCertificates
+				v.Printf("* certificate %q", certs[0].Subject)
+			}
+			return tapped
+		}
+	}
 	return cfg.deliver(ctx, stdout)
 }
 
@@ -65,7 +81,10 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 func (cfg *config) deliver(ctx context.Context, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	err := cfg.s.send(ctx, cfg.m)
+	m, to := cfg.m, cfg.m.rcpts()
+	took, err := cfg.s.send(ctx, m.from.Address, to, func(w io.Writer) error {
+		return writeMessage(w, m, time.Now())
+	})
 	switch {
 	case err == nil:
 	case errors.Is(ctx.Err(), context.Canceled) && errors.Is(err, errMaybeDelivered):
@@ -73,20 +92,18 @@ func (cfg *config) deliver(ctx context.Context, stdout io.Writer) error {
 	case errors.Is(ctx.Err(), context.Canceled):
 		return errors.New("interrupted")
 	case timedOut(err), errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("%w (-timeout %v is over)", err, cfg.timeout)
+		return fmt.Errorf("%w (-timeout %v is over)", cfg.explain(err), cfg.timeout)
 	default:
-		return err
+		return cfg.explain(err)
 	}
-	all, refused := len(cfg.m.rcpts()), len(cfg.s.rejected)
 	plural := "s"
-	if all-refused == 1 {
+	if took == 1 {
 		plural = ""
 	}
-	fmt.Fprintf(stdout, "sent to %d recipient%s via %s\n", all-refused, plural,
-		cfg.s.server)
-	if refused > 0 {
+	fmt.Fprintf(stdout, "sent to %d recipient%s via %s\n", took, plural, cfg.s.server)
+	if took < len(to) {
 		return fmt.Errorf("%d of %d recipients refused, each named above: "+
-			"the message did not go to them", refused, all)
+			"the message did not go to them", len(to)-took, len(to))
 	}
 	return nil
 }

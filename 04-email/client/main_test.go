@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ func writeFile(tb testing.TB, name string, data []byte) string {
 	}
 	return path
 }
+
+// b64 is what AUTH's answers look like.
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // fakeEHLO is an EHLO reply offering what the tests need.
 const fakeEHLO = "250-fake.example.com\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN"

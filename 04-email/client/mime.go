@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -20,89 +21,61 @@ import (
 // headers, a blank line, and the body, every line ending in CRLF.
 // Attachments are read from disk as they are written.
 func writeMessage(w io.Writer, m *message, now time.Time) error {
-	h := &header{w: w}
-	writeHeader(h, m, now)
-	if len(m.attach) > 0 {
-		return writeParts(h, m)
-	}
-	h.add("Content-Type", "text/plain; charset=utf-8")
-	h.add("Content-Transfer-Encoding", "quoted-printable")
-	h.end()
-	if h.err != nil {
-		return h.err
-	}
-	return writeText(w, m.body)
-}
+	var h bytes.Buffer // the header, written whole
+	add := func(name, value string) { fmt.Fprintf(&h, "%s: %s\r\n", name, value) }
+	add("From", m.from.String()) // a non-ASCII name is encoded by String
 
-// writeHeader writes the headers every message has: who it is from, to
-// whom, about what, when, and a name of its own.
-func writeHeader(h *header, m *message, now time.Time) {
-	h.add("From", m.from.String()) // a non-ASCII name is encoded by String
+	to := "undisclosed-recipients:;" // Bcc only: an empty group
 	if len(m.to) > 0 {
-		h.add("To", addressList(m.to))
-	} else {
-		h.add("To", "undisclosed-recipients:;") // Bcc only: an empty group
+		to = addressList(m.to)
 	}
+	add("To", to)
 	if len(m.cc) > 0 {
-		h.add("Cc", addressList(m.cc))
+		add("Cc", addressList(m.cc))
 	}
 	// Header values are ASCII. Anything else travels as an "encoded
 	// word", =?utf-8?b?...?=, which mail programs decode for display.
 	// A long subject becomes several encoded words: each goes on a line
 	// of its own ("folding"), since a header line may not be longer
 	// than 998 characters.
-	h.add("Subject", strings.ReplaceAll(mime.BEncoding.Encode("utf-8", m.subject),
+	add("Subject", strings.ReplaceAll(mime.BEncoding.Encode("utf-8", m.subject),
 		"?= =?", "?=\r\n =?"))
-	h.add("Date", now.Format(time.RFC1123Z))
-	h.add("Message-ID", messageID(m.from.Address))
-	h.add("MIME-Version", "1.0")
-}
-
-// writeParts ends the header and writes a body of parts, one after
-// another, each with headers of its own, between lines of a boundary that
-// appears nowhere else: the text, then each attachment.
-func writeParts(h *header, m *message) error {
-	mw := multipart.NewWriter(h.w)
-	h.add("Content-Type", mime.FormatMediaType("multipart/mixed",
-		map[string]string{"boundary": mw.Boundary()}))
-	h.end()
-	if h.err != nil {
-		return h.err
+	add("Date", now.Format(time.RFC1123Z))
+	add("Message-ID", messageID(m.from.Address))
+	add("MIME-Version", "1.0")
+	text := textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"},
+		"Content-Transfer-Encoding": {"quoted-printable"}}
+	if len(m.attach) == 0 {
+		add("Content-Type", text.Get("Content-Type"))
+		add("Content-Transfer-Encoding", text.Get("Content-Transfer-Encoding"))
+		_, err := fmt.Fprintf(w, "%s\r\n", h.Bytes())
+		if err == nil {
+			err = writeText(w, m.body)
+		}
+		return err
 	}
-	part, err := mw.CreatePart(textproto.MIMEHeader{
-		"Content-Type":              {"text/plain; charset=utf-8"},
-		"Content-Transfer-Encoding": {"quoted-printable"},
-	})
+	// A body of parts, each with headers of its own, between lines of a
+	// boundary that appears nowhere else: the text, then each file.
+	mw := multipart.NewWriter(w)
+	add("Content-Type", mime.FormatMediaType("multipart/mixed",
+		map[string]string{"boundary": mw.Boundary()}))
+	_, err := fmt.Fprintf(w, "%s\r\n", h.Bytes())
+	var part io.Writer
+	if err == nil {
+		part, err = mw.CreatePart(text)
+	}
+	if err == nil {
+		err = writeText(part, m.body)
+	}
+	for _, path := range m.attach {
+		if err == nil {
+			err = writeAttachment(mw, path)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	if err := writeText(part, m.body); err != nil {
-		return err
-	}
-	for _, path := range m.attach {
-		if err := writeAttachment(mw, path); err != nil {
-			return err
-		}
-	}
 	return mw.Close()
-}
-
-// header writes header lines, keeping the first error.
-type header struct {
-	w   io.Writer
-	err error
-}
-
-func (h *header) add(name, value string) {
-	if h.err == nil {
-		_, h.err = fmt.Fprintf(h.w, "%s: %s\r\n", name, value)
-	}
-}
-
-func (h *header) end() {
-	if h.err == nil {
-		_, h.err = io.WriteString(h.w, "\r\n")
-	}
 }
 
 func addressList(list []*mail.Address) string {

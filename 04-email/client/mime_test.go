@@ -88,9 +88,10 @@ func writeSample(tb testing.TB) (raw, body string, files map[string][]byte) {
 	files = map[string][]byte{"hello.txt": []byte("hello\n"), "本月数据.xlsx": data}
 	hello := writeFile(tb, "hello.txt", files["hello.txt"])
 	xlsx := writeFile(tb, "本月数据.xlsx", data)
-	m, err := newMessage("王大锤 <abcdefg@126.com>",
-		[]string{"骆昊 <uvwxyz@qq.com>, b@example.com"}, []string{"c@example.com"},
-		[]string{"secret@example.com"}, "示例代码实验邮件", []string{hello, xlsx})
+	m, err := (&flags{from: "王大锤 <abcdefg@126.com>",
+		to: []string{"骆昊 <uvwxyz@qq.com>, b@example.com"}, cc: []string{"c@example.com"},
+		bcc: []string{"secret@example.com"}, subject: "示例代码实验邮件",
+		attach: []string{hello, xlsx}}).message()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -193,8 +194,8 @@ func wantSampleHeaders(tb testing.TB, raw string) {
 func TestLongSubject(t *testing.T) {
 	t.Run("a long subject is folded and decodes whole", func(t *testing.T) {
 		long := strings.Repeat("示例代码实验邮件", 30)
-		m, err := newMessage("a@example.com", nil, nil, []string{"b@example.com"},
-			long, nil)
+		m, err := (&flags{from: "a@example.com", bcc: []string{"b@example.com"},
+			subject: long}).message()
 		if err != nil {
 			t.Fatal(err)
 		}

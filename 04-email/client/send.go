@@ -8,90 +8,78 @@ import (
 	"io"
 	"net"
 	"net/textproto"
+	"regexp"
 	"strings"
 	"time"
 )
 
-// sender holds how to reach the server.
+// sender holds how to reach the server, and how to log in.
 type sender struct {
 	server    string // HOST:PORT
-	tlsMode   string
+	tlsMode   string // starttls (when offered), implicit or none
 	tlsConfig *tls.Config
-	user      string
+	user      string // AUTH as user, unless ""
 	password  string
-	log       io.Writer
-	wire      *wire // -v: the conversation, on stderr; or nil
-	// dial connects to the server: a net.Dialer's DialContext, or in
-	// tests an in-memory listener's.
-	dial func(ctx context.Context, network, addr string) (net.Conn, error)
-
-	rejected []string // recipients the server refused
+	dial      func(ctx context.Context, network, addr string) (net.Conn, error)
+	wrap      func(net.Conn) net.Conn // nil, or -v's: see client.use
+	log       io.Writer               // each refused recipient is named here
+	secrets   *regexp.Regexp          // what a server may echo of the password
 }
 
-// send delivers m. An SMTP session is a conversation in lines: the client
-// sends a command, the server answers with a three-digit code (2xx done,
-// 3xx go on, 4xx try later, 5xx no) and a text. client has a method for
-// each command (smtp.go); each step below is one or a few of them, and
-// its error says which.
-func (s *sender) send(ctx context.Context, m *message) error {
-	conn, err := s.connect(ctx)
+// send delivers the message msg writes, from the envelope's sender from
+// to the recipients to, and returns how many of them the server took.
+// Each step is a command or a few, and its error says which.
+func (s *sender) send(ctx context.Context, from string, to []string,
+	msg func(io.Writer) error) (int, error) {
+	conn, err := s.dial(ctx, "tcp", s.server)
 	if err != nil {
-		return explain("connect to "+s.server, err)
+		return 0, at("connect to "+s.server, err)
 	}
-	c := newClient(conn, s.wire)
-	c.transcript.secrets = credentials(s.user, s.password)
-	defer c.close()
+	c := &client{raw: conn, conn: conn, wrap: s.wrap, secrets: s.secrets}
+	defer func() { _ = c.conn.Close() }() // TLS and all
 	// One deadline for the whole exchange, and Ctrl-C cuts it short.
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(deadline) // a fresh connection: it cannot fail
-	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
-	defer stop()
-
-	if err := c.greeting(); err != nil {
-		if timedOut(err) && s.tlsMode != "implicit" {
-			// A port 465 waits in silence for the client's TLS.
-			return fmt.Errorf("%w (the server may be busy, or this port "+
-				"may expect -tls implicit)", explain("greeting", err))
+	bound(ctx, conn)
+	defer context.AfterFunc(ctx, func() { bound(ctx, conn) })()
+	if s.tlsMode == "implicit" { // TLS from the first byte, port 465
+		tlsConn := tls.Client(conn, s.tlsConfig)
+		if err := tlsConn.HandshakeContext(ctx); err != nil {
+			return 0, at("connect to "+s.server, err)
 		}
-		return explain("greeting", err)
+		c.tls, conn = true, tlsConn
 	}
-	if err := s.hello(c); err != nil {
-		return err
+	c.use(conn)
+	if _, _, err := c.reply(220); err != nil { // or 554: go away
+		return 0, at("greeting", err)
 	}
-	if err := s.login(c); err != nil {
-		return err
+	if err := s.hello(ctx, c); err != nil {
+		return 0, err
 	}
-	if err := s.envelope(c, m); err != nil {
-		return err
+	took, err := s.envelope(c, from, to)
+	if err == nil {
+		err = c.data(ctx, msg)
 	}
-	if err := s.data(ctx, c, m); err != nil {
-		return err
+	if err != nil {
+		return 0, err
 	}
-	s.quit(c)
-	return nil
+	// The message is delivered: a lost goodbye does not undo it.
+	if _, _, err := c.cmd(221, "QUIT"); err != nil && !isReply(err) {
+		fmt.Fprintf(s.log, "QUIT: %q\n", err)
+	}
+	return took, nil
 }
 
-// hello says EHLO, and when the server offers STARTTLS (and -tls is
-// starttls) turns this connection into a TLS one: everything after it,
-// password included, is encrypted. startTLS says EHLO again.
-func (s *sender) hello(c *client) error {
+// hello says EHLO, turns to TLS if the server offers STARTTLS (and -tls
+// is starttls), and logs in if -user asks, as the server offers, only
+// over TLS or to this machine (known by the address reached).
+func (s *sender) hello(ctx context.Context, c *client) error {
 	if err := c.hello(); err != nil {
-		return explain("EHLO", err)
+		return at("EHLO", err)
 	}
-	if _, ok := c.ext["STARTTLS"]; !ok || s.tlsMode != "starttls" {
-		return nil
+	if _, ok := c.ext["STARTTLS"]; ok && s.tlsMode == "starttls" {
+		if err := c.startTLS(ctx, s.tlsConfig); err != nil {
+			return at("STARTTLS", err)
+		}
 	}
-	if err := c.startTLS(s.tlsConfig); err != nil {
-		return explain("STARTTLS", err)
-	}
-	return nil
-}
-
-// login logs in with AUTH when -user asks for it, as the server offers
-// it: over TLS, or without it to this machine only, which the client
-// knows by the address it reached (isLoopbackAddr, in local.go).
-func (s *sender) login(c *client) error {
 	if s.user == "" {
 		return nil
 	}
@@ -104,97 +92,59 @@ func (s *sender) login(c *client) error {
 	if !ok && !c.tls {
 		return errors.New("-user: the server offers no AUTH " +
 			"(a server may offer it only after STARTTLS)")
-	}
-	if !ok {
+	} else if !ok {
 		return errors.New("-user: the server offers no AUTH")
 	}
-	if err := s.auth(c, mechs); err != nil {
-		return explain("AUTH", err)
-	}
-	return nil
+	return at("AUTH", c.auth(mechs, s.user, s.password))
 }
 
-// envelope says who the message is from (MAIL FROM) and who it goes to
-// (RCPT TO, once for each recipient). A server may refuse some recipients
-// and take the others: each refusal is named, with the server's reply,
-// and the message goes to those accepted, if any. 421 is no refusal: the
-// server is closing the connection, and the client stops.
-func (s *sender) envelope(c *client, m *message) error {
-	if err := c.mail(m.from.Address); err != nil {
-		return explain("MAIL FROM", err)
+// envelope says who the message is from (MAIL FROM) and whom it goes to
+// (RCPT TO, for each). The server may refuse some recipients, each named
+// with its reply, and take the others; but 421 means it is closing.
+func (s *sender) envelope(c *client, from string, to []string) (int, error) {
+	if _, _, err := c.cmd(250, "MAIL FROM:<%s>", from); err != nil {
+		return 0, at("MAIL FROM", err)
 	}
-	for _, rcpt := range m.rcpts() {
-		err := c.rcpt(rcpt.Address)
+	var refused []string
+	for _, rcpt := range to {
+		_, _, err := c.cmd(25, "RCPT TO:<%s>", rcpt) // 251 will forward
 		var tpErr *textproto.Error
 		if errors.As(err, &tpErr) && tpErr.Code != 421 {
-			fmt.Fprintf(s.log, "refused %s: the server said %s\n",
-				rcpt.Address, replyText(err))
-			s.rejected = append(s.rejected, rcpt.Address)
+			fmt.Fprintf(s.log, "refused %s: the server said %v\n", rcpt, err)
+			refused = append(refused, rcpt)
 		} else if err != nil {
-			return explain("RCPT TO "+rcpt.Address, err)
+			return 0, at("RCPT TO "+rcpt, err)
 		}
 	}
-	if len(s.rejected) == len(m.rcpts()) {
-		_ = c.reset() // we are leaving; its error changes nothing
-		return fmt.Errorf("every recipient was refused (%s): nothing sent",
-			strings.Join(s.rejected, ", "))
+	if len(refused) == len(to) {
+		return 0, fmt.Errorf("every recipient was refused (%s): nothing "+
+			"sent", strings.Join(refused, ", "))
 	}
-	return nil
+	return len(to) - len(refused), nil
 }
 
-// errMaybeDelivered is what a failure after the end of the message means:
-// the server may have taken it before the connection broke.
-var errMaybeDelivered = errors.New("the message may still have been " +
-	"delivered: check before sending again")
-
-// data sends DATA, then the message, through the writer that adds the
-// dots and the end (client.data).
-func (s *sender) data(ctx context.Context, c *client, m *message) error {
-	w, err := c.data()
-	if err != nil {
-		return explain("DATA", err)
-	}
-	if err := writeMessage(w, m, time.Now()); err != nil {
-		return explain("sending the message", err)
-	}
-	if err := c.early(ctx); err != nil {
-		return fmt.Errorf("%w (before the final dot: the message was "+
-			"not sent)", explain("end of DATA", err))
-	}
-	// The server's answer to the end of the data says whether it took
-	// the message.
-	if err := w.Close(); isReply(err) {
-		return explain("end of DATA", err)
+// at returns err, unless nil, as a failure at step: "MAIL FROM", say.
+func at(step string, err error) error {
+	if isReply(err) {
+		return fmt.Errorf("%s: the server said %w", step, err)
 	} else if err != nil {
-		return fmt.Errorf("%w (%w)", explain("end of DATA", err), errMaybeDelivered)
+		return fmt.Errorf("%s: %w", step, err)
 	}
 	return nil
 }
 
-// quit says goodbye. The message is delivered already; a lost goodbye
-// does not undo it, so a failure is only logged.
-func (s *sender) quit(c *client) {
-	if err := c.quit(); err != nil && !isReply(err) {
-		fmt.Fprintf(s.log, "QUIT: %s\n", quote(err.Error()))
+// bound sets conn's deadline to ctx's, or to now once ctx is done: a
+// connection knows nothing of contexts.
+func bound(ctx context.Context, conn net.Conn) {
+	deadline, _ := ctx.Deadline()
+	if ctx.Err() != nil {
+		deadline = time.Now()
 	}
+	_ = conn.SetDeadline(deadline) // fails only if closed, as reads will say
 }
 
-// connect connects to the server: in plain TCP, or in TLS from the first
-// byte with -tls implicit (port 465, "SMTPS").
-func (s *sender) connect(ctx context.Context) (net.Conn, error) {
-	conn, err := s.dial(ctx, "tcp", s.server)
-	if err != nil {
-		return nil, err
-	}
-	s.wire.note("connected to %s from %s", conn.RemoteAddr(), conn.LocalAddr())
-	if s.tlsMode != "implicit" {
-		return conn, nil
-	}
-	tlsConn := tls.Client(conn, s.tlsConfig)
-	if err := tlsConn.HandshakeContext(ctx); err != nil {
-		_ = conn.Close() // giving up on it
-		return nil, err
-	}
-	s.wire.note("%s", tlsNote(tlsConn.ConnectionState()))
-	return tlsConn, nil
+// isReply says whether err is the server's answer, not a failed read.
+func isReply(err error) bool {
+	var tpErr *textproto.Error
+	return errors.As(err, &tpErr)
 }

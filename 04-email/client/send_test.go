@@ -106,7 +106,7 @@ type sendFailure struct {
 // to a@example.com and b@example.com.
 var sendFailures = []sendFailure{
 	{"a greeting of 554", loopback.SMTPScript{Greeting: "554 go away"},
-		nil, "greeting: the server said 554 go away", false},
+		nil, `greeting: the server said 554 "go away"`, false},
 	{"EHLO and HELO refused", loopback.SMTPScript{Replies: map[string]string{
 		"EHLO": "502 no", "HELO": "502 no"}}, nil, "EHLO: the server said 502", false},
 	{"STARTTLS refused", loopback.SMTPScript{Replies: map[string]string{
@@ -148,8 +148,8 @@ func TestRefusedRecipients(t *testing.T) {
 			t.Errorf("got %v, want an error containing %q", err, want)
 		}
 		for _, want := range []string{
-			"refused b@example.com: the server said 452 too many recipients\n",
-			"refused c@example.com: the server said 550 no such user\n"} {
+			`refused b@example.com: the server said 452 "too many recipients"` + "\n",
+			`refused c@example.com: the server said 550 "no such user"` + "\n"} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("stderr does not say %q:\n%s", want, stderr)
 			}
@@ -164,8 +164,8 @@ func TestRefusedRecipients(t *testing.T) {
 			"RCPT TO:<b@example.com>": "421 closing the connection"}})
 		stdout, _, err := runClient(t, f.Addr, nil,
 			"-to", "a@example.com, b@example.com, c@example.com", "-body", "hi")
-		if want := "RCPT TO b@example.com: the server said 421 closing the " +
-			"connection (the server is closing"; err == nil ||
+		if want := `RCPT TO b@example.com: the server said 421 "closing the ` +
+			`connection" (the server is closing`; err == nil ||
 			!strings.Contains(err.Error(), want) {
 			t.Errorf("got %v, want an error containing %q", err, want)
 		}

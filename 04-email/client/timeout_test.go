@@ -144,7 +144,7 @@ func TestAfterTheFinalDot(t *testing.T) {
 			defer pl.Close()
 			go earlyReply(pl)
 			stdout, err := sendVia(t, pl)
-			if want := "end of DATA: the server said 250 OK (before the final " +
+			if want := `end of DATA: the server said 250 "OK" (before the final ` +
 				"dot: the message was not sent)"; err == nil ||
 				!strings.Contains(err.Error(), want) {
 				t.Errorf("got %v, want an error containing %q", err, want)

@@ -42,16 +42,11 @@ func (s *session) auth(arg string) error {
 		return s.reply(503, "AUTH is not allowed while sending a message")
 	}
 	mechanism, initial, _ := strings.Cut(arg, " ")
-	var user, password string
-	var err error
-	switch strings.ToUpper(mechanism) {
-	case "PLAIN":
-		user, password, err = s.authPlain(initial)
-	case "LOGIN":
-		user, password, err = s.authLogin(initial)
-	default:
+	mechanism = strings.ToUpper(mechanism)
+	if mechanism != "PLAIN" && mechanism != "LOGIN" {
 		return s.reply(504, "unknown mechanism: use PLAIN or LOGIN")
 	}
+	user, password, err := s.credentials(mechanism, initial)
 	if err == nil && !s.cfg.valid(user, password) {
 		err = errAuthFailed
 	}
@@ -96,7 +91,7 @@ var errAuthLimit = errors.New("too many failed AUTH attempts")
 // connect again, in the queue with everyone else, every third try.
 func (s *session) authFailed(user string) error {
 	s.failures++
-	s.cfg.log.Printf("%s: AUTH failed for user %s", s.remote, quote(user))
+	s.cfg.log.Printf("%s: AUTH failed for user %.200q", s.remote, user)
 	s.pause(s.cfg.authDelay)
 	err := s.reply(535, "authentication failed: bad user name or password")
 	if err != nil || s.failures < maxAuthFailures {
@@ -118,18 +113,20 @@ func (s *session) pause(d time.Duration) {
 	}
 }
 
-// authPlain reads PLAIN credentials: base64 of "authzid NUL user NUL
-// password", on the AUTH line or, if not there, after a "334 " prompt.
-func (s *session) authPlain(initial string) (user, password string, err error) {
-	if initial == "" {
-		if err := s.reply(334, ""); err != nil {
+// credentials reads PLAIN's credentials, base64 of "authzid NUL user NUL
+// password", or LOGIN's, the answers to "Username:" and "Password:".
+// Each comes on the AUTH line (initial) or after a 334 question; some
+// clients, Python's smtplib among them, send LOGIN's user name there.
+func (s *session) credentials(mechanism, initial string) (user, password string, err error) {
+	if mechanism == "LOGIN" {
+		u, err := s.answer(initial, "Username:")
+		if err != nil {
 			return "", "", err
 		}
-		if initial, err = s.readSecret(); err != nil {
-			return "", "", err
-		}
+		p, err := s.answer("", "Password:")
+		return string(u), string(p), err
 	}
-	b, err := decodeAuth(initial)
+	b, err := s.answer(initial, "")
 	if err != nil {
 		return "", "", err
 	}
@@ -145,45 +142,25 @@ func (s *session) authPlain(initial string) (user, password string, err error) {
 	return user, password, nil
 }
 
-// authLogin reads LOGIN credentials: the server asks "Username:" and
-// "Password:" (in base64), and the client answers each in base64. Some
-// clients, Python's smtplib among them, send the user name on the AUTH line.
-func (s *session) authLogin(initial string) (user, password string, err error) {
-	ask := func(prompt string) ([]byte, error) {
-		err := s.reply(334, base64.StdEncoding.EncodeToString([]byte(prompt)))
+// answer returns initial, or the line that answers question (asked in
+// base64 after 334), decoded from base64: "*" cancels, "=" is empty.
+func (s *session) answer(initial, question string) ([]byte, error) {
+	if initial == "" {
+		err := s.reply(334, base64.StdEncoding.EncodeToString([]byte(question)))
+		if err == nil {
+			initial, err = s.readSecret()
+		}
 		if err != nil {
 			return nil, err
 		}
-		line, err := s.readSecret()
-		if err != nil {
-			return nil, err
-		}
-		return decodeAuth(line)
 	}
-	var u, p []byte
-	if initial != "" {
-		u, err = decodeAuth(initial)
-	} else {
-		u, err = ask("Username:")
-	}
-	if err != nil {
-		return "", "", err
-	}
-	if p, err = ask("Password:"); err != nil {
-		return "", "", err
-	}
-	return string(u), string(p), nil
-}
-
-// decodeAuth decodes one AUTH answer. "*" cancels; "=" is an empty answer.
-func decodeAuth(s string) ([]byte, error) {
-	switch s {
+	switch initial {
 	case "*":
 		return nil, errAuthCanceled
 	case "=":
 		return nil, nil
 	}
-	b, err := base64.StdEncoding.DecodeString(s)
+	b, err := base64.StdEncoding.DecodeString(initial)
 	if err != nil {
 		return nil, fmt.Errorf("%w: not base64", errAuthSyntax)
 	}

@@ -24,7 +24,7 @@ func TestPasswordsAreNeverPrinted(t *testing.T) {
 				t.Errorf("the output shows the password %q: %q", pw, s.log.String())
 			}
 		}
-		if !strings.Contains(s.log.String(), "AUTH failed for user alice") {
+		if !strings.Contains(s.log.String(), `AUTH failed for user "alice"`) {
 			t.Errorf("got log %q, want the failed AUTH logged", s.log.String())
 		}
 	})

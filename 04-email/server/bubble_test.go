@@ -203,7 +203,7 @@ func TestCtrlC(t *testing.T) {
 				t.Errorf("serve returned %v, want nil", err)
 			}
 			_, saved := onlyMessage(t, s.dir)
-			checkSaved(t, saved, "a@example.com", "ESMTP",
+			checkSaved(t, saved, "ESMTP",
 				[]byte("Subject: in hand\r\n\r\nthe first half\r\nthe second half\r\n"))
 		})
 	})

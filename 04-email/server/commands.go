@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"crypto/tls"
 	"fmt"
 	"strings"
@@ -68,17 +67,16 @@ func (s *session) startTLS(arg string) error {
 		return err
 	}
 	conn := tls.Server(s.tcp, s.cfg.tlsConfig)
-	if err := s.tcp.SetDeadline(time.Now().Add(s.waitLimit())); err != nil {
+	if err := s.tcp.SetDeadline(time.Now().Add(s.cfg.timeout)); err != nil {
 		return err
 	}
 	if err := conn.Handshake(); err != nil {
 		return fmt.Errorf("TLS handshake: %w", err)
 	}
-	s.wire.note("%s", tlsNote(conn.ConnectionState()))
 	// The new reader drops anything the client sent in plain text after
 	// STARTTLS: an attacker in the middle could have added commands
 	// there, to be run as if they came encrypted.
-	s.conn, s.r = conn, bufio.NewReader(conn)
+	s.use(conn)
 	s.tls, s.helo, s.authed = true, "", false
 	s.reset()
 	return nil

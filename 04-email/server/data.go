@@ -45,10 +45,8 @@ func (s *session) data(arg string) error {
 		return s.reply(451, "could not save the message: try again later")
 	}
 	// A message: the client is not wasting its slot.
-	s.junk = 0
-	s.mu.Lock()
-	s.worked = time.Now()
-	s.mu.Unlock()
+	s.junk, s.saved = 0, time.Now()
+	worked(s.tcp)
 	if err := s.reply(250, "saved as "+name); err != nil {
 		return err
 	}
@@ -114,33 +112,36 @@ const minDataRate = 1 << 10
 
 var errTooSlow = errors.New("message too slow while the server is busy")
 
-// readMessage reads the message that follows DATA into msg. Each read gets
-// the idle timeout (shorter under stress), so a large message on a slow
-// link arrives and a client gone quiet is cut off; the whole message must
-// arrive within ten times -timeout, which stops one that never ends; and
-// under stress, once stressTimeout has passed since the session last did
-// work, at minDataRate on average since then: the time its commands took
-// counts too.
+// readMessage reads the message that follows DATA into msg, -v showing
+// it as its size. Each read may wait -timeout (the listener brings that
+// closer under stress), so a large message on a slow link arrives and a
+// client gone quiet is cut off; the whole message must arrive within ten
+// times -timeout; and under stress, once stressTimeout has passed since
+// the session began or last saved a message, at minDataRate on average
+// since then, which is work.
 func (s *session) readMessage(msg *capWriter) error {
 	end := time.Now().Add(10 * s.cfg.timeout)
-	since := s.worked // set by this goroutine only
-	w, done := s.showData(msg)
-	err := readData(s.r, w, func() error {
-		took := time.Since(since)
-		if s.stressed.Load() && took > s.cfg.stressTimeout &&
-			float64(msg.n) < minDataRate*took.Seconds() {
-			return errTooSlow
+	var told time.Time // when the listener last heard of work
+	hide(s.conn, true)
+	defer hide(s.conn, false)
+	return readData(s.r, msg, func() error {
+		took := time.Since(s.saved)
+		switch {
+		case took > s.cfg.stressTimeout &&
+			float64(msg.n) < minDataRate*took.Seconds():
+			if stressed(s.tcp) {
+				return errTooSlow
+			}
+		case time.Since(told) >= time.Second: // not for every line: it costs
+			worked(s.tcp) // data at the rate is work
+			told = time.Now()
 		}
-		next := time.Now().Add(s.waitLimit())
+		next := time.Now().Add(s.cfg.timeout)
 		if next.After(end) {
 			next = end
 		}
 		return s.tcp.SetReadDeadline(next)
 	})
-	if err == nil {
-		done()
-	}
-	return err
 }
 
 // readData copies the message in r to w, up to the line that holds only a

@@ -172,7 +172,7 @@ func TestMessageText(t *testing.T) {
 				return
 			}
 			_, saved := onlyMessage(t, out)
-			checkSaved(t, saved, "a@example.com", "ESMTP", []byte(tt.want))
+			checkSaved(t, saved, "ESMTP", []byte(tt.want))
 		})
 	}
 }

@@ -10,35 +10,41 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
 // config is how the server treats every session.
 type config struct {
-	addr      string        // where to listen, HOST:PORT
-	dir       string        // the -out folder as given, for messages
-	useTLS    bool          // -tls: make a certificate and offer STARTTLS
-	verbose   bool          // -v: print every session's conversation
-	mailbox   *os.Root      // the -out folder: every file goes through it
-	host      string        // our name in the greeting
-	tlsConfig *tls.Config   // nil without -tls
-	user      string        // "" unless -user: then AUTH is required
-	password  string        // from SMTP_PASSWORD; never printed
-	maxSize   int64         // largest message, in bytes
-	maxRcpt   int           // most recipients per message
-	timeout   time.Duration // bound on each command, line and reply
-	grace     time.Duration // how long Ctrl-C waits for messages in hand
-	log       *log.Logger   // progress, to stderr
-	report    *log.Logger   // one line per saved message, to stdout
-	wire      *wire         // -v: the conversations, to stderr; or nil
+	addr      string                  // where to listen, HOST:PORT
+	dir       string                  // the -out folder as given, for messages
+	useTLS    bool                    // -tls: make a certificate and offer STARTTLS
+	verbose   bool                    // -v: print every session's conversation
+	mailbox   *os.Root                // the -out folder: every file goes through it
+	host      string                  // our name in the greeting
+	tlsConfig *tls.Config             // nil without -tls
+	user      string                  // "" unless -user: then AUTH is required
+	password  string                  // from SMTP_PASSWORD; never printed
+	maxSize   int64                   // largest message, in bytes
+	maxRcpt   int                     // most recipients per message
+	timeout   time.Duration           // bound on each command, line and reply
+	grace     time.Duration           // how long Ctrl-C waits for messages in hand
+	log       *log.Logger             // progress, to stderr
+	report    *log.Logger             // one line per saved message, to stdout
+	wrap      func(net.Conn) net.Conn // -v: what each conn is wrapped in; or nil
 
 	maxSessions   int           // most sessions at once
 	stressTimeout time.Duration // timeout while most sessions are taken
 	authDelay     time.Duration // how long a failed AUTH waits for its answer
+
+	// The sessions in progress, for shutdown.
+	mu       sync.Mutex
+	sessions map[*session]bool
+	wg       sync.WaitGroup
 }
 
 // stressTimeout is how long a session may go without doing work while the
-// server is under stress (see pool); Postfix takes 10 seconds.
+// server is under stress (see serve); Postfix takes 10 seconds.
 const stressTimeout = 5 * time.Second
 
 // authDelay is how long a failed AUTH waits for its answer, as Dovecot's
@@ -130,7 +136,12 @@ func (cfg *config) check(args []string) string {
 func (cfg *config) open(stdout, stderr io.Writer) error {
 	cfg.log = log.New(stderr, "", log.LstdFlags)
 	cfg.report = log.New(stdout, "", 0)
-	cfg.wire = newWire(stderr, cfg.verbose)
+	if cfg.verbose {
+		// -v wraps each connection where the session makes it (tap.go):
+		// as accepted, and again inside TLS, to show the text there.
+		v := log.New(stderr, "", 0)
+		cfg.wrap = func(conn net.Conn) net.Conn { return tapServer(conn, v) }
+	}
 	// Every file the server writes goes through an os.Root, which
 	// refuses any path that would lead out of the folder. Messages that
 	// a killed copy of the server was receiving left their temporary

@@ -6,11 +6,9 @@ package main
 
 import "net/netip"
 
-// isLoopbackAddr reports whether addr, a HOST:PORT such as the other
-// side's address on a connection, is a loopback address (127.0.0.0/8,
-// ::1): traffic to and from it never leaves this machine. It decides by
-// the address the connection has, never by a name, which could resolve
-// elsewhere the next time.
+// isLoopbackAddr reports whether addr, a HOST:PORT such as a connection's
+// other end, is a loopback address (127.0.0.0/8, ::1), whose traffic never
+// leaves this machine: by address, never by a name, which may change.
 func isLoopbackAddr(addr string) bool {
 	ap, err := netip.ParseAddrPort(addr)
 	return err == nil && ap.Addr().Unmap().IsLoopback()

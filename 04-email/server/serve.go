@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
+	"time"
 )
 
 // serve accepts connections on ln and holds an SMTP session with each in a
@@ -10,36 +13,177 @@ import (
 // tells the sessions waiting for a command that it is shutting down, gives
 // the ones receiving a message cfg.grace to finish it, closes what is
 // left, and returns nil.
+//
+// A session holds a slot: a goroutine, buffers, a file descriptor. The
+// listener is a limitListener (limit.go), as netutil.LimitListener is:
+// beyond -max-sessions, clients wait in the system's queue, in the order
+// they came, at no cost here. From three quarters of them on, the server
+// is under stress (Postfix's word) and frugal: a session keeps its slot
+// only while it works, and work is a message, the bytes of one arriving
+// at minDataRate, not a command, which costs a client nothing. A session
+// then has stressTimeout, not -timeout, after it began or last saved a
+// message to start the next. Stress ends for the first client that comes
+// after a whole -timeout with half the slots free at most.
 func serve(ctx context.Context, ln net.Listener, cfg *config) error {
+	n, high := cfg.maxSessions, max(1, cfg.maxSessions*3/4)
+	lim := newLimitListener(ln, limits{max: n, high: high, calm: cfg.timeout,
+		read: cfg.stressTimeout, write: cfg.stressTimeout,
+		stress: func(on bool) {
+			if on {
+				cfg.log.Printf("busy: %d of %d sessions in use; until it is "+
+					"calm again, a session that does no work for %v is "+
+					"closed", high, n, cfg.stressTimeout)
+			} else {
+				cfg.log.Printf("calm again: at most %d of %d sessions in use "+
+					"for %v; sessions may wait %v for a command again", n/2, n,
+					cfg.timeout, cfg.timeout)
+			}
+		}})
 	// Closing the listener is what wakes Accept when ctx is canceled.
 	stop := context.AfterFunc(ctx, func() {
-		_ = ln.Close() // an error means it is closed already
+		_ = lim.Close() // an error means it is closed already
 	})
 	defer stop()
-	p := newPool(cfg)
-	err := welcome(ctx, ln, p)
-	p.shutdown()
-	return err
-}
-
-// welcome takes a slot, then a connection, and starts a session with
-// it, until ctx is canceled.
-func welcome(ctx context.Context, ln net.Listener, p *pool) error {
+	cfg.sessions = map[*session]bool{}
 	for {
-		// The slot comes first: beyond -max-sessions, clients wait in
-		// the system's queue of connections, in the order they came,
-		// and cost nothing here.
-		if !p.take(ctx) {
-			return nil
-		}
-		conn, err := accept(ctx, ln, p.cfg.log)
+		conn, err := accept(ctx, lim, cfg.log)
 		if err != nil {
-			p.give()
+			cfg.shutdown()
 			if ctx.Err() != nil {
 				return nil // shutting down: we closed the listener
 			}
 			return err
 		}
-		p.start(conn)
+		cfg.start(conn)
+	}
+}
+
+// start holds a session with conn in a goroutine of its own. One
+// goroutine per client is where the tutorial's mail server would use a
+// thread, or serve one client at a time.
+func (cfg *config) start(conn net.Conn) {
+	s := newSession(conn, cfg)
+	cfg.mu.Lock()
+	cfg.sessions[s] = true
+	cfg.mu.Unlock()
+	cfg.wg.Go(func() {
+		s.logEnd(s.converse())
+		cfg.mu.Lock()
+		delete(cfg.sessions, s)
+		cfg.mu.Unlock()
+		_ = conn.Close()   // frees the slot
+		_ = s.conn.Close() // TLS's goodbye fails at once; -v says closed
+	})
+}
+
+// shutdown tells every session that the server is stopping: those waiting
+// for a command get "421 shutting down" at once; one receiving a message
+// saves it first, then gets the 421. After cfg.grace it closes the
+// connections still open, and returns when every session has ended.
+func (cfg *config) shutdown() {
+	cfg.mu.Lock()
+	for s := range cfg.sessions {
+		s.stop()
+	}
+	if n := len(cfg.sessions); n > 0 {
+		cfg.log.Printf("stopping: waiting up to %v for %d sessions", cfg.grace, n)
+	}
+	cfg.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		cfg.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(cfg.grace):
+		cfg.mu.Lock()
+		cfg.log.Printf("stopping: cutting off %d sessions", len(cfg.sessions))
+		for s := range cfg.sessions {
+			_ = s.tcp.Close() // makes its read fail, which ends it
+		}
+		cfg.mu.Unlock()
+		<-done
+	}
+}
+
+// maxJunk is how many commands that do no work a session may send between
+// messages: a client that sends NOOP now and then must not keep its slot
+// forever.
+const maxJunk = 100
+
+var errJunk = errors.New("too many commands without a message")
+
+// tally counts the command just answered. It is useful if it brings the
+// session nearer to a message than it has been since its last one (see
+// progress), or saves a message. Anything else is junk: NOOP, RSET, VRFY,
+// HELP, every command refused, and also a second EHLO, or MAIL again after
+// RSET, which only go round in circles. After maxJunk of them between two
+// messages, the session ends with 421.
+func (s *session) tally(verb string) error {
+	if p := s.progress(); s.code < 400 && (p > s.furthest || verb == "DATA") {
+		s.furthest = p
+		return nil
+	}
+	s.junk++
+	if s.junk < maxJunk {
+		return nil
+	}
+	// The client may be gone: nothing to do if this fails.
+	_ = s.reply(421, fmt.Sprintf("%d commands without a message: closing "+
+		"the connection", maxJunk))
+	return errJunk
+}
+
+// progress is how far the session has come towards a message: a step
+// each for the greeting (EHLO or HELO), STARTTLS, AUTH, MAIL and every
+// recipient. Each can be done only so many times before the message must
+// follow, so a client that keeps its slot by doing work must deliver.
+func (s *session) progress() int {
+	n := len(s.rcpts)
+	for _, done := range []bool{s.helo != "", s.tls, s.authed, s.inMail} {
+		if done {
+			n++
+		}
+	}
+	return n
+}
+
+// nextLine waits for the client's next line, -timeout at most (the
+// listener brings that closer under stress), or until the server shuts
+// down: stop moves the deadline to now, which wakes the read at once.
+func (s *session) nextLine() (string, error) {
+	s.mu.Lock()
+	s.idle = true
+	err := s.tcp.SetReadDeadline(time.Now().Add(s.cfg.timeout))
+	if s.stopping {
+		err = errShuttingDown
+	}
+	s.mu.Unlock()
+	line := ""
+	if err == nil {
+		line, err = readLine(s.r)
+	}
+	s.mu.Lock()
+	s.idle = false
+	if s.stopping {
+		err = errShuttingDown // whatever came, the answer is 421
+	}
+	s.mu.Unlock()
+	return line, err
+}
+
+// stop tells the session that the server is shutting down. If it is
+// waiting for a command, its read fails at once; if it is receiving a
+// message, it finishes that and finds out when it next waits.
+func (s *session) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.stopping {
+		close(s.stopped)
+	}
+	s.stopping = true
+	if s.idle {
+		_ = s.tcp.SetReadDeadline(time.Now()) // fails only if closed: over anyway
 	}
 }

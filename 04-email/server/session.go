@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -18,10 +17,9 @@ import (
 type session struct {
 	cfg      *config
 	tcp      net.Conn      // the connection as accepted: deadlines go here
-	conn     net.Conn      // what we read and write: tcp, or TLS over it
+	conn     net.Conn      // what we read and write: tcp, or TLS over it, wrapped
 	r        *bufio.Reader // reads conn, a line at a time
 	remote   string        // the client's IP address
-	wire     *wire         // -v: the conversation, each line after its peer
 	loopback bool          // the client is on this machine
 
 	helo   string   // the name the client gave in EHLO or HELO; "" before
@@ -32,35 +30,66 @@ type session struct {
 	from   string   // its envelope sender; "" for a bounce
 	rcpts  []string // its envelope recipients
 
-	code     int // the code of the last reply
-	furthest int // the most progress since the last message (see tally)
-	junk     int // commands that did nothing useful since the last message
-	failures int // failed AUTH attempts
+	code     int       // the code of the last reply
+	furthest int       // the most progress since the last message (see tally)
+	junk     int       // commands that did nothing useful since the last message
+	failures int       // failed AUTH attempts
+	saved    time.Time // when it began, or last saved a message
 
-	// The pool shares these with the session's goroutine.
-	stressed *atomic.Bool  // the server is under stress: see pool
+	// For shutdown, from another goroutine.
 	stopped  chan struct{} // closed when the server is shutting down
 	mu       sync.Mutex
-	idle     bool      // waiting for the client's next line
-	waiting  time.Time // since when
-	worked   time.Time // when it began, or last saved a message
-	stopping bool      // the server is shutting down
+	idle     bool // waiting for the client's next line
+	stopping bool
 }
 
 // newSession makes the session of a client that has just connected.
-func newSession(conn net.Conn, cfg *config, stressed *atomic.Bool) *session {
+func newSession(conn net.Conn, cfg *config) *session {
 	remote, _, err := net.SplitHostPort(conn.RemoteAddr().String())
 	if err != nil {
 		remote = conn.RemoteAddr().String() // not IP:port; show it as it is
 	}
-	return &session{cfg: cfg, tcp: conn, conn: conn, r: bufio.NewReader(conn),
-		remote: remote, wire: cfg.wire.peer(conn.RemoteAddr().String()),
-		loopback: isLoopbackAddr(conn.RemoteAddr().String()), stressed: stressed,
-		stopped: make(chan struct{}), worked: time.Now()}
+	s := &session{cfg: cfg, tcp: conn, remote: remote,
+		loopback: isLoopbackAddr(conn.RemoteAddr().String()),
+		stopped:  make(chan struct{}), saved: time.Now()}
+	s.use(conn)
+	return s
 }
 
-// wsaeconnreset is how Windows says "connection reset by peer".
-const wsaeconnreset = syscall.Errno(10054)
+// use reads and writes on conn from now on, wrapped for -v.
+func (s *session) use(conn net.Conn) {
+	if s.cfg.wrap != nil {
+		conn = s.cfg.wrap(conn)
+	}
+	s.conn, s.r = conn, bufio.NewReader(conn)
+}
+
+// The session tells -v's wrapper (tap.go) what to hide, and asks its
+// connection what the listener knows (limit.go), through interfaces it
+// declares itself: without them, these do nothing.
+
+// hide tells a -v wrapper, if conn is one, to count what crosses instead
+// of showing it (a password, a message), and what was read and not shown
+// yet.
+func hide(conn net.Conn, on bool) {
+	if h, ok := conn.(interface{ Hide(bool) }); ok {
+		h.Hide(on)
+	}
+}
+
+// stressed reports whether conn's listener says the server is under stress.
+func stressed(conn net.Conn) bool {
+	c, ok := conn.(interface{ Stressed() bool })
+	return ok && c.Stressed()
+}
+
+// worked tells conn's listener that the client did work: under stress,
+// its next read may wait from now.
+func worked(conn net.Conn) {
+	if c, ok := conn.(interface{ Worked() }); ok {
+		c.Worked()
+	}
+}
 
 // What ends a session, besides the connection failing.
 var (
@@ -69,19 +98,21 @@ var (
 	errIdle         = errors.New("idle for too long")
 )
 
-// logEnd logs why the session ended, unless it ended as sessions do.
+// wsaeconnreset is how Windows says "connection reset by peer".
+const wsaeconnreset = syscall.Errno(10054)
+
+// logEnd logs why the session ended, unless it ended as sessions do: the
+// client hung up, politely or not (a peer that resets its connections at
+// will must not fill the log), or it was idle under stress, which the log
+// has said once.
 func (s *session) logEnd(err error) {
 	switch {
 	case err == nil, errors.Is(err, errQuit), errors.Is(err, io.EOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, wsaeconnreset):
-		// The client hung up, politely or not: a peer that resets its
-		// connections at will must not fill the log.
 	case (errors.Is(err, errIdle) || errors.Is(err, errTooSlow)) &&
-		s.stressed.Load():
-		// Expected under stress, which the log has said once.
-	default:
-		// It may hold what the client sent (in a TLS error, say).
-		s.cfg.log.Printf("%s: %s", s.remote, quote(err.Error()))
+		stressed(s.tcp):
+	default: // it may hold what the client sent (in a TLS error, say)
+		s.cfg.log.Printf("%s: %.200q", s.remote, err)
 	}
 }
 
@@ -89,7 +120,6 @@ func (s *session) logEnd(err error) {
 // command until the client quits, goes quiet for too long, or the server
 // stops. A bad command gets an error reply, and the session goes on.
 func (s *session) converse() error {
-	s.wire.note("connected to %s", s.tcp.LocalAddr())
 	if err := s.reply(220, s.cfg.host+" ESMTP netprog mail sink"); err != nil {
 		return err
 	}
@@ -103,9 +133,13 @@ func (s *session) converse() error {
 		case errors.Is(err, errShuttingDown):
 			return s.reply(421, s.cfg.host+" shutting down")
 		case errors.Is(err, os.ErrDeadlineExceeded):
+			idle := s.cfg.timeout
+			if stressed(s.tcp) {
+				idle = s.cfg.stressTimeout
+			}
 			// The client may be gone: nothing to do if this fails.
 			_ = s.reply(421, "idle for too long, closing the connection")
-			return fmt.Errorf("%w: nothing for %v", errIdle, s.waitLimit())
+			return fmt.Errorf("%w: nothing for %v", errIdle, idle)
 		case errors.Is(err, errLineTooLong):
 			err = s.reply(500, fmt.Sprintf("line too long: at most %d bytes "+
 				"with the CRLF", maxLine))
@@ -175,8 +209,7 @@ func (s *session) do(verb, arg string) error {
 // reply sends one reply: a three-digit code and some text. The first digit
 // says how it went: 2 done, 3 go on, 4 failed for now (try again later),
 // 5 failed (do not try again as it is). A reply of several lines has a
-// dash after the code on every line but the last, so the client knows
-// when it has it all.
+// dash after the code on every line but the last.
 func (s *session) reply(code int, lines ...string) error {
 	var b strings.Builder
 	for i, line := range lines {
@@ -187,11 +220,10 @@ func (s *session) reply(code int, lines ...string) error {
 		fmt.Fprintf(&b, "%d%s%s\r\n", code, sep, line)
 	}
 	// A client that stops reading would block this write forever.
-	if err := s.tcp.SetWriteDeadline(time.Now().Add(s.waitLimit())); err != nil {
+	if err := s.tcp.SetWriteDeadline(time.Now().Add(s.cfg.timeout)); err != nil {
 		return err
 	}
 	s.code = code
-	s.wire.line("S:", b.String())
 	_, err := io.WriteString(s.conn, b.String())
 	return err
 }

@@ -244,5 +244,5 @@ func TestPipelinedCommandsAreAllAnswered(t *testing.T) {
 		}
 	}
 	_, saved := onlyMessage(t, out)
-	checkSaved(t, saved, "a@example.com", "ESMTP", []byte(body))
+	checkSaved(t, saved, "ESMTP", []byte(body))
 }

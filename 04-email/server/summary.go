@@ -18,19 +18,19 @@ import (
 
 // summary makes the line printed for a saved message, e.g.
 //
-//	from a@example.com to b@example.com; subject Hi; attachments a.txt
-//	12 B; saved mailbox/20261125-135501.123456-X5VNGZQ2KA.eml
+//	from "a@example.com" to "b@example.com"; subject "Hi"; attachments
+//	"a.txt" 12 B; saved mailbox/20261125-135501.123456-X5VNGZQ2KA.eml
 //
 // all on one line. Everything in it but the file name came from the
-// client, so each piece goes through quote, and the lists are cut short:
-// the line stays a few kilobytes, whatever the message holds.
+// client, so each piece is quoted and cut (%.200q), and the lists are cut
+// short: the line stays a few kilobytes, whatever the message holds.
 func (s *session) summary(name, from string, rcpts []string) string {
 	if from == "" {
 		from = "<>"
 	}
 	to := list{}
 	for _, rcpt := range rcpts {
-		to.add(quote(rcpt))
+		to.add(fmt.Sprintf("%.200q", rcpt))
 	}
 	var what string
 	if f, err := s.cfg.mailbox.Open(name); err != nil {
@@ -39,7 +39,7 @@ func (s *session) summary(name, from string, rcpts []string) string {
 		what = describe(f)
 		_ = f.Close() // only read from
 	}
-	return fmt.Sprintf("from %s to %s; %s; saved %s", quote(from), &to, what,
+	return fmt.Sprintf("from %.200q to %s; %s; saved %s", from, &to, what,
 		filepath.Join(s.cfg.dir, name))
 }
 
@@ -85,7 +85,7 @@ func describe(r io.Reader) string {
 		err = errLongHeader
 	}
 	if err != nil {
-		return "not parseable: " + quote(err.Error())
+		return fmt.Sprintf("not parseable: %.200q", err)
 	}
 	lr.N = math.MaxInt64 // the body is read as it comes, not kept
 	// Headers are ASCII; other text comes as "encoded words" such as
@@ -96,7 +96,7 @@ func describe(r io.Reader) string {
 	if s, err := dec.DecodeHeader(subject); err == nil {
 		subject = s
 	}
-	what := "subject " + quote(subject)
+	what := fmt.Sprintf("subject %.200q", subject)
 	if subject == "" {
 		what = "no subject"
 	}
@@ -106,7 +106,7 @@ func describe(r io.Reader) string {
 		what += "; attachments " + files.String()
 	}
 	if err != nil {
-		what += "; not parseable: " + quote(err.Error())
+		what += fmt.Sprintf("; not parseable: %.200q", err)
 	}
 	return what
 }
@@ -173,9 +173,9 @@ func attachments(h textproto.MIMEHeader, body io.Reader, depth int,
 	}
 	n, err := io.Copy(io.Discard, data)
 	if err != nil {
-		return fmt.Errorf("attachment %s: %w", quote(name), err)
+		return fmt.Errorf("attachment %.200q: %w", name, err)
 	}
-	files.add(quote(name) + " " + formatSize(n))
+	files.add(fmt.Sprintf("%.200q %s", name, formatSize(n)))
 	return nil
 }
 

@@ -45,10 +45,11 @@ func TestSummaryIsBounded(t *testing.T) {
 			len(line), line)
 	}
 	for _, want := range []string{
-		"; attachments a0.txt 1 B, a1.txt 1 B, ",
-		fmt.Sprintf("a%d.txt 1 B and %d more;", maxListed-1, files-maxListed),
-		fmt.Sprintf("(13 more bytes) and %d more; subject many;", rcpts-maxListed),
-		"(112 more bytes)", // the sender, cut by quote
+		`; attachments "a0.txt" 1 B, "a1.txt" 1 B, `,
+		fmt.Sprintf(`"a%d.txt" 1 B and %d more;`, maxListed-1, files-maxListed),
+		// Each name cut after 200 characters, by %.200q.
+		fmt.Sprintf(`rrr" and %d more; subject "many";`, rcpts-maxListed),
+		`from "` + strings.Repeat("f", 200) + `" to "`,
 	} {
 		if !strings.Contains(line, want) {
 			t.Errorf("got %.2000q, want %q in it", line, want)
@@ -58,8 +59,8 @@ func TestSummaryIsBounded(t *testing.T) {
 
 // descriptions are messages and the summary describe must give of each.
 var descriptions = []struct{ name, msg, want string }{
-	{"a plain subject is shown as it is", "Subject: Hello\r\n\r\nhi\r\n",
-		"subject Hello"},
+	{"a plain subject is quoted", "Subject: Hello\r\n\r\nhi\r\n",
+		`subject "Hello"`},
 	{"a subject with a quote mark is quoted", "Subject: \"Hi\"\r\n\r\n",
 		`subject "\"Hi\""`},
 	{"a subject with a terminal escape is quoted",
@@ -67,16 +68,16 @@ var descriptions = []struct{ name, msg, want string }{
 	{"no subject is said", "From: a@example.com\r\n\r\nhi\r\n", "no subject"},
 	{"an encoded subject is decoded",
 		"Subject: =?utf-8?b?56S65L6L5Luj56CB5a6e6aqM6YKu5Lu2?=\r\n\r\nhi\r\n",
-		"subject 示例代码实验邮件"},
+		`subject "示例代码实验邮件"`},
 	{"a subject in an unknown charset stays encoded",
-		"Subject: =?x-unknown?q?abc?=\r\n\r\n", "subject =?x-unknown?q?abc?="},
+		"Subject: =?x-unknown?q?abc?=\r\n\r\n", `subject "=?x-unknown?q?abc?="`},
 	{"the tutorial's attachment header, encoded whole by Python, is understood",
 		"Subject: s\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
 			"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
 			"--b\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: " +
 			"=?utf-8?b?YXR0YWNobWVudDsgZmlsZW5hbWU95pys5pyI5pWw5o2uLnhsc3g=?=\r\n\r\n" +
 			"AAFiaW5hcnk=\r\n--b--\r\n",
-		"subject s; attachments 本月数据.xlsx 8 B"},
+		`subject "s"; attachments "本月数据.xlsx" 8 B`},
 	{"attachments in nested parts are found, quoted-printable decoded",
 		"Subject: nested\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n" +
 			"--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n" +
@@ -85,22 +86,22 @@ var descriptions = []struct{ name, msg, want string }{
 			"--outer\r\nContent-Transfer-Encoding: quoted-printable\r\n" +
 			"Content-Disposition: attachment; filename=\"=?utf-8?q?caf=C3=A9.txt?=\"\r\n\r\n" +
 			"caf=C3=A9=\r\n\r\n--outer--\r\n",
-		"subject nested; attachments café.txt 5 B"},
+		`subject "nested"; attachments "café.txt" 5 B`},
 	{"an inline part is not an attachment",
 		"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 			"--b\r\nContent-Disposition: inline; filename=a.png\r\n\r\nxx\r\n--b--\r\n",
-		"subject x"},
+		`subject "x"`},
 	{"parts longer than a header's bound are read through, and counted",
 		"Subject: big\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 			"--b\r\n\r\n" + strings.Repeat("x", 200<<10) + "\r\n" +
 			"--b\r\nContent-Disposition: attachment; filename=big.txt\r\n\r\n" +
 			strings.Repeat("x", 200<<10) + "\r\n--b--\r\n",
-		"subject big; attachments big.txt 200 KiB"},
+		`subject "big"; attachments "big.txt" 200 KiB`},
 	{"a name with control characters is escaped",
 		"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 			"--b\r\nContent-Disposition: attachment; filename*=utf-8''a%1B%5B2J.txt\r\n\r\n" +
 			"abc\r\n--b--\r\n",
-		`subject x; attachments "a\x1b[2J.txt" 3 B`},
+		`subject "x"; attachments "a\x1b[2J.txt" 3 B`},
 }
 
 func TestDescribe(t *testing.T) {
@@ -155,11 +156,11 @@ func TestDescribeReadsAtMostMaxHeader(t *testing.T) {
 	long := strings.Repeat("A: "+strings.Repeat("b", 995)+"\r\n", 24<<10)
 	tests := []struct{ name, msg, want string }{
 		{"a message of 24 MB of short header lines", short,
-			"not parseable: a header longer than 64 KiB"},
+			`not parseable: "a header longer than 64 KiB"`},
 		{"a part whose header is 24 MB of long lines",
 			"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 				"--b\r\n" + long,
-			"subject x; not parseable: a header longer than 64 KiB"},
+			`subject "x"; not parseable: "a header longer than 64 KiB"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is read no further than maxHeader", func(t *testing.T) {
@@ -182,14 +183,14 @@ func TestDescribeReadsAHeaderJustUnderMaxHeader(t *testing.T) {
 	for n := 60 << 10; n < maxHeader-200; n += 100 {
 		long := "X: " + strings.Repeat("b", n) + "\r\n"
 		msg := "Subject: x\r\n" + long + "\r\n" + body
-		if got, want := describe(strings.NewReader(msg)), "subject x"; got != want {
+		if got, want := describe(strings.NewReader(msg)), `subject "x"`; got != want {
 			t.Errorf("a message's header of %d bytes: got %.200q, want %q",
 				len(msg)-len(body), got, want)
 		}
 		msg = "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 			"--b\r\nContent-Disposition: attachment; filename=a.txt\r\n" +
 			long + "\r\n" + body + "\r\n--b--\r\n"
-		want := "subject x; attachments a.txt 100 KiB"
+		want := `subject "x"; attachments "a.txt" 100 KiB`
 		if got := describe(strings.NewReader(msg)); got != want {
 			t.Errorf("a part's header of %d bytes: got %.200q, want %q",
 				len(long)+50, got, want)
@@ -219,8 +220,8 @@ func TestUnparseableMessageIsStillSaved(t *testing.T) {
 	}
 	c.play(out, step{"QUIT", "221 "})
 	name, saved := onlyMessage(t, out)
-	checkSaved(t, saved, "a@example.com", "ESMTP", []byte(body))
-	want := "from a@example.com to b@example.com; not parseable: "
+	checkSaved(t, saved, "ESMTP", []byte(body))
+	want := `from "a@example.com" to "b@example.com"; not parseable: `
 	got := p.Stdout()
 	if !strings.HasPrefix(got, want) || !strings.Contains(got, name) {
 		t.Errorf("got stdout %q, want %q... %s", got, want, name)

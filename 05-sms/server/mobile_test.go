@@ -1,6 +1,5 @@
-// This file is the same in both programs of the chapter: 05-sms/client
-// and 05-sms/server: it tests mobile.go. A test keeps the copies
-// identical.
+// This file is the same in both programs of the chapter: 05-sms/client and
+// 05-sms/server: it tests mobile.go. A test keeps the copies identical.
 
 package main
 

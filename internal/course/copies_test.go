@@ -12,13 +12,12 @@ import (
 // shared are the files that several programs hold in identical copies:
 // each program folder stays self-contained (a learner can copy it
 // alone), and a learner who has read one copy knows them all.
-var shared = []string{"quote.go", "names.go", "save.go", "size.go",
-	"listen.go", "accept.go", "limit.go", "limit_test.go", "limit_unix.go",
-	"limit_other.go", "httpserver.go", "httpserver_test.go",
-	"neterror.go", "httperror.go", "sign.go", "mobile.go", "mobile_test.go",
-	"failure.go", "local.go", "wire.go", "tap.go",
-	"tap_test.go", "taphttp.go", "taphttp_test.go", "thousands.go",
-	"tlsnote.go", "hide.go", "hide_test.go"}
+var shared = []string{"names.go", "save.go", "size.go", "listen.go",
+	"accept.go", "limit.go", "limit_test.go", "limit_unix.go",
+	"limit_other.go", "httpserver.go", "httpserver_test.go", "neterror.go",
+	"httperror.go", "sign.go", "mobile.go", "mobile_test.go", "failure.go",
+	"local.go", "tap.go", "tap_test.go", "taphttp.go", "taphttp_test.go",
+	"hide.go", "hide_test.go"}
 
 // program matches a program folder's name in a file's first comment.
 var program = regexp.MustCompile(`\d\d-[a-z-]+/(?:server|client)`)

@@ -29,8 +29,8 @@ var written = map[string][]string{
 	"03-image-download": {"for range jobs", "path.Base(u.Path)",
 		"&http.Client{Transport: cfg.transport}", "errors.New(resp.Status)",
 		`"http://" + r.Host`, "time.NewTicker", "time.Second / N"},
-	"04-email": {"_ = cr", "cfg.maxSessions + 1", "c.text = textproto.NewConn(conn)",
-		`tls.Client(c.wire.conn(c.raw, "S:", "C:", nil), config)`},
+	"04-email": {"_ = cr", "n + 1", "c.text = textproto.NewConn(conn)",
+		"tls.Client(c.conn, config)"},
 	"05-sms": {"print(params)", "fmt.Fprintln(stdout, form)", "fmt.Println(form)"},
 }
 
