@@ -56,8 +56,6 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 			}
 			return err
 		}
-		// One goroutine per client is where the tutorial's server
-		// starts a thread.
 		s.active.Add(1)
 		s.transfers.Go(func() {
 			defer s.active.Add(-1)
