@@ -1,9 +1,6 @@
 // Command client asks a time server for the time and prints it: over TCP
-// by default, over UDP with -udp.
-//
-// It is the Go version of the time client in the tutorial's section
-// "TCP sockets". Start the server first, then run the client from a second
-// terminal:
+// by default, over UDP with -udp. It is the Go version of the time client
+// in the tutorial's section "TCP sockets". Start the server first:
 //
 //	go run ./01-tcp-time/server
 //	go run ./01-tcp-time/client
@@ -24,8 +21,7 @@ import (
 	"time"
 )
 
-// errUsage reports a mistake on the command line. The flag package has
-// already printed what was wrong, so main only exits with status 2.
+// errUsage reports a bad command line; the flag package has said why.
 var errUsage = errors.New("bad usage")
 
 func main() {
@@ -60,12 +56,12 @@ type config struct {
 	udp     bool
 	timeout time.Duration
 	tap     *log.Logger // -v: prints what crosses the network; nil without
-	// dial connects; run uses a net.Dialer's, tests an in-memory one.
-	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // parseFlags reads the command line into a config, or prints what is
-// wrong with it and the usage, and returns errUsage.
+// wrong with it and the usage, and returns errUsage (and flag.ErrHelp
+// after -h).
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -82,10 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	verbose := fs.Bool("v", false,
 		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cfg, err
-		}
-		return cfg, errUsage
+		return cfg, fmt.Errorf("%w: %w", errUsage, err)
 	}
 	var problem string
 	switch _, _, err := net.SplitHostPort(cfg.addr); {
@@ -136,9 +129,8 @@ func askTime(ctx context.Context, cfg config, stdout io.Writer) error {
 	if text == "" {
 		return fmt.Errorf("%s sent an empty reply", cfg.addr)
 	}
-	// The reply comes from the network. Unless Go's quoted form leaves it
-	// as it is, print that form, where control characters are escapes:
-	// a hostile server cannot drive the terminal.
+	// Unless Go's quoted form leaves it as it is, print that form, where
+	// control characters are escapes: a server cannot drive the terminal.
 	if q := fmt.Sprintf("%.200q", text); q != `"`+text+`"` {
 		text = q
 	}

@@ -1,13 +1,8 @@
 // Command server is a time server: every client that connects gets the
-// local date and time as one line of text, and the connection is closed.
-// With -udp it answers the same over UDP, which makes it a daytime server
-// (RFC 867).
-//
-// It is the Go version of the time server in the tutorial's section
-// "TCP sockets", with the threaded server that follows it folded in: each
-// client is served by a goroutine of its own.
-//
-// Run it, then ask it the time from a second terminal:
+// local date and time as one line of text, and the connection is closed;
+// with -udp it answers datagrams too, a daytime server (RFC 867). It is
+// the Go version of the tutorial's time server ("TCP sockets"), with a
+// goroutine per client.
 //
 //	go run ./01-tcp-time/server
 //	go run ./01-tcp-time/client
@@ -31,8 +26,7 @@ import (
 // tutorial's server's, so its client prints the same time from this one.
 const layout = "2006-01-02 15:04:05.000000"
 
-// errUsage reports a mistake on the command line. The flag package has
-// already printed what was wrong, so main only exits with status 2.
+// errUsage reports a bad command line; the flag package has said why.
 var errUsage = errors.New("bad usage")
 
 func main() {
@@ -66,14 +60,14 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 
 // config is what the command line asks for.
 type config struct {
-	addr    string
-	udp     bool
-	timeout time.Duration
-	verbose bool // -v: print what crosses the network
+	addr         string
+	udp, verbose bool // verbose: -v, print what crosses the network
+	timeout      time.Duration
 }
 
 // parseFlags reads the command line into a config, or prints what is
-// wrong with it and the usage, and returns errUsage.
+// wrong with it and the usage, and returns errUsage (and flag.ErrHelp
+// after -h).
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -91,10 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.verbose, "v", false,
 		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cfg, err
-		}
-		return cfg, errUsage
+		return cfg, fmt.Errorf("%w: %w", errUsage, err)
 	}
 	var problem string
 	switch _, _, err := net.SplitHostPort(cfg.addr); {
@@ -116,15 +107,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 // listenAndServe listens as cfg says, prints the listening line, and
 // serves until ctx is canceled.
 func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
-	// Listening binds the socket to one address of this machine and one
-	// port. 127.0.0.1 (loopback) is reachable only from this machine;
-	// a LAN address such as the tutorial's 192.168.1.2 exists only on
-	// the machine that has it.
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return explainListen(err, cfg.addr)
 	}
 	var pc net.PacketConn
+	both := ""
 	if cfg.udp {
 		// UDP has its own ports: the same number can serve both.
 		pc, err = net.ListenPacket("udp", ln.Addr().String())
@@ -132,25 +120,42 @@ func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 			_ = ln.Close() // we are giving up; the bind error matters more
 			return explainListen(err, ln.Addr().String())
 		}
+		both = " (tcp and udp)"
 	}
-	if pc != nil {
-		logger.Printf("listening on %s (tcp and udp)", ln.Addr())
-	} else {
-		logger.Printf("listening on %s", ln.Addr())
-	}
-	if cfg.verbose {
-		// -v wraps the sockets so that what crosses them is printed
-		// (tap.go, tapudp.go): the code that serves cannot tell.
+	logger.Printf("listening on %s%s", ln.Addr(), both)
+	if cfg.verbose { // print what crosses: the code that serves cannot tell
 		v := log.New(logger.Writer(), "", 0)
 		ln = tapListener(ln, v)
 		if pc != nil {
 			pc = tapPacketConn{pc, v}
 		}
 	}
-	s := &server{logger: logger, timeout: cfg.timeout}
-	if err := s.serve(ctx, ln, pc); err != nil {
-		return err
+	err = (&server{logger: logger, timeout: cfg.timeout}).serve(ctx, ln, pc)
+	if err == nil {
+		logger.Print("stopped")
 	}
-	logger.Print("stopped")
-	return nil
+	return err
+}
+
+// tapPacketConn is, for -v, a UDP socket that prints each datagram it
+// reads and writes as tap.go prints what crosses a TCP connection.
+type tapPacketConn struct {
+	net.PacketConn
+	log *log.Logger
+}
+
+func (c tapPacketConn) ReadFrom(p []byte) (int, net.Addr, error) {
+	n, from, err := c.PacketConn.ReadFrom(p)
+	if err == nil {
+		c.log.Printf("%s C: %.200q", from, p[:n])
+	}
+	return n, from, err
+}
+
+func (c tapPacketConn) WriteTo(p []byte, to net.Addr) (int, error) {
+	n, err := c.PacketConn.WriteTo(p, to)
+	if err == nil {
+		c.log.Printf("%s S: %.200q", to, p[:n])
+	}
+	return n, err
 }

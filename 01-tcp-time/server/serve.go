@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// server holds what serving clients needs: where to log, and how long
-// one client may take to receive the time.
+// server holds what serving clients needs: the log, and how long one
+// client may take to receive the time.
 type server struct {
 	logger  *log.Logger
 	timeout time.Duration
@@ -37,19 +37,17 @@ func (s *server) serve(ctx context.Context, ln net.Listener,
 	})
 	defer stop()
 
-	var wg sync.WaitGroup
-	var tcpErr, udpErr error
-	wg.Go(func() {
-		tcpErr = s.serveTCP(ctx, ln)
-		cancel()
-	})
+	var udp sync.WaitGroup
+	var udpErr error
 	if pc != nil {
-		wg.Go(func() {
+		udp.Go(func() {
 			udpErr = s.serveUDP(ctx, pc)
 			cancel()
 		})
 	}
-	wg.Wait()
+	tcpErr := s.serveTCP(ctx, ln)
+	cancel()
+	udp.Wait()
 	return errors.Join(tcpErr, udpErr)
 }
 
@@ -90,13 +88,29 @@ func (s *server) tellTime(conn net.Conn) {
 	}
 }
 
+// maxLogged is how many datagrams a second the log tells of. A datagram
+// costs its sender nothing, not even a connection, so a flood of them is
+// easy: it must not become a flood of log lines. The rest are counted.
+const maxLogged = 10
+
 // serveUDP answers each datagram, whatever it holds, with one datagram
 // holding the time. There is no connection: the sender's address comes
 // with each datagram, and the answer is sent back to it. Nothing tells us
 // whether it arrives.
 func (s *server) serveUDP(ctx context.Context, pc net.PacketConn) error {
-	logs := &logQuota{logger: s.logger}
-	defer logs.flush()
+	var second time.Time // when the current second began
+	seen := 0            // datagrams in it
+	logf := func(format string, args ...any) {
+		if seen <= maxLogged {
+			s.logger.Printf(format, args...)
+		}
+	}
+	untold := func() {
+		if seen > maxLogged {
+			s.logger.Printf("udp: %d more datagrams, not logged", seen-maxLogged)
+		}
+	}
+	defer untold()
 	buf := make([]byte, 512) // what the client sends is ignored
 	for {
 		_, from, err := pc.ReadFrom(buf)
@@ -106,58 +120,21 @@ func (s *server) serveUDP(ctx context.Context, pc net.PacketConn) error {
 		if errors.Is(err, net.ErrClosed) {
 			return fmt.Errorf("udp: %w", err)
 		}
-		logged := logs.allow()
+		if now := time.Now(); now.Sub(second) >= time.Second {
+			untold()
+			second, seen = now, 0
+		}
+		seen++
 		if err != nil {
 			// One bad datagram (Windows reports one larger than buf
 			// as an error) must not stop the service.
-			if logged {
-				s.logger.Printf("udp: %v", err)
-			}
+			logf("udp: %v", err)
 			continue
 		}
-		if logged {
-			s.logger.Printf("%s sent a datagram", from)
-		}
+		logf("%s sent a datagram", from)
 		line := time.Now().Format(layout) + "\r\n"
-		if _, err := pc.WriteTo([]byte(line), from); err != nil && logged {
-			s.logger.Printf("%s: %v", from, err)
+		if _, err := pc.WriteTo([]byte(line), from); err != nil {
+			logf("%s: %v", from, err)
 		}
-	}
-}
-
-// maxLogged is how many datagrams a second the log tells of. A datagram
-// costs its sender nothing, not even a connection, so a flood of them is
-// easy: it must not become a flood of log lines.
-const maxLogged = 10
-
-// logQuota lets the log tell of maxLogged datagrams a second, and counts
-// the others.
-type logQuota struct {
-	logger *log.Logger
-	since  time.Time // when the current second began
-	told   int       // datagrams told of since then
-	untold int       // datagrams not told of
-}
-
-// allow reports whether the log may tell of one more datagram. Once a
-// second is over, it first says how many datagrams went untold.
-func (q *logQuota) allow() bool {
-	if now := time.Now(); now.Sub(q.since) >= time.Second {
-		q.flush()
-		q.since, q.told = now, 0
-	}
-	if q.told == maxLogged {
-		q.untold++
-		return false
-	}
-	q.told++
-	return true
-}
-
-// flush says how many datagrams went untold, if any.
-func (q *logQuota) flush() {
-	if q.untold > 0 {
-		q.logger.Printf("udp: %d more datagrams, not logged", q.untold)
-		q.untold = 0
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -31,16 +32,40 @@ func get(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// The names are safe to print: safeName said so.
-	path := filepath.Join(cfg.out, got.name)
-	if got.name == got.asked {
-		_, err = fmt.Fprintf(stdout, "saved %s (%d bytes)\n", path, got.size)
-	} else {
-		_, err = fmt.Fprintf(stdout, "saved %s (%d bytes): %s was there "+
-			"already (-overwrite replaces it)\n", path, got.size,
-			filepath.Join(cfg.out, got.asked))
+	note := "" // the names are safe to print: safeName said so
+	if got.name != got.asked {
+		note = ": " + filepath.Join(cfg.out, got.asked) +
+			" was there already (-overwrite replaces it)"
 	}
+	_, err = fmt.Fprintf(stdout, "saved %s (%d bytes)%s\n",
+		filepath.Join(cfg.out, got.name), got.size, note)
 	return err
+}
+
+// A busy server means "not now": with -retry the client waits longer each
+// time (backoff: about 0.5s, 1s, 2s, ... up to 10s), part of each wait at
+// random (jitter, so that clients turned away together spread out), and
+// gives up after N more tries. Only "busy" is worth trying again.
+const (
+	firstWait = 500 * time.Millisecond
+	maxWait   = 10 * time.Second
+)
+
+// waitToRetry waits before try (1, 2, ...) of retries, and says so on
+// stderr, or returns an error if ctx ends first (Ctrl-C). The wait is
+// firstWait doubled try-1 times, at most maxWait: half of that, and a
+// random part of the other half.
+func waitToRetry(ctx context.Context, try, retries int, stderr io.Writer) error {
+	d := min(firstWait<<min(try-1, 8), maxWait)
+	wait := (d/2 + rand.N(d/2)).Round(time.Millisecond)
+	fmt.Fprintf(stderr, "server busy: trying again in %v (%d of %d)\n",
+		wait, try, retries)
+	select {
+	case <-ctx.Done():
+		return errors.New("interrupted")
+	case <-time.After(wait):
+		return nil
+	}
 }
 
 // dialAndFetch connects to the server and fetches the file into root.

@@ -1,12 +1,10 @@
 // Command client receives a file from the file server and saves it in a
 // folder, speaking the server's json (the tutorial's) or stream protocol.
-//
-// It is the Go version of the file client in the tutorial's section
-// "TCP sockets". The file name comes from the network, so the client only
-// accepts a plain name, writes inside -out and nowhere else, never
-// replaces a file that is there unless told to (-overwrite), and writes
-// through a temporary file, so that a failed transfer leaves nothing
-// behind.
+// It is the Go version of the file client in the tutorial's section "TCP
+// sockets". The name comes from the network: the client takes only a
+// plain name, writes inside -out, replaces no file unless told to
+// (-overwrite), and writes through a temporary file, so that a failed
+// transfer leaves nothing behind.
 //
 //	go run ./02-file-transfer/server
 //	go run ./02-file-transfer/client -out received
@@ -26,8 +24,7 @@ import (
 	"time"
 )
 
-// errUsage reports a mistake on the command line. The flag package has
-// already printed what was wrong, so main only exits with status 2.
+// errUsage reports a bad command line; the flag package has said why.
 var errUsage = errors.New("bad usage")
 
 func main() {
@@ -64,13 +61,12 @@ type config struct {
 	overwrite        bool
 	retry            int         // tries after the first, while busy
 	tap              *log.Logger // -v: prints what crosses; nil without
-	// dial connects: a net.Dialer's; in tests, a pipe's.
-	dial func(ctx context.Context, network, address string) (net.Conn, error)
+	dial             func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // parseFlags reads the command line into a config, or prints what is
-// wrong with it and the usage, and returns errUsage; after -h,
-// flag.ErrHelp.
+// wrong with it and the usage, and returns errUsage (and flag.ErrHelp
+// after -h).
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -96,10 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	verbose := fs.Bool("v", false,
 		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cfg, err
-		}
-		return cfg, errUsage
+		return cfg, fmt.Errorf("%w: %w", errUsage, err)
 	}
 	var problem string
 	_, _, addrErr := net.SplitHostPort(cfg.addr)

@@ -17,8 +17,7 @@ import (
 // errNotRegular reports a -file that is not a file, such as a folder.
 var errNotRegular = errors.New("not a regular file")
 
-// samplePNG is the picture sent without -file: the tutorial's, built
-// into the program.
+// samplePNG is the picture sent without -file: the tutorial's.
 //
 //go:embed sample.png
 var samplePNG []byte
@@ -65,16 +64,11 @@ func fileError(err error) error {
 	return fmt.Errorf("-file: %w", err)
 }
 
-// message frames the file in protocol proto.
-//
-// json: one JSON object. JSON strings hold text, not bytes, so the file
-// travels as base64: 4 characters for every 3 bytes. The tutorial encodes
-// the file once and sends the same string to every client: so does this
-// server. The client knows it has all of it when the connection closes.
-//
-// stream: a header line that says what follows, then the file's bytes as
-// they are. The size tells the client where the file ends, and the
-// checksum that it arrived intact.
+// message frames the file in protocol proto. json: one JSON object, the
+// file in base64 (JSON strings hold text, not bytes), encoded once for
+// every client, as the tutorial does; its end is the connection's.
+// stream: a header line, then the file's bytes as they are; the size
+// tells the client where the file ends, the checksum that it is intact.
 func (f *file) message(proto string) (message, error) {
 	name, _ := json.Marshal(f.name) // a string always marshals
 	data := io.NewSectionReader(f.data, 0, f.size)

@@ -16,10 +16,8 @@ const (
 	calm          = time.Minute
 )
 
-// guard wraps ln in what stands between the server and its clients: the
-// slots of limit.go, a busy answer for a client beyond them, and with -v
-// the tap of tap.go, outside the slots so that the core's hide reaches
-// it.
+// guard wraps ln in the slots of limit.go, with a busy answer beyond them,
+// and with -v in tap.go's tap, outside the slots so that hide reaches it.
 func (cfg config) guard(ln net.Listener, logger *log.Logger) net.Listener {
 	files := openFiles()
 	n := connCap(cfg.maxClients, files)
@@ -39,7 +37,11 @@ func (cfg config) guard(ln net.Listener, logger *log.Logger) net.Listener {
 			if v != nil { // this conn never leaves Accept: tap it here
 				conn = tapServer(conn, v)
 			}
-			refuse(conn, answer)
+			// The answer fits a new connection's buffer: it holds no
+			// slot and no goroutine. The deadline is for the unexpected.
+			_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = conn.Write(answer) // a client gone already needs no answer
+			_ = conn.Close()          // nothing was read from it: nothing to lose
 		},
 		stress: func(on bool) {
 			if on {
@@ -63,15 +65,4 @@ func (cfg config) guard(ln net.Listener, logger *log.Logger) net.Listener {
 func busyAnswer(n int) []byte {
 	return fmt.Appendf(nil,
 		`{"error":"busy","message":"%d of %d slots taken"}`+"\n", n, n)
-}
-
-// refuse tells a client that the server is busy, and hangs up. It holds
-// no slot and no goroutine: a client told so costs the server a few
-// microseconds, however many there are. A new connection's buffer takes
-// the answer at once; the deadline is for the unexpected, since the
-// server accepts no one else meanwhile.
-func refuse(conn net.Conn, answer []byte) {
-	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
-	_, _ = conn.Write(answer) // a client gone already needs no answer
-	_ = conn.Close()          // nothing was read from it: nothing to lose
 }

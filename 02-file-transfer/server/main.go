@@ -1,14 +1,10 @@
-// Command server sends one file to every client that connects, then closes
-// the connection. It speaks two protocols:
-//
-//   - json (the default): the tutorial's, one JSON object
-//     {"filename": ..., "filedata": <base64>};
-//   - stream: a header line {"filename":...,"size":N,"sha256":...} and then
-//     the file's N bytes as they are.
-//
-// It is the Go version of the multithreaded file server in the tutorial's
-// section "TCP sockets": each client is served by a goroutine of its own.
-// Without -file it sends sample.png, the tutorial's picture.
+// Command server sends one file to every client that connects, then
+// closes the connection: as the tutorial's one JSON object, {"filename":
+// ..., "filedata": <base64>} (-proto json, the default), or as a header
+// line {"filename":...,"size":N,"sha256":...} followed by the file's N
+// bytes as they are (-proto stream). It is the Go version of the
+// multithreaded file server in the tutorial's section "TCP sockets", with
+// a goroutine per client. Without -file it sends the tutorial's picture.
 //
 //	go run ./02-file-transfer/server
 //	go run ./02-file-transfer/client -out received
@@ -28,8 +24,7 @@ import (
 	"time"
 )
 
-// errUsage reports a mistake on the command line. The flag package has
-// already printed what was wrong, so main only exits with status 2.
+// errUsage reports a bad command line; the flag package has said why.
 var errUsage = errors.New("bad usage")
 
 func main() {
@@ -71,8 +66,8 @@ type config struct {
 }
 
 // parseFlags reads the command line into a config, or prints what is
-// wrong with it and the usage, and returns errUsage; after -h,
-// flag.ErrHelp.
+// wrong with it and the usage, and returns errUsage (and flag.ErrHelp
+// after -h).
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -100,10 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.verbose, "v", false,
 		"print the conversation on stderr: what each side sends")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cfg, err
-		}
-		return cfg, errUsage
+		return cfg, fmt.Errorf("%w: %w", errUsage, err)
 	}
 	var problem string
 	switch _, _, err := net.SplitHostPort(cfg.addr); {
@@ -146,9 +138,9 @@ func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 		ln.Addr(), f.name, f.size, cfg.proto)
 	s := &server{msg: msg, timeout: cfg.timeout, minRate: cfg.minRate,
 		grace: 10 * time.Second, log: logger}
-	if err := s.serve(ctx, cfg.guard(ln, logger)); err != nil {
-		return err
+	err = s.serve(ctx, cfg.guard(ln, logger))
+	if err == nil {
+		logger.Print("stopped")
 	}
-	logger.Print("stopped")
-	return nil
+	return err
 }

@@ -38,7 +38,7 @@ type message struct {
 // serve accepts connections on ln and sends the message to each in a
 // goroutine of its own, until ctx is canceled. Then it stops accepting,
 // gives the transfers in progress s.grace to finish, closes what is
-// left, and returns nil. ln holds the slots (see guard).
+// left, and returns nil.
 func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	// Closing the listener is what wakes Accept when ctx is canceled.
 	stop := context.AfterFunc(ctx, func() {
@@ -56,8 +56,6 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 			}
 			return err
 		}
-		// One goroutine per client is where the tutorial's server
-		// starts a thread.
 		s.active.Add(1)
 		s.transfers.Go(func() {
 			defer s.active.Add(-1)
@@ -73,33 +71,23 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 // shutdown waits for the transfers in progress, but not forever: after
 // s.grace it cuts them off.
 func (s *server) shutdown(cutOff func()) {
-	done := make(chan struct{})
-	go func() {
-		s.transfers.Wait()
-		close(done)
-	}()
 	if n := s.active.Load(); n > 0 {
 		s.log.Printf("stopping: waiting up to %v for %d transfers", s.grace, n)
 	}
-	select {
-	case <-done:
-	case <-time.After(s.grace):
+	timer := time.AfterFunc(s.grace, func() {
 		s.log.Printf("stopping: cutting off %d transfers", s.active.Load())
 		cutOff()
-		<-done
-	}
+	})
+	defer timer.Stop()
+	s.transfers.Wait()
 }
 
-// A client holds a slot for as long as its transfer lasts, so a transfer
-// must make progress, or lose the slot. Two deadlines see to it. Each
-// write has one (-timeout; 5 seconds when the server is at capacity: see
-// guard), which cuts off a client that stops reading. And the whole
-// transfer has one, which cuts off a client that reads a little now and
-// then, just enough to beat the first: it must average -min-rate bytes a
-// second.
-
 // send sends the message to one client, closes the connection, and logs
-// how it went.
+// how it went. A client holds a slot while its transfer lasts, so the
+// transfer must make progress or lose it. Each write has a deadline
+// (-timeout), which cuts off a client that stops reading; the whole
+// transfer has one, which cuts off a client that reads just enough to
+// beat the first: it must average -min-rate bytes a second.
 func (s *server) send(conn net.Conn) {
 	start := time.Now()
 	w := &deadlineWriter{conn: conn, timeout: s.timeout,
@@ -154,9 +142,7 @@ func transferBound(size int64, timeout time.Duration, rate byteSize) time.Durati
 }
 
 // deadlineWriter gives every write of at most 64 KiB its own deadline,
-// timeout from now, but never later than end. A client that reads at
-// least 64 KiB every timeout gets the whole file, if it is done by end;
-// one that stops reading is cut off, and frees its goroutine and slot.
+// timeout from now, but never later than end.
 type deadlineWriter struct {
 	conn    net.Conn
 	timeout time.Duration
