@@ -15,8 +15,7 @@ import (
 // maxAPIReply bounds the API's JSON answer.
 const maxAPIReply = 1 << 20
 
-// askAPI asks the API for cfg.num pictures and returns their links, as
-// the API wrote them.
+// askAPI asks the API for cfg.num pictures and returns their links.
 func askAPI(ctx context.Context, client *http.Client,
 	cfg config) ([]string, error) {
 	u := *cfg.api
@@ -39,8 +38,8 @@ func askAPI(ctx context.Context, client *http.Client,
 	return parseReply(body)
 }
 
-// get sends a GET for target, and returns the answer if its status is
-// 200 OK; else an error with the status and the start of the body.
+// get returns the answer to a GET for target if it is 200 OK; else an
+// error with the status and the start of the body.
 func get(ctx context.Context, client *http.Client,
 	target, accept string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
@@ -106,10 +105,9 @@ func parseReply(body []byte) ([]string, error) {
 	return links, nil
 }
 
-// sameOrigin is the client's redirect rule. The API call's URL holds the
-// key, and the next request would go with the URL the server gave, and
-// the one it came from in its Referer header: a request that holds a key
-// is followed only on its origin (scheme, host and port). At most 10.
+// sameOrigin is the client's redirect rule: a request whose URL holds
+// the key (which the next request would carry in its Referer header) is
+// followed only on its origin (scheme, host and port). At most 10.
 func sameOrigin(req *http.Request, via []*http.Request) error {
 	from, to := via[0].URL, req.URL
 	if from.Query().Has("key") &&

@@ -26,8 +26,8 @@ type downloader struct {
 }
 
 // getPictures asks the API for links, then downloads the pictures,
-// cfg.workers at once. It returns how many there are, and the channel on
-// which the result of each arrives as it ends, closed after the last.
+// cfg.workers at once. It returns how many there are, and the channel of
+// their results, closed after the last.
 func (d *downloader) getPictures(ctx context.Context) (int, <-chan result, error) {
 	links, err := askAPI(ctx, d.client, d.cfg)
 	if err != nil {
@@ -46,17 +46,16 @@ func (d *downloader) getPictures(ctx context.Context) (int, <-chan result, error
 	return len(links), startWorkers(ctx, d.cfg.workers, len(links), work), nil
 }
 
-// result is what the download of link ended with: err, or a picture
-// saved as name (another file had the name wanted, if not the same).
+// result is how the download of link ended: err, or saved as name
+// (another file had the name wanted, if they differ).
 type result struct {
 	link, name, wanted string
 	size               int64
 	err                error
 }
 
-// fetch downloads the picture at the link raw, the i-th in the list. A
-// link may be relative ("/images/1.png"): it is resolved against the
-// API's address. Only http and https links are fetched.
+// fetch downloads the i-th picture, at the link raw: http or https,
+// relative ("/images/1.png") to the API's address or not.
 func (d *downloader) fetch(ctx context.Context, i int,
 	raw string) (result, error) {
 	u, err := d.cfg.api.Parse(raw)
@@ -92,8 +91,8 @@ func (d *downloader) fetch(ctx context.Context, i int,
 }
 
 // pictureType returns the media type of a body that starts with head, if
-// it is a picture. The bytes decide; the server's Content-Type is used
-// only for formats the bytes do not tell (Go knows the common ones).
+// a picture. The bytes decide; the server's Content-Type only for formats
+// Go does not know.
 func pictureType(head []byte, contentType string) (string, error) {
 	if len(head) == 0 {
 		return "", errors.New("empty body, not a picture")
@@ -110,10 +109,9 @@ func pictureType(head []byte, contentType string) (string, error) {
 	return "", fmt.Errorf("not a picture (%s)", sniffed)
 }
 
-// fileName picks a file name for the picture at u, the i-th in the list,
-// of type ctype: the last segment of the link's path, unescaped, if it is
-// a safe name, or else the picture's number; with an extension that fits
-// ctype.
+// fileName names the i-th picture, at u, of type ctype: the link's last
+// segment if it is a safe name, else the picture's number; with an
+// extension that fits ctype.
 func fileName(u *url.URL, i int, ctype string) string {
 	escaped := u.EscapedPath()
 	segment := escaped[strings.LastIndex(escaped, "/")+1:]
@@ -141,10 +139,9 @@ func extension(ctype string) string {
 	return ".img"
 }
 
-// save saves body in root as want or, if a file has that name, as the
-// next free name (want-1.png): saveFile never replaces a file, unless
-// -overwrite says so. Then it replaces whatever has the name, so the run
-// hands out the names itself (take).
+// save saves body in root as want or, if it is taken, as the next free
+// name (want-1.png). With -overwrite, saveFile replaces what has the
+// name, so the run hands out names itself (take).
 func (d *downloader) save(want string, body io.Reader) (result, error) {
 	r := result{name: want, wanted: want}
 	if d.cfg.overwrite {
@@ -167,8 +164,8 @@ func (d *downloader) save(want string, body io.Reader) (result, error) {
 }
 
 // take returns name, or the first of name-1.ext, name-2.ext, ... that no
-// other picture of this run has: the second "a.png" of a run becomes
-// "a-1.png", and so does "A.png", one name on Windows and macOS.
+// other picture of this run has, in any letter case (Windows and macOS
+// see "A.png" and "a.png" as one name).
 func take(taken *sync.Map, name string) string {
 	ext := path.Ext(name)
 	stem := strings.TrimSuffix(name, ext)

@@ -1,15 +1,11 @@
 // Command client asks a picture API for links, then downloads the
-// pictures, a few at a time, into a folder.
-//
-// It is the Go version of the downloader in the tutorial's section
-// "requests library", which calls api.tianapi.com/meinv/ and starts one
-// thread per picture. Try it against the local stand-in for the API:
+// pictures, a few at a time, into a folder: the tutorial's downloader
+// (section "requests library"), which started a thread per picture.
 //
 //	go run ./03-image-download/server
 //	go run ./03-image-download/client
 //
-// Against the real API, put your key in the environment variable
-// TIANAPI_KEY, then:
+// Against the real API, with your key in TIANAPI_KEY:
 //
 //	go run ./03-image-download/client -api http://api.tianapi.com/meinv/
 package main
@@ -32,26 +28,23 @@ import (
 	"time"
 )
 
-// errUsage reports a mistake on the command line. The flag package has
-// already printed what was wrong, so main only exits with status 2.
+// errUsage is a bad command line, which the flag package has printed.
 var errUsage = errors.New("bad usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(),
 		os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	if errors.Is(err, errUsage) {
+	switch err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); {
+	case errors.Is(err, errUsage):
 		os.Exit(2)
-	}
-	if err != nil {
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "client:", err)
 		os.Exit(1)
 	}
 }
 
-// run reads the command line into a config, then gets the pictures with
-// it. It returns errUsage for a bad command line.
+// run reads the command line into a config, then gets the pictures.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)
@@ -68,10 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 // all it prints, -v, and the folder, tidied of a killed run's leftovers.
 // Progress goes to stderr, a line per picture; the summary to stdout.
 func runWith(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	// The local server's key, demo, is no secret, and a word that common
-	// may stand in a folder's name or a link.
 	secret := cfg.key
-	if secret == "demo" {
+	if secret == "demo" { // the local server's: no secret, and a common word
 		secret = ""
 	}
 	h := newHider(secret)
@@ -109,8 +100,8 @@ func runWith(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	return h.hideError(err)
 }
 
-// report prints a line to progress as each of the n results arrives, then
-// the summary to stdout. It returns an error if any picture failed.
+// report prints a line to progress for each of the n results, then the
+// summary to stdout, and fails if any picture did.
 func (cfg config) report(n int, results <-chan result, stdout,
 	progress io.Writer) error {
 	saved, failed := 0, 0
@@ -144,8 +135,8 @@ func (cfg config) report(n int, results <-chan result, stdout,
 	return nil
 }
 
-// shownLink is a link as messages show it: quoted, without its query,
-// which may hold a key, and without a password.
+// shownLink is a link as messages show it: quoted, without its query
+// (which may hold a key) or password.
 func shownLink(raw string) string {
 	if u, err := url.Parse(raw); err == nil {
 		raw = u.Redacted()
@@ -167,9 +158,8 @@ type config struct {
 	transport          http.RoundTripper // nil: http.DefaultTransport
 }
 
-// parseFlags reads the command line into a config. It returns
-// flag.ErrHelp for -h, and errUsage, once it has printed why and the
-// usage, for a bad command line.
+// parseFlags reads the command line into a config, or returns
+// flag.ErrHelp for -h, errUsage (once it has printed why) if bad.
 func parseFlags(args []string, getenv func(string) string,
 	stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
@@ -214,11 +204,10 @@ func parseFlags(args []string, getenv func(string) string,
 	return cfg, nil
 }
 
-// check returns what is wrong with cfg, or with the arguments left after
-// the flags (there should be none); "" if nothing is.
+// check returns what is wrong with cfg and the arguments left after the
+// flags, or "".
 func (cfg config) check(rest []string) string {
-	api := cfg.api
-	switch {
+	switch api := cfg.api; {
 	case len(rest) > 0:
 		return fmt.Sprintf("unexpected argument %q", rest[0])
 	case api == nil || (api.Scheme != "http" && api.Scheme != "https") ||

@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// The API's codes (the real API's): 200 is success, anything else an error
-// with a message, still sent with HTTP status 200.
+// The real API's codes: 200 is success, any other an error with a
+// message, still sent with HTTP status 200.
 const (
 	codeOK        = 200
 	codeBadKey    = 230 // the key is wrong or missing
@@ -51,21 +51,19 @@ type item struct {
 // it worked: code 200 and a list, or another code and a message.
 func (a *api) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	switch key := q.Get("key"); {
-	case key != a.key:
+	num, ok := number(q.Get("num"))
+	switch {
+	case q.Get("key") != a.key:
 		a.reply(w, codeBadKey, "API key is wrong or missing", nil)
 		return
 	case !q.Has("num"):
 		a.reply(w, codeNoParam, "missing parameter: num", nil)
 		return
-	}
-	num, ok := number(q.Get("num"))
-	if !ok || num < 1 || num > maxPerRequest {
+	case !ok || num < 1 || num > maxPerRequest:
 		a.reply(w, codeBadParam, fmt.Sprintf("num must be a whole number "+
 			"from 1 to %d, in digits", maxPerRequest), nil)
 		return
 	}
-
 	base := linkBase(r)
 	list := make([]item, num)
 	for i := range list {
@@ -82,15 +80,11 @@ func (a *api) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) reply(w http.ResponseWriter, code int, msg string, list []item) {
-	body, err := json.Marshal(struct {
+	body, _ := json.Marshal(struct { // strings and numbers always marshal
 		Code     int    `json:"code"`
 		Msg      string `json:"msg"`
 		Newslist []item `json:"newslist,omitempty"`
 	}{code, msg, list})
-	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, _ = w.Write(body) // a client that went away is no concern of ours
 }
@@ -118,17 +112,10 @@ func (a *api) picture(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// linkBase returns the start of the links the API gives out in answer to
-// r: "http://" and the address of this server that r's connection came
-// in on, which the system reports.
-//
-// The Host header names a server too, but it is only what the client
-// wrote: a client that sends "Host: evil.example:666" would get links to
-// that host, and a cache or a proxy in between would hand them to
-// everyone. The address the connection came in on is a fact: the real
-// port, also when the server was started on port 0; with -addr
-// 0.0.0.0:8000, the address by which this client reached the machine
-// (127.0.0.1 from the machine itself, its network address from others).
+// linkBase returns the start of the links in the answer to r: "http://"
+// and the address r's connection came in on, as the system reports it.
+// The Host header is only what the client wrote: "Host: evil.example:666"
+// would get links there, which a cache would hand to everyone.
 func linkBase(r *http.Request) string {
 	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if !ok {
@@ -137,11 +124,9 @@ func linkBase(r *http.Request) string {
 	return (&url.URL{Scheme: "http", Host: addr.String()}).String()
 }
 
-// number reads s as a whole number written the one way a number is
-// written: digits only, with no sign, no leading zero and no space ("5",
-// never "+5", "05" or " 5"). A number with one spelling cannot be
-// smuggled past a check that compares text, and every client that asks
-// for the same thing asks for it the same way.
+// number reads s as a whole number in its one spelling: digits, with no
+// sign, leading zero or space ("5", never "+5", "05" or " 5"), so that
+// no spelling slips past a check that compares text.
 func number(s string) (int, bool) {
 	n, err := strconv.Atoi(s)
 	return n, err == nil && n >= 0 && s == strconv.Itoa(n)

@@ -1,10 +1,8 @@
 // Command server is a local stand-in for the picture API the tutorial
-// calls in its section "requests library" (api.tianapi.com/meinv/): an
-// HTTP server that answers GET /meinv/?key=K&num=N with JSON listing N
-// picture links, and serves the pictures, which it draws itself.
-//
-// It answers like the real API, error codes included, so the downloader
-// can be tried and tested with no account, key or internet connection.
+// calls in its section "requests library" (api.tianapi.com/meinv/). It
+// answers GET /meinv/?key=K&num=N like the real API, error codes
+// included, and serves the pictures, which it draws itself: the
+// downloader can be tried with no account, key or internet connection.
 //
 //	go run ./03-image-download/server
 //	go run ./03-image-download/client
@@ -29,30 +27,24 @@ const (
 	maxDelay    = 10 * time.Second // the longest -delay
 )
 
-// errUsage reports a mistake on the command line. The flag package has
-// already printed what was wrong, so main only exits with status 2.
+// errUsage is a bad command line, which the flag package has printed.
 var errUsage = errors.New("bad usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(),
 		os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// The first Ctrl-C asks for a clean stop; once it has, a second one
-	// ends the program at once, as usual.
-	context.AfterFunc(ctx, stop)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	if errors.Is(err, errUsage) {
+	context.AfterFunc(ctx, stop) // a second Ctrl-C ends it at once
+	switch err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); {
+	case errors.Is(err, errUsage):
 		os.Exit(2)
-	}
-	if err != nil {
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
 }
 
-// run reads the command line into a config, then serves with it. It
-// returns errUsage for a bad command line, and nil once Ctrl-C has
-// stopped the server.
+// run reads the command line into a config, then serves until Ctrl-C.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, stderr)
@@ -76,12 +68,11 @@ func listenAndServe(ctx context.Context, cfg config, logger *log.Logger) error {
 	if err != nil {
 		return explainListen(err, cfg.addr)
 	}
+	hint := "with the key given by -key"
 	if cfg.key == "demo" {
-		logger.Printf("listening on %s (try curl 'http://%s/meinv/?key=demo&num=2')",
-			ln.Addr(), ln.Addr())
-	} else {
-		logger.Printf("listening on %s (with the key given by -key)", ln.Addr())
+		hint = fmt.Sprintf("try curl 'http://%s/meinv/?key=demo&num=2'", ln.Addr())
 	}
+	logger.Printf("listening on %s (%s)", ln.Addr(), hint)
 	api := &api{key: cfg.key, pictures: pictures, delay: cfg.delay, log: logger}
 	h := api.handler()
 	if cfg.verbose { // print every exchange, the key hidden
@@ -102,9 +93,8 @@ type config struct {
 	verbose         bool
 }
 
-// parseFlags reads the command line into a config. It returns
-// flag.ErrHelp for -h, and errUsage, once it has printed why and the
-// usage, for a bad command line.
+// parseFlags reads the command line into a config, or returns
+// flag.ErrHelp for -h, errUsage (once it has printed why) if bad.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -140,8 +130,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	return cfg, nil
 }
 
-// check returns what is wrong with cfg, or with the arguments left after
-// the flags (there should be none); "" if nothing is.
+// check returns what is wrong with cfg and the arguments left after the
+// flags, or "".
 func (cfg config) check(rest []string) string {
 	_, _, addrErr := net.SplitHostPort(cfg.addr)
 	switch {

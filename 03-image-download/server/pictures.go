@@ -14,19 +14,15 @@ func drawPictures(count int) ([][]byte, error) {
 	pics := make([][]byte, count)
 	for i := range pics {
 		n := i + 1
-		c1 := []byte{uint8(n * 67), uint8(n * 151), uint8(n * 29), 255}
-		c2 := []byte{255 - c1[0], 255 - c1[1], 255 - c1[2], 255}
+		c := []byte{uint8(n * 67), uint8(n * 151), uint8(n * 29), 255}
+		colors := [2][]byte{c, {255 - c[0], 255 - c[1], 255 - c[2], 255}}
 		stripe := 8 + n%24
 		// One row of stripes, a period longer than the picture: row y
 		// is the same row shifted by y, so it is copied, not drawn.
 		period := 2 * stripe
 		row := make([]byte, 0, (width+period)*4)
 		for x := range width + period {
-			if x/stripe%2 == 0 {
-				row = append(row, c1...)
-			} else {
-				row = append(row, c2...)
-			}
+			row = append(row, colors[x/stripe%2]...)
 		}
 		img := image.NewNRGBA(image.Rect(0, 0, width, height))
 		for y := range height {
