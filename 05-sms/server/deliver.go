@@ -26,10 +26,8 @@ func (g *gateway) deliver(number, content string) (int, string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	// Counts start again each day: the map does not grow for ever.
-	y, m, d := now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
-	if !today.Equal(g.today) {
-		g.today, g.sent = today, map[string]sendLog{}
+	if day := now.Format(time.DateOnly); day != g.day {
+		g.day, g.sent = day, map[string]sendLog{}
 	}
 	prev, seen := g.sent[number]
 	switch {

@@ -52,9 +52,9 @@ type gateway struct {
 	log          *log.Logger
 	maxNumbers   int // the most numbers in sent; a new one waits a day
 
-	mu    sync.Mutex         // guards what follows, and stdout
-	today time.Time          // the day the counts in sent are for
-	sent  map[string]sendLog // by number, as normalizeMobile gives it
+	mu   sync.Mutex         // guards what follows, and stdout
+	day  string             // the date the counts in sent are for
+	sent map[string]sendLog // by number, as normalizeMobile gives it
 }
 
 func newGateway(account, key string, stdout io.Writer,
