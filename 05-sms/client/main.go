@@ -1,16 +1,13 @@
 // Command client sends a text message (SMS) through an SMS gateway's HTTP
-// API: it posts a form, and reads the gateway's answer.
-//
-// It is the Go version of the tutorial's section "send messages", which
-// posts to the ihuyi platform with Python's http.client. Try it against
+// API: it posts a form and reads the gateway's answer, as the tutorial's
+// section "send messages" does with Python's http.client. Try it against
 // the local gateway:
 //
 //	go run ./05-sms/server
 //	go run ./05-sms/client -mobile 13812345678
 //
 // The account comes from -account or SMS_ACCOUNT, the API key only from
-// the environment variable SMS_APIKEY; both default to the local
-// gateway's demo account.
+// SMS_APIKEY; both default to the local gateway's demo account.
 package main
 
 import (
@@ -32,8 +29,7 @@ import (
 	"time"
 )
 
-// errUsage reports a mistake on the command line. The flag package, or
-// run, has already said what was wrong, so main only exits with status 2.
+// errUsage: the mistake has been printed with the usage; main exits 2.
 var errUsage = errors.New("bad usage")
 
 func main() {
@@ -50,8 +46,8 @@ func main() {
 	}
 }
 
-// run reads the command line into a config, then sends the
-// message once and prints what became of it on stdout.
+// run reads the command line, sends the message once, and prints what
+// became of it on stdout.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)
@@ -61,9 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	// With -v, the client's transport prints the exchange, the password
-	// hidden, whether it is the key or the signature. What the client
-	// prints, -v included, hides the key if the gateway echoes it.
+	// -v prints the exchange, the password hidden; all the client prints
+	// hides the key, should the gateway echo it.
 	h := newHider(cfg.key, "password")
 	client := newClient(cfg.timeout)
 	if cfg.verbose {
@@ -76,21 +71,17 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 // defaultGateway is the local gateway's URL: go run ./05-sms/server.
 const defaultGateway = "http://127.0.0.1:8080/webservice/sms.php?method=Submit"
 
-// config is what the command line and the environment ask for.
 type config struct {
-	gateway  *url.URL
-	account  string
-	key      string // the API key: a secret, never printed
-	number   string // 11 digits
-	content  string
-	plainKey bool
-	timeout  time.Duration
-	verbose  bool
+	gateway                  *url.URL
+	account, number, content string // number: 11 digits
+	key                      string // the API key: a secret, never printed
+	plainKey, verbose        bool
+	timeout                  time.Duration
 }
 
 // parseFlags reads the command line and the environment into a config.
-// A mistake is errUsage, once it is printed on stderr with the usage; -h
-// is flag.ErrHelp.
+// A mistake is errUsage, once printed on stderr with the usage; -h is
+// flag.ErrHelp.
 func parseFlags(args []string, getenv func(string) string,
 	stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
@@ -122,7 +113,6 @@ func parseFlags(args []string, getenv func(string) string,
 		}
 		return nil, errUsage
 	}
-	// The account, the key and the content; the number and the URL checked.
 	cfg.account = cmp.Or(cfg.account, getenv("SMS_ACCOUNT"), "demo")
 	cfg.key = cmp.Or(getenv("SMS_APIKEY"), "demo-key")
 	cfg.content = cmp.Or(cfg.content, "Your verification code is: "+
@@ -158,11 +148,9 @@ func randomCode() string {
 	return fmt.Sprintf("%06d", n)
 }
 
-// buildForm makes the form to post. The gateway accepts the API key
-// itself as the password, but over plain HTTP anyone on the way could
-// read it and send messages on your account. The dynamic password is a
-// signature instead (sign.go): it proves the sender knows the key without
-// sending it, and, with the time, is good for a few minutes only.
+// buildForm makes the form to post. Its password is not the API key,
+// which anyone on the way could read over plain HTTP, but a signature
+// (sign.go): it proves the key without sending it, for a few minutes.
 func (cfg *config) buildForm() url.Values {
 	form := url.Values{"account": {cfg.account}, "mobile": {cfg.number},
 		"content": {cfg.content}, "format": {"json"}}
@@ -175,7 +163,7 @@ func (cfg *config) buildForm() url.Values {
 	return form
 }
 
-// send posts the signed form once with client and says what the gateway
+// send posts the form once with client and says what the gateway
 // answered.
 func (cfg *config) send(ctx context.Context, client *http.Client,
 	stdout io.Writer) error {

@@ -27,17 +27,15 @@ func newClient(timeout time.Duration) *http.Client {
 	}
 }
 
-// maxReply bounds the gateway's answer.
-const maxReply = 64 << 10
+const maxReply = 64 << 10 // bytes of the gateway's answer, at most
 
 // submit posts form to the gateway once and returns its answer. It never
-// tries again by itself: if the answer is lost, the message may have been
-// sent, and a second post would send it twice.
+// tries again: if the answer is lost, the message may have been sent,
+// and a second post would send it twice.
 func submit(ctx context.Context, client *http.Client, gateway string,
 	form url.Values) (*result, error) {
-	// A form travels as key=value pairs joined with &, each byte other
-	// than letters, digits and -._~ escaped as %XX (%E4%BD%A0 for 你),
-	// a space as +: the body of an HTML form's POST.
+	// An HTML form's body: key=value pairs joined with &, a space as +,
+	// other bytes than letters, digits and -._~ as %XX (你: %E4%BD%A0).
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, gateway,
 		strings.NewReader(form.Encode()))
 	if err != nil {
@@ -50,9 +48,8 @@ func submit(ctx context.Context, client *http.Client, gateway string,
 		return nil, err
 	}
 	defer resp.Body.Close()
-	// The status first, then at most maxReply bytes of the gateway's
-	// JSON or XML. What came is shown in Go's quoted form: a status line,
-	// a body, it is all the gateway's choice of bytes.
+	// The status first, then the body, quoted: both are the gateway's
+	// choice of bytes.
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
 	switch {
 	case err != nil:
@@ -73,9 +70,8 @@ func submit(ctx context.Context, client *http.Client, gateway string,
 	return res, nil
 }
 
-// postError says what a failed post means for the message: on a timeout
-// or a Ctrl-C, it may have been sent all the same; a refused connection
-// sent nothing. host is the gateway's.
+// postError says what a failed post to host means for the message: after
+// a timeout or a Ctrl-C it may have been sent; if refused, it was not.
 func postError(ctx context.Context, host string, err error) error {
 	err = requestError(err)
 	switch {
@@ -99,8 +95,8 @@ type result struct {
 	SMSID   string      `json:"smsid" xml:"smsid"`
 }
 
-// parseResult reads the gateway's answer: JSON when asked for (it was),
-// or XML, which the gateway sends when not.
+// parseResult reads the gateway's answer: the JSON asked for, or XML,
+// which the gateway sends when not asked.
 func parseResult(body []byte) (*result, error) {
 	format, decode := "JSON", json.Unmarshal
 	switch trimmed := bytes.TrimSpace(body); {
@@ -114,10 +110,10 @@ func parseResult(body []byte) (*result, error) {
 		return nil, fmt.Errorf("the answer is not the gateway's %s (%q)",
 			format, err)
 	}
-	if res.Code == "" {
+	switch _, err := strconv.Atoi(string(res.Code)); {
+	case res.Code == "":
 		return nil, errors.New("the answer has no code")
-	}
-	if _, err := strconv.Atoi(string(res.Code)); err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("the answer's code %q is not a number", res.Code)
 	}
 	return &res, nil

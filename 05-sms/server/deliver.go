@@ -18,20 +18,16 @@ type sendLog struct {
 	count int       // how many were accepted today
 }
 
-// deliver applies the rate limits to a message to number (as
-// normalizeMobile gives it) and, if they let it through, "sends" it: it
-// prints the message on stdout. It returns the code and the message's
-// smsid.
+// deliver applies the rate limits to a message to number (normalized)
+// and, if they let it through, "sends" it: it prints it on stdout. It
+// returns the code and the message's smsid.
 func (g *gateway) deliver(number, content string) (int, string) {
 	now := g.now()
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	// The daily counts start again each day: forgetting yesterday's
-	// numbers keeps the map from growing for as long as the server runs.
-	y, m, d := now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
-	if !today.Equal(g.today) {
-		g.today, g.sent = today, map[string]sendLog{}
+	// Counts start again each day: the map does not grow for ever.
+	if day := now.Format(time.DateOnly); day != g.day {
+		g.day, g.sent = day, map[string]sendLog{}
 	}
 	prev, seen := g.sent[number]
 	switch {
@@ -42,10 +38,9 @@ func (g *gateway) deliver(number, content string) (int, string) {
 	case seen && prev.count >= maxPerDay:
 		return 4085, "0"
 	}
-	// The content goes to a terminal: in Go's quoted form, a "\r" or an
-	// escape sequence cannot fake or hide a line, and %.200q cuts a long
-	// message at 200 characters. One write per message, under the lock,
-	// so that lines never mix.
+	// Quoted, a "\r" or an escape sequence cannot fake or hide a line on
+	// the terminal; %.200q cuts at 200 characters. One write, under the
+	// lock, so that lines never mix.
 	smsid := rand.Text() // random base32: a fresh id for each message
 	text := fmt.Sprintf("%.200q", content)
 	if more := utf8.RuneCountInString(content) - 200; more > 0 {

@@ -15,17 +15,11 @@ import (
 	"unicode/utf8"
 )
 
-// messages are the gateway's answer codes, the real API's, with what it
-// says for each, in Chinese, as a client of the real gateway sees it: 0
-// failed (a malformed request, or no room left), 2 submitted, 400 the
-// caller's IP is not allowed, 401 to 404 no account, password, mobile or
-// content, 405 a wrong account or key, 406 a malformed number, 407 a
-// sensitive word, 4073 over maxContent, 4080 over one a second to a
-// number, 4085 over maxPerDay. Every answer the gateway understands goes
-// with HTTP 200; the code says what happened.
+// messages are the real gateway's codes and what it says for each. Every
+// answer it understands goes with HTTP 200: the code says what happened.
 var messages = map[int]string{
-	0:    "提交失败",
-	2:    "提交成功",
+	0:    "提交失败", // failed
+	2:    "提交成功", // submitted
 	400:  "非法IP访问",
 	401:  "帐号不能为空",
 	402:  "密码不能为空",
@@ -45,24 +39,22 @@ const (
 	submitPath = "/webservice/sms.php"
 )
 
-// sensitiveWords stands in for the real gateway's long, unpublished list
-// of words it refuses (code 407): two made-up words, so that learners and
-// tests can see the code without sending anything rude. Latin letters
-// match in any case.
+// sensitiveWords stand in for the real gateway's unpublished list (code
+// 407): two made-up words, matched in any letter case.
 var sensitiveWords = []string{"badword", "敏感词"}
 
-// gateway checks and "delivers" messages, and remembers today's sends to
+// gateway checks and "delivers" messages, and counts today's sends to
 // each number for the rate limits.
 type gateway struct {
 	account, key string
-	now          func() time.Time // the clock; tests set a fake one
+	now          func() time.Time // tests set a fake clock
 	stdout       io.Writer        // where delivered messages are printed
 	log          *log.Logger
 	maxNumbers   int // the most numbers in sent; a new one waits a day
 
-	mu    sync.Mutex         // guards what follows, and stdout
-	today time.Time          // the day the counts in sent are for
-	sent  map[string]sendLog // by number, as normalizeMobile gives it
+	mu   sync.Mutex         // guards what follows, and stdout
+	day  string             // the date the counts in sent are for
+	sent map[string]sendLog // by number, as normalizeMobile gives it
 }
 
 func newGateway(account, key string, stdout io.Writer,
@@ -71,27 +63,21 @@ func newGateway(account, key string, stdout io.Writer,
 		stdout: stdout, log: logger, maxNumbers: maxNumbers}
 }
 
-// handler routes the one path the gateway has. The router answers other
-// methods on it with 405 Method Not Allowed (and "Allow: POST"), and
-// other paths with 404 Not Found.
+// handler routes the gateway's one path; the router answers 405 (and
+// "Allow: POST") to other methods, 404 to other paths.
 func (g *gateway) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+submitPath, g.submit)
 	return mux
 }
 
-// submit answers POST /webservice/sms.php?method=Submit.
+// submit answers POST /webservice/sms.php?method=Submit, whose body is a
+// form (application/x-www-form-urlencoded): name=value pairs joined by &,
+// bytes other than letters and digits escaped as %XX.
 //
-// The client sends its fields as an HTML form would: the body is
-// application/x-www-form-urlencoded, name=value pairs joined by &, with
-// spaces, non-ASCII letters (as UTF-8) and & = % escaped as %XX. The body
-// is cut off at maxBody bytes, so no client can make the server read for
-// ever; past it the answer is HTTP 413 Content Too Large.
-//
-// A body whose Content-Length is over maxBody is refused before a byte
-// of it is read: a client that sent "Expect: 100-continue" waits for the
-// go-ahead (100 Continue, which net/http sends when the body is first
-// read), and gets 413 before it has sent the body.
+// Past maxBody bytes the answer is HTTP 413, before the body is read if
+// Content-Length says so: a client that sent "Expect: 100-continue" then
+// never sends it (net/http sends 100 Continue at the first read).
 func (g *gateway) submit(w http.ResponseWriter, r *http.Request) {
 	var err error = &http.MaxBytesError{Limit: maxBody}
 	if r.ContentLength <= maxBody { // -1 if not given: read up to maxBody
@@ -106,12 +92,10 @@ func (g *gateway) submit(w http.ResponseWriter, r *http.Request) {
 			maxBody), http.StatusRequestEntityTooLarge)
 		return
 	}
-	// Only the body's fields count, not the URL's: a key in a URL ends
-	// up in logs and browser histories.
+	// The body's fields only: a key in a URL ends up in logs.
 	form := r.PostForm
-	code := g.check(r, err)
+	code, smsid := g.check(r, err), "0" // "0": nothing sent
 	number, _ := normalizeMobile(form.Get("mobile"))
-	smsid := "0" // the smsid when nothing was sent
 	if code == 2 {
 		code, smsid = g.deliver(number, form.Get("content"))
 	}
@@ -121,24 +105,20 @@ func (g *gateway) submit(w http.ResponseWriter, r *http.Request) {
 		form.Get("format"))
 }
 
-// check returns the code for a request, testing in the real gateway's
-// order: the first problem found is the one answered. parseErr is what
-// parsing the form returned. It returns 2 if the message may go, rate
-// limits aside.
+// check returns the code for a request whose form parsing returned
+// parseErr: the first problem in the real gateway's order, else 2.
 func (g *gateway) check(r *http.Request, parseErr error) int {
 	form := r.PostForm
 	mobile, content := form.Get("mobile"), form.Get("content")
 	_, mobileErr := normalizeMobile(mobile)
 	switch {
-	// A method other than Submit (or none) gets code 0, failed, not
-	// HTTP 404: a client that reads codes gets an answer it knows.
+	// A method other than Submit is code 0, not HTTP 404: a client that
+	// reads codes gets an answer it knows.
 	case parseErr != nil, r.URL.Query().Get("method") != "Submit":
 		return 0
 	case !isLoopbackAddr(r.RemoteAddr):
-		// The real gateway answers 400 to a caller whose IP is not
-		// on the account's list; this one's list is the loopback
-		// addresses, so even with -addr 0.0.0.0:8080 other machines
-		// are refused.
+		// The real gateway refuses IPs not on the account's list; this
+		// one's list is loopback, even with -addr 0.0.0.0:8080.
 		return 400
 	case form.Get("account") == "":
 		return 401
@@ -170,24 +150,16 @@ type result struct {
 	SMSID   string   `json:"smsid" xml:"smsid"`
 }
 
-// xmlDeclaration starts the XML answer, as the real gateway's does.
 const xmlDeclaration = `<?xml version="1.0" encoding="utf-8"?>` + "\n"
 
-// writeAnswer sends res as the body of an HTTP 200: in JSON when the form
-// asked for format=json, and in XML, the real gateway's default, for
-// anything else.
-//
-//	{"code":2,"msg":"提交成功","smsid":"..."}
-//	<SubmitResult xmlns="http://106.ihuyi.com/"><code>2</code>...
+// writeAnswer sends res in an HTTP 200: in JSON if format is "json", else
+// in XML, the real gateway's default, after xmlDeclaration as it does.
 func writeAnswer(w http.ResponseWriter, res result, format string) {
-	var body []byte // neither Marshal fails on strings and an int
+	ctype, marshal, start := "text/xml", xml.Marshal, xmlDeclaration
 	if format == "json" {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		body, _ = json.Marshal(res)
-	} else {
-		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-		body, _ = xml.Marshal(res)
-		body = append([]byte(xmlDeclaration), body...)
+		ctype, marshal, start = "application/json", json.Marshal, ""
 	}
-	_, _ = w.Write(body) // a client that went away is no concern of ours
+	body, _ := marshal(res) // neither Marshal fails on strings and an int
+	w.Header().Set("Content-Type", ctype+"; charset=utf-8")
+	_, _ = w.Write(append([]byte(start), body...)) // a client gone is no concern
 }

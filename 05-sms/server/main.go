@@ -1,13 +1,10 @@
 // Command server is a local stand-in for the SMS gateway the tutorial
-// calls in its section "send messages" (106.ihuyi.com): an HTTP server that
-// takes POST /webservice/sms.php?method=Submit with a form (account,
-// password, mobile, content), checks it the way the real gateway does, and
-// answers with the real gateway's codes in JSON or XML.
-//
-// Instead of sending a text message, it "delivers" each one it accepts by
-// printing it on stdout, the middle of the number hidden and the text in
-// Go's quoted form, so the chapter runs with no account, no phone and no
-// internet connection.
+// calls in "send messages" (106.ihuyi.com): it takes POST
+// /webservice/sms.php?method=Submit with a form, checks it as the real
+// gateway does, answers with the real gateway's codes in JSON or XML, and
+// "delivers" each message it accepts by printing it on stdout (the middle
+// of the number hidden, the text quoted): no account, no phone, no
+// internet connection needed.
 //
 //	go run ./05-sms/server
 //	go run ./05-sms/client -mobile 13812345678
@@ -32,16 +29,14 @@ import (
 	"time"
 )
 
-// errUsage reports a mistake on the command line. The flag package has
-// already printed what was wrong, so main only exits with status 2.
+// errUsage: the flag package has printed the mistake; main exits 2.
 var errUsage = errors.New("bad usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(),
 		os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// The first Ctrl-C asks for a clean stop; once it has, a second one
-	// ends the program at once, as usual.
+	// After a first Ctrl-C, a second one ends the program at once.
 	context.AfterFunc(ctx, stop)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	if errors.Is(err, errUsage) {
@@ -53,9 +48,8 @@ func main() {
 	}
 }
 
-// run reads the command line into a config, then listens and runs the
-// gateway until ctx is canceled. Delivered messages go to stdout, the log
-// to stderr.
+// run reads the command line, listens, and runs the gateway until ctx is
+// canceled: delivered messages on stdout, the log on stderr.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)
@@ -65,22 +59,35 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	return listenAndServe(ctx, cfg, stdout, log.New(stderr, "", log.LstdFlags))
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return explainListen(err, cfg.addr)
+	}
+	logger := log.New(stderr, "", log.LstdFlags)
+	logger.Printf("listening on %s (account %s, key %s)",
+		ln.Addr(), cfg.account, cfg.keyFrom)
+	h := newGateway(cfg.account, cfg.key, stdout, logger).handler()
+	if cfg.verbose { // print every exchange, the password hidden
+		h = tapHandler(h, log.New(logger.Writer(), "", 0), "password")
+	}
+	if err := serve(ctx, ln, newServer(h, logger), cfg.maxConns); err != nil {
+		return err
+	}
+	logger.Print("stopped")
+	return nil
 }
 
-// config is what the command line and the environment ask for.
 type config struct {
-	addr     string
-	account  string
-	maxConns int
-	verbose  bool
-	key      string // the API key: a secret, never printed
-	keyFrom  string // where the key came from, to say so in the log
+	addr, account string
+	maxConns      int
+	verbose       bool
+	key           string // the API key: a secret, never printed
+	keyFrom       string // where the key came from, for the log
 }
 
 // parseFlags reads the command line and the environment into a config.
-// A mistake is errUsage, once it is printed on stderr with the usage; -h
-// is flag.ErrHelp.
+// A mistake is errUsage, once printed on stderr with the usage; -h is
+// flag.ErrHelp.
 func parseFlags(args []string, getenv func(string) string,
 	stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
@@ -122,41 +129,16 @@ func parseFlags(args []string, getenv func(string) string,
 		fs.Usage()
 		return cfg, errUsage
 	}
-	// The key is a secret: it comes from the environment and is never
-	// printed, unless it is the well-known demo key.
 	cfg.key, cfg.keyFrom = getenv("SMS_APIKEY"), "from SMS_APIKEY"
-	if cfg.key == "" {
+	if cfg.key == "" { // the well-known demo key is no secret
 		cfg.key, cfg.keyFrom = "demo-key", "demo-key, as SMS_APIKEY is unset"
 	}
 	return cfg, nil
 }
 
-// listenAndServe listens as cfg says, prints the listening line, and runs
-// the gateway until ctx is canceled.
-func listenAndServe(ctx context.Context, cfg config, stdout io.Writer,
-	logger *log.Logger) error {
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return explainListen(err, cfg.addr)
-	}
-	logger.Printf("listening on %s (account %s, key %s)",
-		ln.Addr(), cfg.account, cfg.keyFrom)
-	h := newGateway(cfg.account, cfg.key, stdout, logger).handler()
-	if cfg.verbose { // print every exchange, the password hidden
-		h = tapHandler(h, log.New(logger.Writer(), "", 0), "password")
-	}
-	if err := serve(ctx, ln, newServer(h, logger), cfg.maxConns); err != nil {
-		return err
-	}
-	logger.Print("stopped")
-	return nil
-}
-
-// newServer returns an http.Server for h that logs its own errors (such
-// as a failed Accept) to logger. Every phase of a request has a bound, so
-// a client that sends its headers or reads the answer one byte a minute
-// cannot hold a connection forever. Each connection is a slot: an open
-// file, a goroutine and its buffers; limit.go bounds how many there are.
+// newServer returns an http.Server for h that logs its errors to logger.
+// Every phase of a request has a bound, so a client that sends or reads
+// a byte a minute cannot hold a connection (a slot, limit.go) forever.
 func newServer(h http.Handler, logger *log.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
