@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 )
 
@@ -82,8 +83,7 @@ func checkHeaderValue(v string) error {
 // recipients.
 func (m *message) rcpts() []string {
 	var to []string
-	for _, a := range append(append(append([]*mail.Address(nil), m.to...),
-		m.cc...), m.bcc...) {
+	for _, a := range slices.Concat(m.to, m.cc, m.bcc) {
 		to = append(to, a.Address)
 	}
 	return to
