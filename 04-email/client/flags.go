@@ -13,12 +13,12 @@ import (
 	"unicode/utf8"
 )
 
-// config is what run does: the message, checked, and how to send it.
+// config is what run does: the flags, the message, checked, and how to
+// send it.
 type config struct {
-	m               *message
-	s               *sender
-	timeout         time.Duration
-	dryRun, verbose bool
+	flags
+	m *message
+	s *sender
 }
 
 // flags is the command line as given.
@@ -115,8 +115,7 @@ func (f *flags) check(args []string, password string) (*config, string) {
 		tlsConfig: &tls.Config{ServerName: host}, user: f.user,
 		password: password, dial: (&net.Dialer{}).DialContext,
 		secrets: credentials(f.user, password)}
-	return &config{m: m, s: s, timeout: f.timeout, dryRun: f.dryRun,
-		verbose: f.verbose}, ""
+	return &config{flags: *f, m: m, s: s}, ""
 }
 
 // load reads the files the flags name: the text, the certificates to
