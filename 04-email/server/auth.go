@@ -98,10 +98,8 @@ func (s *session) authFailed(user string) error {
 
 // pause waits d, or less if the server is shutting down.
 func (s *session) pause(d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d):
 	case <-s.stopped:
 	}
 }
