@@ -13,8 +13,7 @@ import (
 	"unicode/utf8"
 )
 
-// config is what run does: the flags, the message, checked, and how to
-// send it.
+// config is what run does: the flags, the message, and how to send it.
 type config struct {
 	flags
 	m *message

@@ -79,8 +79,7 @@ func checkHeaderValue(v string) error {
 	return nil
 }
 
-// rcpts is the address of everyone the message goes to: the envelope's
-// recipients.
+// rcpts is the envelope's recipients: everyone the message goes to.
 func (m *message) rcpts() []string {
 	var to []string
 	for _, a := range slices.Concat(m.to, m.cc, m.bcc) {

@@ -82,9 +82,8 @@ func addressList(list []*mail.Address) string {
 	return strings.Join(s, ", ")
 }
 
-// writeText writes text in quoted-printable: ASCII stays readable, other
-// bytes become =XX, and no line is longer than 76 characters. Line
-// endings become CRLF.
+// writeText writes text in quoted-printable, lines ending in CRLF: ASCII
+// stays readable, other bytes become =XX, no line passes 76 characters.
 func writeText(w io.Writer, text string) error {
 	qp := quotedprintable.NewWriter(w)
 	text = strings.ReplaceAll(text, "\r\n", "\n")
@@ -120,9 +119,8 @@ func writeAttachment(mw *multipart.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	// The file is read 32 KiB at a time, never whole in memory however
-	// large, and each 57 bytes of it become a line of base64: 76
-	// characters, the most MIME allows.
+	// Read 32 KiB at a time, never whole in memory: each 57 bytes are a
+	// line of base64, 76 characters, the most MIME allows.
 	r := bufio.NewReaderSize(f, 32<<10)
 	in, line := make([]byte, 57), make([]byte, 78)
 	for {
