@@ -151,52 +151,46 @@ func (s *session) converse() error {
 	}
 }
 
-// command answers one command line, and counts it.
+// commands are the commands the server knows, as HELP lists them.
+const commands = "EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY " +
+	"HELP QUIT"
+
+// command answers one command line, and counts it (tally).
 func (s *session) command(line string) error {
 	verb, arg, err := parseCommand(line)
-	if err != nil {
+	switch {
+	case err != nil:
 		err = s.reply(501, err.Error())
-	} else {
-		err = s.do(verb, arg)
+	case verb == "EHLO" || verb == "HELO":
+		err = s.hello(verb, arg)
+	case verb == "STARTTLS":
+		err = s.startTLS(arg)
+	case verb == "AUTH":
+		err = s.auth(arg)
+	case verb == "MAIL":
+		err = s.mail(arg)
+	case verb == "RCPT":
+		err = s.rcpt(arg)
+	case verb == "DATA":
+		err = s.data(arg)
+	case verb == "RSET":
+		s.reset()
+		err = s.reply(250, "OK")
+	case verb == "NOOP":
+		err = s.reply(250, "OK")
+	case verb == "VRFY":
+		err = s.reply(252, "cannot check users, but will take the message")
+	case verb == "HELP":
+		err = s.reply(214, "commands: "+commands)
+	case verb == "QUIT":
+		err = cmp.Or(s.reply(221, s.cfg.host+" closing the connection"), errQuit)
+	default:
+		err = s.reply(500, "unknown command")
 	}
 	if err != nil {
 		return err
 	}
 	return s.tally(verb)
-}
-
-// commands are the commands do knows, as HELP lists them.
-const commands = "EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY " +
-	"HELP QUIT"
-
-// do answers one command.
-func (s *session) do(verb, arg string) error {
-	switch verb {
-	case "EHLO", "HELO":
-		return s.hello(verb, arg)
-	case "STARTTLS":
-		return s.startTLS(arg)
-	case "AUTH":
-		return s.auth(arg)
-	case "MAIL":
-		return s.mail(arg)
-	case "RCPT":
-		return s.rcpt(arg)
-	case "DATA":
-		return s.data(arg)
-	case "RSET":
-		s.reset()
-		return s.reply(250, "OK")
-	case "NOOP":
-		return s.reply(250, "OK")
-	case "VRFY":
-		return s.reply(252, "cannot check users, but will take the message")
-	case "HELP":
-		return s.reply(214, "commands: "+commands)
-	case "QUIT":
-		return cmp.Or(s.reply(221, s.cfg.host+" closing the connection"), errQuit)
-	}
-	return s.reply(500, "unknown command")
 }
 
 // reply sends a reply: a code, whose first digit says how it went (2
