@@ -8,14 +8,10 @@ import (
 	"strings"
 )
 
-// AUTH (RFC 4954) sends the user name and password in base64, which
-// hides nothing: the client logs in only over TLS, or to this machine,
-// whose bytes never cross a network (sender.hello). With -v, each line
-// that holds them shows as its size (hide): only the client knows which.
-
-// auth logs in with AUTH PLAIN, or AUTH LOGIN, whichever the server
-// offers in mechs, its EHLO's AUTH line; nothing it did not offer.
-func (c *client) auth(mechs, user, password string) error {
+// auth logs in (RFC 4954) with AUTH PLAIN or LOGIN, as the server offers
+// in mechs, its EHLO's AUTH line. The credentials go in base64, which
+// hides nothing: so only over TLS or to this machine (hello).
+func (c *client) auth(mechs string) error {
 	var code int
 	var question string
 	var err error
@@ -25,12 +21,11 @@ func (c *client) auth(mechs, user, password string) error {
 		// the user's own), NUL, the user name, NUL, the password.
 		_, _ = c.text.W.WriteString("AUTH PLAIN ")
 		_ = c.text.W.Flush() // an error comes back from secret
-		code, question, err = c.secret("\x00" + user + "\x00" + password)
+		code, question, err = c.secret("\x00" + c.user + "\x00" + c.password)
 	case strings.Contains(m, " LOGIN "):
-		// Two questions in base64, each asked with 334: a draft, but
-		// widely spoken.
+		// Two questions in base64, each asked with 334.
 		code, question, err = c.cmd(0, "AUTH LOGIN")
-		for _, qa := range [][2]string{{"Username:", user}, {"Password:", password}} {
+		for _, qa := range [][2]string{{"Username:", c.user}, {"Password:", c.password}} {
 			q, _ := base64.StdEncoding.DecodeString(question)
 			if err != nil || code != 334 || !strings.EqualFold(string(q), qa[0]) {
 				break
@@ -47,9 +42,8 @@ func (c *client) auth(mechs, user, password string) error {
 	return err
 }
 
-// secret sends a credential in base64 on a line, and reads the reply.
-// With -v, the line shows as its size, and so does the question read
-// before it.
+// secret sends a credential in base64 on a line, -v showing its size, and
+// reads the reply.
 func (c *client) secret(s string) (int, string, error) {
 	hide(c.conn, true)
 	err := c.text.PrintfLine("%s", base64.StdEncoding.EncodeToString([]byte(s)))

@@ -9,43 +9,29 @@ import (
 	"io"
 	"net"
 	"os"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// listFlag is a flag that may be given several times; each value may
-// also hold several items separated by commas.
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, ", ") }
-
-func (l *listFlag) Set(v string) error {
-	*l = append(*l, v)
-	return nil
-}
-
-// config is what run does: the message, checked, and how to send it.
+// config is what run does: the flags, the message, and how to send it.
 type config struct {
-	m       *message
-	s       *sender
-	timeout time.Duration
-	dryRun  bool
-	verbose bool // -v: print what crosses the network
+	flags
+	m *message
+	s *sender
 }
 
 // flags is the command line as given.
 type flags struct {
 	server, from, subject, body, bodyFile string
-	to, cc, bcc, attach                   listFlag
+	to, cc, bcc, attach                   []string
 	user, tlsMode, caFile                 string
 	timeout                               time.Duration
 	dryRun, verbose                       bool
 }
 
-// parseFlags reads the command line into a config. On a mistake it prints
-// what was wrong and the usage, and returns errUsage; for -h it prints the
-// usage and returns flag.ErrHelp. A file it cannot read is an error.
+// parseFlags reads the command line into a config, checked before a byte
+// goes on the wire. On a mistake it prints what was wrong and the usage,
+// and returns errUsage; -h gives flag.ErrHelp.
 func parseFlags(args []string, getenv func(string) string,
 	stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
@@ -64,14 +50,17 @@ func parseFlags(args []string, getenv func(string) string,
 	fs.StringVar(&f.server, "server", "127.0.0.1:1025",
 		"address of the SMTP server, HOST:PORT")
 	fs.StringVar(&f.from, "from", "Netprog Sender <sender@example.com>", "the sender")
-	fs.Var(&f.to, "to", "recipients, `ADDR`[,ADDR...]; the flag may be repeated")
-	fs.Var(&f.cc, "cc", "copy recipients, `ADDR`[,ADDR...], shown to all")
-	fs.Var(&f.bcc, "bcc", "blind copy recipients, `ADDR`[,ADDR...]: in the "+
+	list := func(l *[]string, name, usage string) { // may be repeated
+		fs.Func(name, usage, func(v string) error { *l = append(*l, v); return nil })
+	}
+	list(&f.to, "to", "recipients, `ADDR`[,ADDR...]; the flag may be repeated")
+	list(&f.cc, "cc", "copy recipients, `ADDR`[,ADDR...], shown to all")
+	list(&f.bcc, "bcc", "blind copy recipients, `ADDR`[,ADDR...]: in the "+
 		"envelope only, never in a header")
 	fs.StringVar(&f.subject, "subject", "A message from netprog", "the subject")
 	fs.StringVar(&f.body, "body", "", "the text of the message")
 	fs.StringVar(&f.bodyFile, "body-file", "", "a UTF-8 text file to use as the text")
-	fs.Var(&f.attach, "attach", "a `FILE` to attach; may be repeated")
+	list(&f.attach, "attach", "a `FILE` to attach; may be repeated")
 	fs.StringVar(&f.user, "user", "", "log in as `NAME` (the password comes from SMTP_PASSWORD)")
 	fs.StringVar(&f.tlsMode, "tls", "starttls", "starttls (upgrade when the server "+
 		"offers it), implicit (TLS from the start, port 465) or none")
@@ -88,7 +77,6 @@ func parseFlags(args []string, getenv func(string) string,
 		}
 		return nil, errUsage
 	}
-	// Check everything before a byte goes on the wire.
 	cfg, problem := f.check(fs.Args(), getenv("SMTP_PASSWORD"))
 	if problem != "" {
 		fmt.Fprintln(stderr, problem)
@@ -122,18 +110,15 @@ func (f *flags) check(args []string, password string) (*config, string) {
 		return nil, "-user needs the password in the environment variable " +
 			"SMTP_PASSWORD"
 	}
-	var d net.Dialer
 	s := &sender{server: f.server, tlsMode: f.tlsMode,
 		tlsConfig: &tls.Config{ServerName: host}, user: f.user,
-		password: password, dial: d.DialContext,
+		password: password, dial: (&net.Dialer{}).DialContext,
 		secrets: credentials(f.user, password)}
-	return &config{m: m, s: s, timeout: f.timeout, dryRun: f.dryRun,
-		verbose: f.verbose}, ""
+	return &config{flags: *f, m: m, s: s}, ""
 }
 
-// load reads the files the flags name: the text, the attachments (only
-// checked here: they are read as they are sent), and the certificates to
-// trust.
+// load reads the files the flags name: the text, the certificates to
+// trust, and the attachments (only checked: they are read as sent).
 func (f *flags) load(cfg *config) error {
 	if f.bodyFile != "" {
 		text, err := os.ReadFile(f.bodyFile)

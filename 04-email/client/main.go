@@ -1,15 +1,13 @@
-// Command client sends an email over SMTP: plain text, or with files
-// attached, to any number of recipients.
-//
-// It is the Go version of the tutorial's section "send email", which
-// uses Python's smtplib. Try it against the local mail server:
+// Command client sends an email over SMTP, plain text or with files
+// attached, to any number of recipients: the Go version of the tutorial's
+// section "send email" (Python's smtplib). Try it against the local mail
+// server:
 //
 //	go run ./04-email/server
 //	go run ./04-email/client -to "Luo Hao <luohao@example.com>" -body Hi!
 //
-// To see the message it would send, with its MIME encoding, add -dry-run.
-// A password, when the server wants one (-user), comes only from the
-// environment variable SMTP_PASSWORD.
+// -dry-run prints the message, MIME and all, instead of sending it. A
+// password (-user) comes only from the environment variable SMTP_PASSWORD.
 package main
 
 import (
@@ -27,8 +25,7 @@ import (
 	"time"
 )
 
-// errUsage reports a mistake on the command line. The flag package, or
-// run, has already said what was wrong, so main only exits with status 2.
+// errUsage: the flag package, or run, has said what was wrong.
 var errUsage = errors.New("bad usage")
 
 func main() {
@@ -46,8 +43,7 @@ func main() {
 }
 
 // run reads the flags into a config, then prints the message (-dry-run)
-// or sends it. Tests call it as main does, with their own arguments,
-// environment and output.
+// or sends it.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 )
 
@@ -78,12 +79,10 @@ func checkHeaderValue(v string) error {
 	return nil
 }
 
-// rcpts is the address of everyone the message goes to: the envelope's
-// recipients.
+// rcpts is the envelope's recipients: everyone the message goes to.
 func (m *message) rcpts() []string {
 	var to []string
-	for _, a := range append(append(append([]*mail.Address(nil), m.to...),
-		m.cc...), m.bcc...) {
+	for _, a := range slices.Concat(m.to, m.cc, m.bcc) {
 		to = append(to, a.Address)
 	}
 	return to

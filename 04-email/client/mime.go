@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -33,46 +35,40 @@ func writeMessage(w io.Writer, m *message, now time.Time) error {
 	if len(m.cc) > 0 {
 		add("Cc", addressList(m.cc))
 	}
-	// Header values are ASCII. Anything else travels as an "encoded
-	// word", =?utf-8?b?...?=, which mail programs decode for display.
-	// A long subject becomes several encoded words: each goes on a line
-	// of its own ("folding"), since a header line may not be longer
-	// than 998 characters.
+	// Header values are ASCII: other text travels as "encoded words",
+	// =?utf-8?b?...?=, which mail programs decode for display. Each goes
+	// on a line of its own, since a line may not pass 998 characters.
 	add("Subject", strings.ReplaceAll(mime.BEncoding.Encode("utf-8", m.subject),
 		"?= =?", "?=\r\n =?"))
 	add("Date", now.Format(time.RFC1123Z))
-	add("Message-ID", messageID(m.from.Address))
+	domain := m.from.Address[strings.LastIndex(m.from.Address, "@"):]
+	add("Message-ID", "<"+strings.ToLower(rand.Text())+domain+">")
 	add("MIME-Version", "1.0")
 	text := textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"},
 		"Content-Transfer-Encoding": {"quoted-printable"}}
+	mw := multipart.NewWriter(w)
 	if len(m.attach) == 0 {
 		add("Content-Type", text.Get("Content-Type"))
 		add("Content-Transfer-Encoding", text.Get("Content-Transfer-Encoding"))
-		_, err := fmt.Fprintf(w, "%s\r\n", h.Bytes())
-		if err == nil {
-			err = writeText(w, m.body)
-		}
-		return err
+	} else {
+		// A body of parts, each with headers of its own, between lines
+		// of a boundary found nowhere else: the text, then each file.
+		add("Content-Type", "multipart/mixed; boundary="+mw.Boundary())
 	}
-	// A body of parts, each with headers of its own, between lines of a
-	// boundary that appears nowhere else: the text, then each file.
-	mw := multipart.NewWriter(w)
-	add("Content-Type", mime.FormatMediaType("multipart/mixed",
-		map[string]string{"boundary": mw.Boundary()}))
+	body := w // where the text goes: the body, or its first part
 	_, err := fmt.Fprintf(w, "%s\r\n", h.Bytes())
-	var part io.Writer
-	if err == nil {
-		part, err = mw.CreatePart(text)
+	if err == nil && len(m.attach) > 0 {
+		body, err = mw.CreatePart(text)
 	}
 	if err == nil {
-		err = writeText(part, m.body)
+		err = writeText(body, m.body)
 	}
 	for _, path := range m.attach {
 		if err == nil {
 			err = writeAttachment(mw, path)
 		}
 	}
-	if err != nil {
+	if err != nil || len(m.attach) == 0 {
 		return err
 	}
 	return mw.Close()
@@ -86,18 +82,8 @@ func addressList(list []*mail.Address) string {
 	return strings.Join(s, ", ")
 }
 
-// messageID makes a Message-ID that no other message has.
-func messageID(from string) string {
-	domain := "localhost"
-	if i := strings.LastIndex(from, "@"); i >= 0 {
-		domain = from[i+1:]
-	}
-	return "<" + strings.ToLower(rand.Text()) + "@" + domain + ">"
-}
-
-// writeText writes text in quoted-printable: ASCII stays readable, other
-// bytes become =XX, and no line is longer than 76 characters. Line
-// endings become CRLF.
+// writeText writes text in quoted-printable, lines ending in CRLF: ASCII
+// stays readable, other bytes become =XX, no line passes 76 characters.
 func writeText(w io.Writer, text string) error {
 	qp := quotedprintable.NewWriter(w)
 	text = strings.ReplaceAll(text, "\r\n", "\n")
@@ -133,53 +119,24 @@ func writeAttachment(mw *multipart.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	// The file is read 32 KiB at a time and encoded on the way: it is
-	// never whole in memory, however large.
-	lines := &lineWriter{w: part}
-	enc := base64.NewEncoder(base64.StdEncoding, lines)
-	if _, err := io.Copy(enc, f); err != nil {
-		return fmt.Errorf("-attach %s: %w", path, err)
-	}
-	if err := enc.Close(); err != nil {
-		return err
-	}
-	return lines.end()
-}
-
-// lineWriter breaks what it is given into lines of 76 characters, the
-// most MIME allows for base64.
-type lineWriter struct {
-	w   io.Writer
-	col int
-}
-
-func (l *lineWriter) Write(p []byte) (int, error) {
-	n := 0
-	for len(p) > 0 {
-		chunk := p[:min(len(p), 76-l.col)]
-		if _, err := l.w.Write(chunk); err != nil {
-			return n, err
-		}
-		n += len(chunk)
-		l.col += len(chunk)
-		p = p[len(chunk):]
-		if l.col == 76 {
-			if _, err := l.w.Write(crlf); err != nil {
-				return n, err
+	// Read 32 KiB at a time, never whole in memory: each 57 bytes are a
+	// line of base64, 76 characters, the most MIME allows.
+	r := bufio.NewReaderSize(f, 32<<10)
+	in, line := make([]byte, 57), make([]byte, 78)
+	for {
+		n, err := io.ReadFull(r, in)
+		if n > 0 {
+			base64.StdEncoding.Encode(line, in[:n])
+			end := base64.StdEncoding.EncodedLen(n)
+			if _, err := part.Write(append(line[:end], "\r\n"...)); err != nil {
+				return err
 			}
-			l.col = 0
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("-attach %s: %w", path, err)
 		}
 	}
-	return n, nil
 }
-
-// end finishes the last line.
-func (l *lineWriter) end() error {
-	if l.col == 0 {
-		return nil
-	}
-	_, err := l.w.Write(crlf)
-	return err
-}
-
-var crlf = []byte("\r\n")

@@ -10,6 +10,8 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -219,33 +221,41 @@ func TestLongSubject(t *testing.T) {
 		}
 	})
 }
-func TestLineWriterKeepsCountAcrossWrites(t *testing.T) {
-	// The base64 encoder hands lineWriter pieces of any size: the lines
-	// must be the same, 76 characters each, however the writes fall.
-	data := make([]byte, 1000)
-	for i := range data {
-		data[i] = byte(i * 7)
-	}
-	text := []byte(base64.StdEncoding.EncodeToString(data))
-	var want bytes.Buffer
-	for s := string(text); s != ""; s = s[min(len(s), 76):] {
-		want.WriteString(s[:min(len(s), 76)] + "\r\n")
-	}
-	for size := 1; size <= 160; size++ {
-		var got bytes.Buffer
-		l := &lineWriter{w: &got}
-		for p := text; len(p) > 0; p = p[min(len(p), size):] {
-			if _, err := l.Write(p[:min(len(p), size)]); err != nil {
-				t.Fatal(err)
-			}
+func TestAttachmentLines(t *testing.T) {
+	// Each 57 bytes of a file are a line of 76 characters of base64: the
+	// lines must be the same whatever the file's size, the last one
+	// shorter, none empty.
+	path := filepath.Join(t.TempDir(), "a.bin")
+	for size := 0; size <= 400; size++ {
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(i * 7)
 		}
-		if err := l.end(); err != nil {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if got.String() != want.String() {
-			t.Fatalf("writes of %d bytes: got %d lines, want %d; first "+
-				"difference near %q", size, strings.Count(got.String(), "\n"),
-				strings.Count(want.String(), "\n"), firstDiff(got.String(), want.String()))
+		var want, msg bytes.Buffer
+		text := base64.StdEncoding.EncodeToString(data)
+		for s := text; s != ""; s = s[min(len(s), 76):] {
+			want.WriteString(s[:min(len(s), 76)] + "\r\n")
+		}
+		mw := multipart.NewWriter(&msg)
+		if err := writeAttachment(mw, path); err != nil {
+			t.Fatal(err)
+		}
+		_ = mw.Close() // into a bytes.Buffer: it cannot fail
+		part, err := multipart.NewReader(&msg, mw.Boundary()).NextRawPart()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want.String() {
+			t.Fatalf("a file of %d bytes: got %d lines, want %d; first "+
+				"difference near %q", size, bytes.Count(got, []byte("\n")),
+				strings.Count(want.String(), "\n"), firstDiff(string(got), want.String()))
 		}
 	}
 }

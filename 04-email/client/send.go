@@ -28,14 +28,13 @@ type sender struct {
 
 // send delivers the message msg writes, from the envelope's sender from
 // to the recipients to, and returns how many of them the server took.
-// Each step is a command or a few, and its error says which.
 func (s *sender) send(ctx context.Context, from string, to []string,
 	msg func(io.Writer) error) (int, error) {
 	conn, err := s.dial(ctx, "tcp", s.server)
 	if err != nil {
 		return 0, at("connect to "+s.server, err)
 	}
-	c := &client{raw: conn, conn: conn, wrap: s.wrap, secrets: s.secrets}
+	c := &client{sender: s, raw: conn, conn: conn}
 	defer func() { _ = c.conn.Close() }() // TLS and all
 	// One deadline for the whole exchange, and Ctrl-C cuts it short.
 	bound(ctx, conn)
@@ -51,10 +50,10 @@ func (s *sender) send(ctx context.Context, from string, to []string,
 	if _, _, err := c.reply(220); err != nil { // or 554: go away
 		return 0, at("greeting", err)
 	}
-	if err := s.hello(ctx, c); err != nil {
+	if err := c.hello(ctx); err != nil {
 		return 0, err
 	}
-	took, err := s.envelope(c, from, to)
+	took, err := c.envelope(from, to)
 	if err == nil {
 		err = c.data(ctx, msg)
 	}
@@ -71,16 +70,16 @@ func (s *sender) send(ctx context.Context, from string, to []string,
 // hello says EHLO, turns to TLS if the server offers STARTTLS (and -tls
 // is starttls), and logs in if -user asks, as the server offers, only
 // over TLS or to this machine (known by the address reached).
-func (s *sender) hello(ctx context.Context, c *client) error {
-	if err := c.hello(); err != nil {
+func (c *client) hello(ctx context.Context) error {
+	if err := c.ehlo(); err != nil {
 		return at("EHLO", err)
 	}
-	if _, ok := c.ext["STARTTLS"]; ok && s.tlsMode == "starttls" {
-		if err := c.startTLS(ctx, s.tlsConfig); err != nil {
+	if _, ok := c.ext["STARTTLS"]; ok && c.tlsMode == "starttls" {
+		if err := c.startTLS(ctx, c.tlsConfig); err != nil {
 			return at("STARTTLS", err)
 		}
 	}
-	if s.user == "" {
+	if c.user == "" {
 		return nil
 	}
 	if peer := c.raw.RemoteAddr().String(); !c.tls && !isLoopbackAddr(peer) {
@@ -95,13 +94,12 @@ func (s *sender) hello(ctx context.Context, c *client) error {
 	} else if !ok {
 		return errors.New("-user: the server offers no AUTH")
 	}
-	return at("AUTH", c.auth(mechs, s.user, s.password))
+	return at("AUTH", c.auth(mechs))
 }
 
-// envelope says who the message is from (MAIL FROM) and whom it goes to
-// (RCPT TO, for each). The server may refuse some recipients, each named
-// with its reply, and take the others; but 421 means it is closing.
-func (s *sender) envelope(c *client, from string, to []string) (int, error) {
+// envelope sends MAIL FROM, and RCPT TO for each recipient: those the
+// server refuses are named with its reply, but 421 means it is closing.
+func (c *client) envelope(from string, to []string) (int, error) {
 	if _, _, err := c.cmd(250, "MAIL FROM:<%s>", from); err != nil {
 		return 0, at("MAIL FROM", err)
 	}
@@ -110,7 +108,7 @@ func (s *sender) envelope(c *client, from string, to []string) (int, error) {
 		_, _, err := c.cmd(25, "RCPT TO:<%s>", rcpt) // 251 will forward
 		var tpErr *textproto.Error
 		if errors.As(err, &tpErr) && tpErr.Code != 421 {
-			fmt.Fprintf(s.log, "refused %s: the server said %v\n", rcpt, err)
+			fmt.Fprintf(c.log, "refused %s: the server said %v\n", rcpt, err)
 			refused = append(refused, rcpt)
 		} else if err != nil {
 			return 0, at("RCPT TO "+rcpt, err)

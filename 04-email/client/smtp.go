@@ -10,22 +10,20 @@ import (
 	"io"
 	"net"
 	"net/textproto"
-	"regexp"
 	"strings"
 	"time"
 )
 
-// client is the client's half of one SMTP session (RFC 5321), by hand on
-// net/textproto, as net/smtp is, so that TLS goes over the bare
-// connection and -v's wrapper over TLS, where it sees the text.
+// client is a sender's half of one SMTP session (RFC 5321), on
+// net/textproto as net/smtp is, but by hand: so -v's wrapper goes over
+// TLS, where it sees the text.
 type client struct {
-	raw     net.Conn // as dialed: TLS goes over it
-	conn    net.Conn // what the text crosses: raw or TLS, wrapped
-	text    *textproto.Conn
-	wrap    func(net.Conn) net.Conn
-	tls     bool              // the text is encrypted
-	ext     map[string]string // what the server offers, from EHLO
-	secrets *regexp.Regexp    // what a server may echo of the password
+	*sender
+	raw  net.Conn // as dialed: TLS goes over it
+	conn net.Conn // what the text crosses: raw or TLS, wrapped
+	text *textproto.Conn
+	tls  bool              // the text is encrypted
+	ext  map[string]string // what the server offers, from EHLO
 }
 
 // use sends and reads lines on conn, wrapped, from now on.
@@ -37,9 +35,12 @@ func (c *client) use(conn net.Conn) {
 }
 
 // hide tells a -v wrapper, if conn is one, to count what crosses instead
-// of showing it (a password, a message), and what was read and not shown
-// yet.
+// of showing it (a password, a message); but first to show what was read
+// (the question a password answers).
 func hide(conn net.Conn, on bool) {
+	if f, ok := conn.(interface{ Flush() }); ok && on {
+		f.Flush()
+	}
 	if h, ok := conn.(interface{ Hide(bool) }); ok {
 		h.Hide(on)
 	}
@@ -62,8 +63,8 @@ func (c *client) cmd(want int, format string, args ...any) (int, string, error) 
 const maxReplyLines = 100
 
 // reply reads one reply within bounds: lines no longer than the reader's
-// buffer (4096 bytes), maxReplyLines at most, all but the last "250-...".
-// Then ReadResponse checks its code and joins its lines, as cmd says.
+// buffer (4096 bytes), maxReplyLines at most. Then ReadResponse checks
+// its code and joins its lines, as cmd says.
 func (c *client) reply(want int) (int, string, error) {
 	var reply []byte
 	for n := 1; ; n++ {
@@ -84,12 +85,13 @@ func (c *client) reply(want int) (int, string, error) {
 				"is this an SMTP server?", maxReplyLines)
 		}
 	}
-	// A server may echo the password, in this reply or with it: with
-	// -v, it shows as its size, and in errors as <hidden>.
-	ahead, _ := c.text.R.Peek(c.text.R.Buffered())
-	if c.secrets != nil && (len(ahead) > 0 || c.secrets.Match(reply)) {
-		hide(c.conn, true)
-		hide(c.conn, false)
+	// A server may echo the password, in this reply or with it: -v
+	// counts what was read (hide would show it); errors say <hidden>.
+	if c.secrets != nil && (c.text.R.Buffered() > 0 || c.secrets.Match(reply)) {
+		if h, ok := c.conn.(interface{ Hide(bool) }); ok {
+			h.Hide(true)
+			h.Hide(false)
+		}
 		reply = c.secrets.ReplaceAllLiteral(reply, []byte("<hidden>"))
 	}
 	r := bufio.NewReaderSize(bytes.NewReader(reply), len(reply))
@@ -110,10 +112,10 @@ func (e replyError) Error() string {
 	return fmt.Sprintf("%d %q", e.reply.Code, e.reply.Msg)
 }
 
-// hello says EHLO (RFC 5321 4.1.1.1). Each reply line after the first
+// ehlo says EHLO (RFC 5321 4.1.1.1). Each reply line after the first
 // is an extension the server offers: "SIZE 26214400", "AUTH PLAIN". A
 // server from before extensions refuses EHLO: it gets HELO.
-func (c *client) hello() error {
+func (c *client) ehlo() error {
 	_, text, err := c.cmd(250, "EHLO localhost")
 	if isReply(err) {
 		_, _, err = c.cmd(250, "HELO localhost")
@@ -134,27 +136,26 @@ func (c *client) startTLS(ctx context.Context, config *tls.Config) error {
 	if _, _, err := c.cmd(220, "STARTTLS"); err != nil {
 		return err
 	}
-	hide(c.conn, true) // -v shows the 220 as its size: it cannot show it now
-	conn := tls.Client(c.raw, config)
-	err := conn.HandshakeContext(ctx)
+	hide(c.conn, true) // -v is done with the plain text: the 220 shows now
 	hide(c.conn, false)
-	if err != nil {
+	conn := tls.Client(c.raw, config)
+	if err := conn.HandshakeContext(ctx); err != nil {
 		return err
 	}
 	c.tls = true
 	c.use(conn)
-	return c.hello()
+	return c.ehlo()
 }
 
-// data sends the message msg writes (RFC 5321 4.1.1.4) after the 354,
-// through a DotWriter: it doubles a dot that starts a line (4.5.2), and
-// ends with a line holding a dot alone, whose answer alone says the
+// data sends the message msg writes (RFC 5321 4.1.1.4), -v showing its
+// size, through a DotWriter: it doubles a dot that starts a line (4.5.2),
+// and ends with a line of a dot alone, whose answer alone says the
 // server took the message.
 func (c *client) data(ctx context.Context, msg func(io.Writer) error) error {
 	if _, _, err := c.cmd(354, "DATA"); err != nil {
 		return at("DATA", err)
 	}
-	hide(c.conn, true) // -v shows the message, and the 354, as their size
+	hide(c.conn, true)
 	defer hide(c.conn, false)
 	w := c.text.DotWriter()
 	err := msg(w)

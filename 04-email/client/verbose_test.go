@@ -34,9 +34,7 @@ var exchanges = []exchange{
 		`S: "220 fake ESMTP\r\n"`, `C: "EHLO localhost\r\n"`, `S: "250 OK\r\n"`,
 		`C: "MAIL FROM:<sender@example.com>\r\n"`, `S: "250 OK\r\n"`,
 		`C: "RCPT TO:<a@example.com>\r\n"`, `S: "250 OK\r\n"`, `C: "DATA\r\n"`,
-		// The message, and the 354 read before it, as their size.
-		"C: <MESSAGE bytes hidden>", "S: <14 bytes hidden>",
-		`S: "250 OK: queued\r\n"`, `C: "QUIT\r\n"`, `S: "221 bye\r\n"`,
+		"C: <MESSAGE bytes hidden>", `S: "250 OK: queued\r\n"`, `C: "QUIT\r\n"`, `S: "221 bye\r\n"`,
 		"* the client closed the connection (C: ...",
 	}},
 	{"STARTTLS, then AUTH PLAIN", func(tb testing.TB) (loopback.SMTPScript, []string) {
@@ -50,8 +48,7 @@ var exchanges = []exchange{
 	}, []string{
 		`S: "220 fake ESMTP\r\n"`, `C: "EHLO localhost\r\n"`,
 		`S: "250-fake\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n"`,
-		// The 220 is read before TLS, and shows as its size.
-		`C: "STARTTLS\r\n"`, "S: <14 bytes hidden>", "* TLS 1.3, ...",
+		`C: "STARTTLS\r\n"`, "* TLS 1.3, ...",
 		`* certificate "CN=localhost"`, `C: "EHLO localhost\r\n"`, `S: "250-fake...`,
 		`C: "AUTH PLAIN "`, fmt.Sprintf("C: <%d bytes hidden>",
 			len(b64("\x00"+wireUser+"\x00"+wirePassword))+2),
@@ -67,11 +64,11 @@ var exchanges = []exchange{
 		}}, []string{"-user", wireUser}
 	}, []string{
 		`C: "EHLO localhost\r\n"`, `S: "250-fake\r\n250 AUTH LOGIN\r\n"`,
-		// Each answer as its size, and the question read before it.
+		// Each answer as its size.
 		`C: "AUTH LOGIN\r\n"`, fmt.Sprintf("C: <%d bytes hidden>",
-			len(b64(wireUser))+2), "S: <18 bytes hidden>",
+			len(b64(wireUser))+2),
 		fmt.Sprintf("C: <%d bytes hidden>", len(b64(wirePassword))+2),
-		"S: <18 bytes hidden>", `S: "235 welcome\r\n"`,
+		`S: "235 welcome\r\n"`,
 		`C: "MAIL FROM:<sender@example.com>\r\n"`, "C: <MESSAGE bytes hidden>",
 		`C: "QUIT\r\n"`,
 	}},
@@ -152,6 +149,33 @@ func TestVerbose(t *testing.T) {
 			t.Errorf("got %q, want %q in it", stderr, want)
 		}
 	})
+}
+
+func TestVerboseShowsTheRepliesBeforeAHide(t *testing.T) {
+	// The 354, the 220 to STARTTLS and each 334 of AUTH LOGIN are read
+	// just before the client hides what it writes, or leaves the plain
+	// text for TLS: hide shows them first, as text.
+	want := [][]string{
+		{`C: "DATA\r\n"`, `S: "354 go ahead\r\n"`, "C: <... bytes hidden>"},
+		{`C: "STARTTLS\r\n"`, `S: "220 go ahead\r\n"`, "* TLS 1.3, ..."},
+		{`C: "AUTH LOGIN\r\n"`, `S: "334 VXNlcm5hbWU6\r\n"`, "C: <... bytes hidden>",
+			`S: "334 UGFzc3dvcmQ6\r\n"`, "C: <... bytes hidden>", `S: "235 welcome\r\n"`},
+	}
+	if _, ok := any(&tapConn{}).(interface{ Flush() }); !ok {
+		// A tap.go without Flush counts them with what is hidden.
+		want = [][]string{
+			{`C: "DATA\r\n"`, "C: <... bytes hidden>", "S: <14 bytes hidden>"},
+			{`C: "STARTTLS\r\n"`, "S: <14 bytes hidden>", "* TLS 1.3, ..."},
+			{`C: "AUTH LOGIN\r\n"`, "C: <... bytes hidden>", "S: <18 bytes hidden>",
+				"C: <... bytes hidden>", "S: <18 bytes hidden>", `S: "235 welcome\r\n"`},
+		}
+	}
+	for i, ex := range exchanges {
+		t.Run("-v shows the replies read before a hide in "+ex.name, func(t *testing.T) {
+			_, _, stderr := talk(t, ex, "-v")
+			inOrder(t, strings.Split(stderr, "\n"), want[i])
+		})
+	}
 }
 
 func TestVerboseNeverShowsSecrets(t *testing.T) {

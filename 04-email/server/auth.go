@@ -10,28 +10,22 @@ import (
 	"time"
 )
 
-// SMTP authentication (RFC 4954) sends the user name and password in
-// base64, which hides nothing: only TLS keeps them from eavesdroppers. So
-// with -tls, AUTH waits for STARTTLS, and without it AUTH is only for
-// clients on this machine, whose bytes never cross a network.
 var (
 	errAuthCanceled = errors.New("authentication canceled")
 	errAuthSyntax   = errors.New("bad AUTH syntax")
 	errAuthFailed   = errors.New("bad user name or password")
 )
 
-// auth answers AUTH PLAIN and AUTH LOGIN.
+// auth answers AUTH PLAIN and LOGIN (RFC 4954), which send the user name
+// and password in base64, which hides nothing: so with -tls AUTH waits
+// for STARTTLS, and without it is only for clients on this machine.
 func (s *session) auth(arg string) error {
 	switch {
 	case s.cfg.user == "":
 		return s.reply(502, "AUTH not offered (start the server with -user)")
-	case s.cfg.tlsConfig != nil && !s.tls:
-		// RFC 3207's answer to any command but EHLO, STARTTLS,
-		// NOOP and QUIT from a server that wants TLS first.
+	case s.cfg.tlsConfig != nil && !s.tls: // RFC 3207
 		return s.reply(530, "must issue a STARTTLS command first")
-	case !s.authOffered():
-		// RFC 4954's "encryption required": there is no TLS to
-		// start, and the password would cross the network in clear.
+	case !s.authOffered(): // no TLS to start: RFC 4954's answer
 		return s.reply(538, "encryption required: AUTH is offered over "+
 			"TLS (start the server with -tls) or to this machine only")
 	case s.helo == "":
@@ -84,15 +78,14 @@ const maxAuthFailures = 3
 
 var errAuthLimit = errors.New("too many failed AUTH attempts")
 
-// authFailed answers a wrong user name or password, after cfg.authDelay,
-// and after maxAuthFailures ends the session with 421. A right password
-// is answered at once, so the delay costs a user nothing; a program that
-// guesses gets one try every two seconds on a connection, and must
-// connect again, in the queue with everyone else, every third try.
+// authFailed answers a wrong user name or password after authDelay, and
+// after maxAuthFailures ends the session with 421. A right password is
+// answered at once: the delay costs a user nothing, and a program that
+// guesses must connect again, in the queue, every third try.
 func (s *session) authFailed(user string) error {
 	s.failures++
 	s.cfg.log.Printf("%s: AUTH failed for user %.200q", s.remote, user)
-	s.pause(s.cfg.authDelay)
+	s.pause(authDelay)
 	err := s.reply(535, "authentication failed: bad user name or password")
 	if err != nil || s.failures < maxAuthFailures {
 		return err
@@ -105,18 +98,16 @@ func (s *session) authFailed(user string) error {
 
 // pause waits d, or less if the server is shutting down.
 func (s *session) pause(d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d):
 	case <-s.stopped:
 	}
 }
 
 // credentials reads PLAIN's credentials, base64 of "authzid NUL user NUL
-// password", or LOGIN's, the answers to "Username:" and "Password:".
-// Each comes on the AUTH line (initial) or after a 334 question; some
-// clients, Python's smtplib among them, send LOGIN's user name there.
+// password", or LOGIN's, the answers to "Username:" and "Password:". Each
+// comes on the AUTH line (initial: smtplib sends LOGIN's user name there)
+// or after a 334 question.
 func (s *session) credentials(mechanism, initial string) (user, password string, err error) {
 	if mechanism == "LOGIN" {
 		u, err := s.answer(initial, "Username:")
@@ -167,9 +158,8 @@ func (s *session) answer(initial, question string) ([]byte, error) {
 	return b, nil
 }
 
-// valid reports whether user and password are the ones configured. The
-// constant-time compare takes as long for a near miss as for a wild guess,
-// so timing the replies tells an attacker nothing about the password.
+// valid reports whether user and password are the ones configured, in
+// constant time: as long for a near miss as for a wild guess.
 func (cfg *config) valid(user, password string) bool {
 	u := subtle.ConstantTimeCompare([]byte(user), []byte(cfg.user))
 	p := subtle.ConstantTimeCompare([]byte(password), []byte(cfg.password))

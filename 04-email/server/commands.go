@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// hello answers EHLO or HELO. To EHLO the server lists its extensions,
-// one per line: the client uses only what is listed.
+// hello answers EHLO or HELO; to EHLO with its extensions, one a line:
+// the client uses only what is listed.
 func (s *session) hello(verb, arg string) error {
 	name, _, _ := strings.Cut(arg, " ")
 	if !validName(name) {
@@ -39,21 +39,12 @@ func (s *session) hello(verb, arg string) error {
 // into the Received header of every message, so it must be one word of
 // printable ASCII.
 func validName(name string) bool {
-	if name == "" || len(name) > 255 {
-		return false
-	}
-	for _, c := range []byte(name) {
-		if c <= ' ' || c > '~' {
-			return false
-		}
-	}
-	return true
+	return name != "" && len(name) <= 255 &&
+		!strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || r > '~' })
 }
 
-// startTLS turns the connection into a TLS connection. After the 220
-// reply, the bytes on the wire are TLS records: a handshake, then the same
-// SMTP conversation, encrypted. Everything said before is forgotten, and
-// the client starts again with EHLO (RFC 3207).
+// startTLS turns the connection into a TLS one (RFC 3207): after the 220,
+// a handshake, then the conversation again, encrypted, from EHLO.
 func (s *session) startTLS(arg string) error {
 	switch {
 	case s.cfg.tlsConfig == nil:
@@ -98,8 +89,6 @@ func (s *session) mail(arg string) error {
 	if err != nil {
 		return s.reply(501, err.Error())
 	}
-	// SIZE= lets a client learn that a message is too big before
-	// sending it, rather than after.
 	if size > s.cfg.maxSize {
 		return s.reply(552, fmt.Sprintf("a message of %d bytes is more than "+
 			"the %d this server takes", size, s.cfg.maxSize))
@@ -121,8 +110,8 @@ func (s *session) rcpt(arg string) error {
 		return s.reply(501, "RCPT needs an address, "+
 			"e.g. RCPT TO:<name@example.com>")
 	}
-	// 452 starts with 4: a client sends the message to the ones
-	// accepted, then tries the others again in a new message.
+	// 452, try again: a client sends the message to the ones accepted,
+	// then to the others in a new message.
 	if len(s.rcpts) >= s.cfg.maxRcpt {
 		return s.reply(452, fmt.Sprintf("too many recipients: at most %d "+
 			"per message", s.cfg.maxRcpt))

@@ -12,10 +12,8 @@ import (
 
 var errTooBig = errors.New("message too big")
 
-// data receives the message itself and saves it. Only when it is whole
-// and on disk does the client hear 250. From then on the client forgets
-// the message, so the server must not lose it, even if it stops the
-// moment after.
+// data receives the message and saves it. Only when it is whole and on
+// disk does the client hear 250: from then on the client forgets it.
 func (s *session) data(arg string) error {
 	switch {
 	case arg != "":
@@ -27,7 +25,6 @@ func (s *session) data(arg string) error {
 	}
 	from, rcpts := s.from, s.rcpts
 	s.reset() // whatever happens next, this message is done
-
 	name, lost, err := s.receive(from)
 	switch {
 	case errors.Is(lost, errTooSlow):
@@ -44,8 +41,7 @@ func (s *session) data(arg string) error {
 		s.cfg.log.Printf("%s: save a message: %v", s.remote, err)
 		return s.reply(451, "could not save the message: try again later")
 	}
-	// A message: the client is not wasting its slot.
-	s.junk, s.saved = 0, time.Now()
+	s.junk, s.saved = 0, time.Now() // a message: the slot is not wasted
 	worked(s.tcp)
 	if err := s.reply(250, "saved as "+name); err != nil {
 		return err
@@ -54,25 +50,20 @@ func (s *session) data(arg string) error {
 	return nil
 }
 
-// receive answers DATA with 354 and saves the message that follows in
-// the mailbox, after the trace headers a real server adds. It is written
-// to a temporary file while it arrives, which becomes the message only
-// when it is whole and synced to disk. lost is the connection's error, and
-// ends the session; err is the mailbox's, or errTooBig, and the session
-// goes on.
+// receive answers DATA with 354 and saves the message that follows, after
+// the trace headers a real server adds, in a temporary file that becomes
+// the message when it is whole and synced (saveFile). lost is the
+// connection's error, which ends the session; err is the mailbox's, or
+// errTooBig, and the session goes on.
 func (s *session) receive(from string) (name string, lost, err error) {
-	// The name is the time it arrived, to the microsecond, and some
-	// random letters so that two messages in the same microsecond
-	// differ.
+	// The time it arrived, and random letters for two in a microsecond.
 	name = time.Now().Format("20060102-150405.000000") + "-" +
 		rand.Text()[:10] + ".eml"
 	name, err = saveFile(s.cfg.mailbox, name, false, func(f io.Writer) error {
 		if lost = s.reply(354, "end data with <CR><LF>.<CR><LF>"); lost != nil {
 			return lost
 		}
-		w := bufio.NewWriterSize(f, 64<<10)
-		// Trace headers say who sent it and how it came. The
-		// bufio.Writer keeps the first error and Flush reports it.
+		w := bufio.NewWriterSize(f, 64<<10) // Flush reports its first error
 		_, _ = fmt.Fprintf(w, "Return-Path: <%s>\r\n", from)
 		_, _ = fmt.Fprintf(w, "Received: from %s (%s) by netprog-sink "+
 			"with %s; %s\r\n", s.helo, s.remote, s.protocol(),
@@ -113,12 +104,11 @@ const minDataRate = 1 << 10
 var errTooSlow = errors.New("message too slow while the server is busy")
 
 // readMessage reads the message that follows DATA into msg, -v showing
-// it as its size. Each read may wait -timeout (the listener brings that
-// closer under stress), so a large message on a slow link arrives and a
-// client gone quiet is cut off; the whole message must arrive within ten
-// times -timeout; and under stress, once stressTimeout has passed since
-// the session began or last saved a message, at minDataRate on average
-// since then, which is work.
+// it as its size. Each read may wait -timeout (less under stress), so a
+// large message on a slow link arrives and a client gone quiet is cut
+// off; the whole message, ten times -timeout; and under stress, once
+// stressTimeout has passed since the session began or last saved a
+// message, it must have come at minDataRate since then, which is work.
 func (s *session) readMessage(msg *capWriter) error {
 	end := time.Now().Add(10 * s.cfg.timeout)
 	var told time.Time // when the listener last heard of work
@@ -200,8 +190,8 @@ func readData(r *bufio.Reader, w io.Writer, before func() error) error {
 }
 
 // capWriter writes to w until more than max bytes have come, or a write
-// fails. From then on it only counts and keeps the error: the session
-// still reads the message to its end, to stay in step with the client.
+// fails; then it only counts, and keeps the error: the session still
+// reads the message to its end, to stay in step with the client.
 type capWriter struct {
 	w   io.Writer
 	n   int64

@@ -14,47 +14,46 @@ import (
 	"time"
 )
 
-// config is how the server treats every session.
+// config is how the server treats every session, and the sessions in
+// progress, for shutdown.
 type config struct {
-	addr      string                  // where to listen, HOST:PORT
-	dir       string                  // the -out folder as given, for messages
-	useTLS    bool                    // -tls: make a certificate and offer STARTTLS
-	verbose   bool                    // -v: print every session's conversation
-	mailbox   *os.Root                // the -out folder: every file goes through it
-	host      string                  // our name in the greeting
-	tlsConfig *tls.Config             // nil without -tls
-	user      string                  // "" unless -user: then AUTH is required
-	password  string                  // from SMTP_PASSWORD; never printed
-	maxSize   int64                   // largest message, in bytes
-	maxRcpt   int                     // most recipients per message
-	timeout   time.Duration           // bound on each command, line and reply
-	grace     time.Duration           // how long Ctrl-C waits for messages in hand
-	log       *log.Logger             // progress, to stderr
-	report    *log.Logger             // one line per saved message, to stdout
-	wrap      func(net.Conn) net.Conn // -v: what each conn is wrapped in; or nil
+	addr          string                  // where to listen, HOST:PORT
+	dir           string                  // the -out folder as given
+	mailbox       *os.Root                // the -out folder: every file goes through it
+	useTLS        bool                    // -tls
+	tlsConfig     *tls.Config             // nil without -tls
+	verbose       bool                    // -v
+	wrap          func(net.Conn) net.Conn // -v's wrapper for each conn, or nil
+	host          string                  // our name in the greeting
+	user          string                  // "" unless -user: then AUTH is required
+	password      string                  // from SMTP_PASSWORD; never printed
+	maxSize       int64                   // largest message, in bytes
+	maxRcpt       int                     // most recipients per message
+	maxSessions   int                     // most sessions at once
+	timeout       time.Duration           // bound on each command, line and reply
+	stressTimeout time.Duration           // the same under stress (see serve)
+	log           *log.Logger             // progress, to stderr
+	report        *log.Logger             // a line for each message, to stdout
 
-	maxSessions   int           // most sessions at once
-	stressTimeout time.Duration // timeout while most sessions are taken
-	authDelay     time.Duration // how long a failed AUTH waits for its answer
-
-	// The sessions in progress, for shutdown.
 	mu       sync.Mutex
 	sessions map[*session]bool
 	wg       sync.WaitGroup
 }
 
-// stressTimeout is how long a session may go without doing work while the
-// server is under stress (see serve); Postfix takes 10 seconds.
-const stressTimeout = 5 * time.Second
-
-// authDelay is how long a failed AUTH waits for its answer, as Dovecot's
-// does: a password guesser gets one try every two seconds on a
-// connection, not thousands a second.
-const authDelay = 2 * time.Second
+const (
+	// stressTimeout is how long a session may do no work under stress
+	// (see serve); Postfix takes 10 seconds.
+	stressTimeout = 5 * time.Second
+	// authDelay is how long a failed AUTH waits for its answer, as
+	// Dovecot's does: a password guesser gets a try every two seconds
+	// on a connection, not thousands a second.
+	authDelay = 2 * time.Second
+	grace     = 10 * time.Second // how long Ctrl-C waits for messages in hand
+)
 
 // parseFlags reads the command line into a config. On a mistake it prints
-// what was wrong and the usage, and returns errUsage; for -h it prints the
-// usage and returns flag.ErrHelp.
+// what was wrong and the usage, and returns errUsage; -h gives
+// flag.ErrHelp.
 func parseFlags(args []string, getenv func(string) string,
 	stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
@@ -67,7 +66,7 @@ func parseFlags(args []string, getenv func(string) string,
 			"variable SMTP_PASSWORD.")
 		fs.PrintDefaults()
 	}
-	cfg := &config{grace: 10 * time.Second, authDelay: authDelay}
+	cfg := &config{}
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:1025",
 		"address to listen on (0.0.0.0:1025 to let other machines in)")
 	fs.StringVar(&cfg.dir, "out", "mailbox",
@@ -92,17 +91,15 @@ func parseFlags(args []string, getenv func(string) string,
 		}
 		return nil, errUsage
 	}
-	cfg.maxSize = int64(maxSize)
-	cfg.password = getenv("SMTP_PASSWORD")
+	cfg.maxSize, cfg.stressTimeout = int64(maxSize), min(stressTimeout, cfg.timeout)
+	if cfg.user != "" {
+		cfg.password = getenv("SMTP_PASSWORD") // else never used
+	}
 	if problem := cfg.check(fs.Args()); problem != "" {
 		fmt.Fprintln(stderr, problem)
 		fs.Usage()
 		return nil, errUsage
 	}
-	if cfg.user == "" {
-		cfg.password = "" // not asked for: never used
-	}
-	cfg.stressTimeout = min(stressTimeout, cfg.timeout)
 	return cfg, nil
 }
 
@@ -142,10 +139,8 @@ func (cfg *config) open(stdout, stderr io.Writer) error {
 		v := log.New(stderr, "", 0)
 		cfg.wrap = func(conn net.Conn) net.Conn { return tapServer(conn, v) }
 	}
-	// Every file the server writes goes through an os.Root, which
-	// refuses any path that would lead out of the folder. Messages that
-	// a killed copy of the server was receiving left their temporary
-	// files behind: openFolder removes them.
+	// Every file goes through an os.Root, which refuses any path that
+	// would lead out of the folder.
 	root, msg, err := openFolder(cfg.dir)
 	if err != nil {
 		return err

@@ -1,19 +1,14 @@
 // Command server is a local mail sink: an SMTP server (RFC 5321) that
-// accepts every message sent to it and saves it as a .eml file in a folder
-// instead of delivering it. It prints one line per message: who sent it to
-// whom, the subject and the attachments.
+// accepts every message sent to it and saves it as a .eml file in a
+// folder instead of delivering it, printing a line for each: who sent it
+// to whom, the subject and the attachments.
 //
-// It is the other end of the tutorial's section "send email": the Python
-// programs there talk to smtp.126.com, and this server lets them (and this
-// chapter's client) send real SMTP without an account or the internet.
-// With -tls it offers STARTTLS, and with -user it asks for a password
-// (AUTH PLAIN or LOGIN), as the tutorial's mail server does.
+// It is the other end of the tutorial's section "send email", whose
+// programs talk to smtp.126.com: with it they (and this chapter's client)
+// send real SMTP without an account or the internet. With -tls it offers
+// STARTTLS, and with -user it asks for a password (AUTH PLAIN or LOGIN).
 //
 //	go run ./04-email/server
-//	go run ./04-email/client -server 127.0.0.1:1025
-//
-// With encryption and a password (taken from the environment, never a flag):
-//
 //	SMTP_PASSWORD=secret go run ./04-email/server -tls -user alice
 package main
 
@@ -29,17 +24,14 @@ import (
 	"syscall"
 )
 
-// errUsage reports a mistake on the command line. The flag package has
-// already printed what was wrong, so main only exits with status 2.
+// errUsage: the flag package, or parseFlags, has said what was wrong.
 var errUsage = errors.New("bad usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(),
 		os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// The first Ctrl-C asks for a clean stop; once it has, a second one
-	// ends the program at once, as usual.
-	context.AfterFunc(ctx, stop)
+	context.AfterFunc(ctx, stop) // a second Ctrl-C ends it at once
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	if errors.Is(err, errUsage) {
 		os.Exit(2)
@@ -51,8 +43,7 @@ func main() {
 }
 
 // run reads the flags into a config, then listens and serves with it until
-// ctx is canceled. Tests call it as main does, with their own arguments,
-// environment and output.
+// ctx is canceled.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, getenv, stderr)
@@ -65,8 +56,9 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	return listenAndServe(ctx, cfg, stdout, stderr)
 }
 
-// listenAndServe opens the mailbox, listens as cfg says, prints the
-// listening line, and serves until ctx is canceled.
+// listenAndServe opens the mailbox, listens as cfg says, logs what it
+// offers (and a warning if it asks for a password where no one can give
+// it safely), and serves until ctx is canceled.
 func listenAndServe(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 	if err := cfg.open(stdout, stderr); err != nil {
 		return err
@@ -76,17 +68,6 @@ func listenAndServe(ctx context.Context, cfg *config, stdout, stderr io.Writer) 
 	if err != nil {
 		return explainListen(err, cfg.addr)
 	}
-	cfg.announce(ln.Addr())
-	if err := serve(ctx, ln, cfg); err != nil {
-		return err
-	}
-	cfg.log.Print("stopped")
-	return nil
-}
-
-// announce logs that the server listens on addr, and what it offers; and
-// a warning if it asks for a password where no one can give it safely.
-func (cfg *config) announce(addr net.Addr) {
 	starttls, auth := "off", "off"
 	if cfg.tlsConfig != nil {
 		starttls = "on"
@@ -95,8 +76,13 @@ func (cfg *config) announce(addr net.Addr) {
 		auth = "required"
 	}
 	cfg.log.Printf("listening on %s (STARTTLS %s, AUTH %s), saving to %s",
-		addr, starttls, auth, cfg.dir)
-	if warning := authWarning(cfg, addr); warning != "" {
+		ln.Addr(), starttls, auth, cfg.dir)
+	if warning := authWarning(cfg, ln.Addr()); warning != "" {
 		cfg.log.Print(warning)
 	}
+	if err := serve(ctx, ln, cfg); err != nil {
+		return err
+	}
+	cfg.log.Print("stopped")
+	return nil
 }

@@ -5,24 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 )
 
-// Everything here reads what the client sent: each line is bounded, and
-// nothing in it is trusted until it has been checked.
+// Everything here reads what the client sent: each line is bounded,
+// nothing in it is trusted until checked, and -v shows as its size what
+// may hold credentials (base64 is an encoding, and AUTH PLAIN's line is
+// the password).
 
 // maxLine is the longest command line RFC 5321 allows, CRLF included.
 const maxLine = 1000
 
 var errLineTooLong = errors.New("line too long")
 
-// readLine reads one line of at most maxLine bytes, CRLF included, and
-// returns it without its line ending. RFC 5321 says CRLF, but a bare LF is
-// accepted too, as most servers do. A longer line is read to its end and
-// dropped, and readLine returns errLineTooLong: memory stays bounded, and
-// the client can go on.
+// readLine reads a line of at most maxLine bytes, CRLF included, and
+// returns it without its line ending (CRLF, or LF as most servers take).
+// A longer line is read to its end and dropped, and readLine returns
+// errLineTooLong: memory stays bounded, and the client can go on.
 func readLine(r *bufio.Reader) (string, error) {
 	var line []byte
 	tooLong := false
@@ -77,16 +79,13 @@ func parsePath(arg, keyword string) (addr string, size int64, err error) {
 		return "", 0, usage
 	}
 	if addr != "" {
-		// net/mail knows what an address may hold. Comments, quoted
-		// names and the like are refused: the envelope wants a bare
-		// address.
+		// A bare address: no comments, quoted names and the like.
 		a, err := mail.ParseAddress(addr)
 		if err != nil || a.Address != addr {
 			return "", 0, fmt.Errorf("<%s> is not an address like "+
 				"<name@example.com>", addr)
 		}
-		// Addresses in other scripts need the SMTPUTF8 extension,
-		// which this server does not offer (RFC 6531).
+		// Other scripts need SMTPUTF8 (RFC 6531), not offered here.
 		if strings.ContainsFunc(addr, func(r rune) bool { return r > 0x7e }) {
 			return "", 0, fmt.Errorf("<%s> is not ASCII, and this server "+
 				"does not speak SMTPUTF8", addr)
@@ -102,4 +101,54 @@ func parsePath(arg, keyword string) (addr string, size int64, err error) {
 		}
 	}
 	return addr, size, nil
+}
+
+// readCommand reads a command line. If it, or what came with it, may hold
+// credentials (mayBeSecret), or a message came with DATA, -v shows them
+// as their size.
+func (s *session) readCommand() (string, error) {
+	line, err := s.nextLine()
+	ahead, _ := s.r.Peek(s.r.Buffered())
+	if mayBeSecret(line) || mayBeSecret(string(ahead)) ||
+		len(ahead) > 0 && strings.EqualFold(line, "DATA") {
+		hide(s.conn, true)
+		hide(s.conn, false)
+	}
+	return line, err
+}
+
+// readSecret reads a line that answers a question of AUTH: -v shows it as
+// its size.
+func (s *session) readSecret() (string, error) {
+	line, err := s.nextLine()
+	hide(s.conn, true)
+	hide(s.conn, false)
+	return line, err
+}
+
+// mayBeSecret reports whether a line of text, or a piece of one, may hold
+// credentials: an AUTH line with more than a mechanism, whose name is
+// capitals, digits, - and _, 20 at most (RFC 4422 3.1); or one word of
+// base64 that is no command. A client that pipelines AUTH LOGIN sends
+// its answers without waiting for the 334s that ask for them: if the
+// AUTH is refused, they come as commands.
+func mayBeSecret(text string) bool {
+	for line := range strings.Lines(text) {
+		f := strings.Fields(line)
+		if len(f) == 1 && strings.Trim(f[0], base64Chars) == "" &&
+			!slices.Contains(strings.Fields(commands), strings.ToUpper(f[0])) ||
+			len(f) > 1 && strings.EqualFold(f[0], "AUTH") &&
+				(len(f) > 2 || !saslName(f[1])) {
+			return true
+		}
+	}
+	return false
+}
+
+const base64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" +
+	"abcdefghijklmnopqrstuvwxyz0123456789+/="
+
+func saslName(s string) bool {
+	return len(s) <= 20 && strings.Trim(s,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == ""
 }

@@ -8,22 +8,15 @@ import (
 	"time"
 )
 
-// serve accepts connections on ln and holds an SMTP session with each in a
-// goroutine of its own, until ctx is canceled. Then it stops accepting,
-// tells the sessions waiting for a command that it is shutting down, gives
-// the ones receiving a message cfg.grace to finish it, closes what is
-// left, and returns nil.
+// serve holds an SMTP session with each client ln accepts, in a goroutine
+// of its own, until ctx is canceled; then it ends them (shutdown).
 //
-// A session holds a slot: a goroutine, buffers, a file descriptor. The
-// listener is a limitListener (limit.go), as netutil.LimitListener is:
-// beyond -max-sessions, clients wait in the system's queue, in the order
-// they came, at no cost here. From three quarters of them on, the server
-// is under stress (Postfix's word) and frugal: a session keeps its slot
-// only while it works, and work is a message, the bytes of one arriving
-// at minDataRate, not a command, which costs a client nothing. A session
-// then has stressTimeout, not -timeout, after it began or last saved a
-// message to start the next. Stress ends for the first client that comes
-// after a whole -timeout with half the slots free at most.
+// A session holds a slot: a goroutine, buffers, a file descriptor. Beyond
+// -max-sessions, clients wait in the system's queue (limit.go). From
+// three quarters on, the server is under stress: a session keeps its slot
+// only while it works, and work is a message (its bytes arriving at
+// minDataRate), not a command, which costs a client nothing. Stress ends
+// for the first client after a whole -timeout with half the slots free.
 func serve(ctx context.Context, ln net.Listener, cfg *config) error {
 	n, high := cfg.maxSessions, max(1, cfg.maxSessions*3/4)
 	lim := newLimitListener(ln, limits{max: n, high: high, calm: cfg.timeout,
@@ -39,9 +32,8 @@ func serve(ctx context.Context, ln net.Listener, cfg *config) error {
 					cfg.timeout, cfg.timeout)
 			}
 		}})
-	// Closing the listener is what wakes Accept when ctx is canceled.
 	stop := context.AfterFunc(ctx, func() {
-		_ = lim.Close() // an error means it is closed already
+		_ = lim.Close() // wakes Accept; an error means it is closed already
 	})
 	defer stop()
 	cfg.sessions = map[*session]bool{}
@@ -54,72 +46,57 @@ func serve(ctx context.Context, ln net.Listener, cfg *config) error {
 			}
 			return err
 		}
-		cfg.start(conn)
-	}
-}
-
-// start holds a session with conn in a goroutine of its own. One
-// goroutine per client is where the tutorial's mail server would use a
-// thread, or serve one client at a time.
-func (cfg *config) start(conn net.Conn) {
-	s := newSession(conn, cfg)
-	cfg.mu.Lock()
-	cfg.sessions[s] = true
-	cfg.mu.Unlock()
-	cfg.wg.Go(func() {
-		s.logEnd(s.converse())
+		s := newSession(conn, cfg)
 		cfg.mu.Lock()
-		delete(cfg.sessions, s)
+		cfg.sessions[s] = true
 		cfg.mu.Unlock()
-		_ = conn.Close()   // frees the slot
-		_ = s.conn.Close() // TLS's goodbye fails at once; -v says closed
-	})
+		cfg.wg.Go(func() { // where the tutorial's server would use a thread
+			s.logEnd(s.converse())
+			cfg.mu.Lock()
+			delete(cfg.sessions, s)
+			cfg.mu.Unlock()
+			_ = conn.Close()   // frees the slot
+			_ = s.conn.Close() // TLS's goodbye fails at once; -v says closed
+		})
+	}
 }
 
 // shutdown tells every session that the server is stopping: those waiting
 // for a command get "421 shutting down" at once; one receiving a message
-// saves it first, then gets the 421. After cfg.grace it closes the
-// connections still open, and returns when every session has ended.
+// saves it first. After grace it closes the connections still open, and
+// returns when every session has ended.
 func (cfg *config) shutdown() {
 	cfg.mu.Lock()
 	for s := range cfg.sessions {
 		s.stop()
 	}
 	if n := len(cfg.sessions); n > 0 {
-		cfg.log.Printf("stopping: waiting up to %v for %d sessions", cfg.grace, n)
+		cfg.log.Printf("stopping: waiting up to %v for %d sessions", grace, n)
 	}
 	cfg.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		cfg.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(cfg.grace):
+	cutOff := time.AfterFunc(grace, func() {
 		cfg.mu.Lock()
+		defer cfg.mu.Unlock()
 		cfg.log.Printf("stopping: cutting off %d sessions", len(cfg.sessions))
 		for s := range cfg.sessions {
 			_ = s.tcp.Close() // makes its read fail, which ends it
 		}
-		cfg.mu.Unlock()
-		<-done
-	}
+	})
+	defer cutOff.Stop()
+	cfg.wg.Wait()
 }
 
-// maxJunk is how many commands that do no work a session may send between
-// messages: a client that sends NOOP now and then must not keep its slot
-// forever.
+// maxJunk is how many commands of no use a session may send between
+// messages: one that sends NOOP now and then must not keep its slot.
 const maxJunk = 100
 
 var errJunk = errors.New("too many commands without a message")
 
-// tally counts the command just answered. It is useful if it brings the
-// session nearer to a message than it has been since its last one (see
-// progress), or saves a message. Anything else is junk: NOOP, RSET, VRFY,
-// HELP, every command refused, and also a second EHLO, or MAIL again after
-// RSET, which only go round in circles. After maxJunk of them between two
-// messages, the session ends with 421.
+// tally counts the command just answered: useful if it brings the
+// session nearer to a message than it has been since its last one
+// (progress), or saves one. Anything else is junk: NOOP, RSET, VRFY, HELP,
+// every command refused, a second EHLO, or MAIL again after RSET, which
+// go round in circles. After maxJunk of them the session ends with 421.
 func (s *session) tally(verb string) error {
 	if p := s.progress(); s.code < 400 && (p > s.furthest || verb == "DATA") {
 		s.furthest = p
@@ -136,9 +113,8 @@ func (s *session) tally(verb string) error {
 }
 
 // progress is how far the session has come towards a message: a step
-// each for the greeting (EHLO or HELO), STARTTLS, AUTH, MAIL and every
-// recipient. Each can be done only so many times before the message must
-// follow, so a client that keeps its slot by doing work must deliver.
+// each for EHLO (or HELO), STARTTLS, AUTH, MAIL and every recipient. Each
+// can be done only so many times before the message must follow.
 func (s *session) progress() int {
 	n := len(s.rcpts)
 	for _, done := range []bool{s.helo != "", s.tls, s.authed, s.inMail} {

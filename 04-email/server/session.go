@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -31,16 +32,15 @@ type session struct {
 	rcpts  []string // its envelope recipients
 
 	code     int       // the code of the last reply
-	furthest int       // the most progress since the last message (see tally)
-	junk     int       // commands that did nothing useful since the last message
+	furthest int       // the most progress since the last message (tally)
+	junk     int       // commands of no use since the last message
 	failures int       // failed AUTH attempts
 	saved    time.Time // when it began, or last saved a message
 
 	// For shutdown, from another goroutine.
-	stopped  chan struct{} // closed when the server is shutting down
-	mu       sync.Mutex
-	idle     bool // waiting for the client's next line
-	stopping bool
+	stopped        chan struct{} // closed when the server is shutting down
+	mu             sync.Mutex
+	idle, stopping bool // waiting for the client's next line; stopped
 }
 
 // newSession makes the session of a client that has just connected.
@@ -64,13 +64,10 @@ func (s *session) use(conn net.Conn) {
 	s.conn, s.r = conn, bufio.NewReader(conn)
 }
 
-// The session tells -v's wrapper (tap.go) what to hide, and asks its
-// connection what the listener knows (limit.go), through interfaces it
-// declares itself: without them, these do nothing.
-
-// hide tells a -v wrapper, if conn is one, to count what crosses instead
-// of showing it (a password, a message), and what was read and not shown
-// yet.
+// hide tells a -v wrapper (tap.go), if conn is one, to count what
+// crosses instead of showing it (a password, a message), and what was
+// read and not shown yet. It, stressed and worked do nothing without
+// the wrappers, which the session knows only by these interfaces.
 func hide(conn net.Conn, on bool) {
 	if h, ok := conn.(interface{ Hide(bool) }); ok {
 		h.Hide(on)
@@ -102,9 +99,8 @@ var (
 const wsaeconnreset = syscall.Errno(10054)
 
 // logEnd logs why the session ended, unless it ended as sessions do: the
-// client hung up, politely or not (a peer that resets its connections at
-// will must not fill the log), or it was idle under stress, which the log
-// has said once.
+// client hung up, politely or not (resets at will must not fill the log),
+// or it was idle under stress, which the log has said once.
 func (s *session) logEnd(err error) {
 	switch {
 	case err == nil, errors.Is(err, errQuit), errors.Is(err, io.EOF),
@@ -116,7 +112,7 @@ func (s *session) logEnd(err error) {
 	}
 }
 
-// converse holds the conversation: a greeting, then one reply per
+// converse holds the conversation: a greeting, then a reply for each
 // command until the client quits, goes quiet for too long, or the server
 // stops. A bad command gets an error reply, and the session goes on.
 func (s *session) converse() error {
@@ -155,13 +151,41 @@ func (s *session) converse() error {
 	}
 }
 
-// command answers one command line, and counts it.
+// commands are the commands the server knows, as HELP lists them.
+const commands = "EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY " +
+	"HELP QUIT"
+
+// command answers one command line, and counts it (tally).
 func (s *session) command(line string) error {
 	verb, arg, err := parseCommand(line)
-	if err != nil {
+	switch {
+	case err != nil:
 		err = s.reply(501, err.Error())
-	} else {
-		err = s.do(verb, arg)
+	case verb == "EHLO" || verb == "HELO":
+		err = s.hello(verb, arg)
+	case verb == "STARTTLS":
+		err = s.startTLS(arg)
+	case verb == "AUTH":
+		err = s.auth(arg)
+	case verb == "MAIL":
+		err = s.mail(arg)
+	case verb == "RCPT":
+		err = s.rcpt(arg)
+	case verb == "DATA":
+		err = s.data(arg)
+	case verb == "RSET":
+		s.reset()
+		err = s.reply(250, "OK")
+	case verb == "NOOP":
+		err = s.reply(250, "OK")
+	case verb == "VRFY":
+		err = s.reply(252, "cannot check users, but will take the message")
+	case verb == "HELP":
+		err = s.reply(214, "commands: "+commands)
+	case verb == "QUIT":
+		err = cmp.Or(s.reply(221, s.cfg.host+" closing the connection"), errQuit)
+	default:
+		err = s.reply(500, "unknown command")
 	}
 	if err != nil {
 		return err
@@ -169,47 +193,9 @@ func (s *session) command(line string) error {
 	return s.tally(verb)
 }
 
-// commands are the commands do knows, as HELP lists them.
-const commands = "EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY " +
-	"HELP QUIT"
-
-// do answers one command.
-func (s *session) do(verb, arg string) error {
-	switch verb {
-	case "EHLO", "HELO":
-		return s.hello(verb, arg)
-	case "STARTTLS":
-		return s.startTLS(arg)
-	case "AUTH":
-		return s.auth(arg)
-	case "MAIL":
-		return s.mail(arg)
-	case "RCPT":
-		return s.rcpt(arg)
-	case "DATA":
-		return s.data(arg)
-	case "RSET":
-		s.reset()
-		return s.reply(250, "OK")
-	case "NOOP":
-		return s.reply(250, "OK")
-	case "VRFY":
-		return s.reply(252, "cannot check users, but will take the message")
-	case "HELP":
-		return s.reply(214, "commands: "+commands)
-	case "QUIT":
-		if err := s.reply(221, s.cfg.host+" closing the connection"); err != nil {
-			return err
-		}
-		return errQuit
-	}
-	return s.reply(500, "unknown command")
-}
-
-// reply sends one reply: a three-digit code and some text. The first digit
-// says how it went: 2 done, 3 go on, 4 failed for now (try again later),
-// 5 failed (do not try again as it is). A reply of several lines has a
-// dash after the code on every line but the last.
+// reply sends a reply: a code, whose first digit says how it went (2
+// done, 3 go on, 4 failed for now, 5 failed), and text. A reply of
+// several lines has a dash after the code on every line but the last.
 func (s *session) reply(code int, lines ...string) error {
 	var b strings.Builder
 	for i, line := range lines {

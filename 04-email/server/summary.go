@@ -16,14 +16,11 @@ import (
 	"strings"
 )
 
-// summary makes the line printed for a saved message, e.g.
-//
-//	from "a@example.com" to "b@example.com"; subject "Hi"; attachments
-//	"a.txt" 12 B; saved mailbox/20261125-135501.123456-X5VNGZQ2KA.eml
-//
-// all on one line. Everything in it but the file name came from the
-// client, so each piece is quoted and cut (%.200q), and the lists are cut
-// short: the line stays a few kilobytes, whatever the message holds.
+// summary makes the line printed for a saved message: from "a@example.com"
+// to "b@example.com"; subject "Hi"; attachments "a.txt" 12 B; saved NAME.
+// All but the name came from the client: each piece is quoted and cut
+// (%.200q), and the lists are cut short, so the line stays a few
+// kilobytes, whatever the message holds.
 func (s *session) summary(name, from string, rcpts []string) string {
 	if from == "" {
 		from = "<>"
@@ -32,9 +29,9 @@ func (s *session) summary(name, from string, rcpts []string) string {
 	for _, rcpt := range rcpts {
 		to.add(fmt.Sprintf("%.200q", rcpt))
 	}
-	var what string
+	what := "not readable"
 	if f, err := s.cfg.mailbox.Open(name); err != nil {
-		what = fmt.Sprintf("not readable: %v", err)
+		what += ": " + err.Error()
 	} else {
 		what = describe(f)
 		_ = f.Close() // only read from
@@ -59,8 +56,7 @@ func (l *list) add(item string) {
 	l.n++
 }
 
-// String returns the items shown, and how many more there were:
-// "a, b and 3 more".
+// String returns the items shown, and how many more: "a, b and 3 more".
 func (l *list) String() string {
 	s := strings.Join(l.shown, ", ")
 	if more := l.n - len(l.shown); more > 0 {
@@ -71,9 +67,8 @@ func (l *list) String() string {
 
 // describe reads a message and returns its subject and its attachments
 // with their sizes, or why it cannot be read. A message is headers, a
-// blank line, and a body (RFC 5322); MIME (RFC 2045-2049) adds bodies made
-// of parts, each with headers of its own, and encodings that carry any
-// bytes as ASCII text.
+// blank line, and a body (RFC 5322); MIME (RFC 2045-2049) adds bodies of
+// parts, each with headers of its own, and encodings of any bytes as text.
 func describe(r io.Reader) string {
 	lr := &io.LimitedReader{R: r, N: maxHeader}
 	br := bufio.NewReader(lr)
@@ -88,9 +83,8 @@ func describe(r io.Reader) string {
 		return fmt.Sprintf("not parseable: %.200q", err)
 	}
 	lr.N = math.MaxInt64 // the body is read as it comes, not kept
-	// Headers are ASCII; other text comes as "encoded words" such as
-	// =?utf-8?b?...?= (RFC 2047). A charset Go does not know stays
-	// encoded.
+	// Other text than ASCII comes as "encoded words", =?utf-8?b?...?=
+	// (RFC 2047); in a charset Go does not know, it stays encoded.
 	subject := msg.Header.Get("Subject")
 	var dec mime.WordDecoder
 	if s, err := dec.DecodeHeader(subject); err == nil {
@@ -111,10 +105,8 @@ func describe(r io.Reader) string {
 	return what
 }
 
-// maxHeader is how much describe reads while it looks for the end of a
-// header, the message's or a part's; if that is not enough, it gives up.
-// A header is kept whole while it is read: 24 MB of short lines took
-// 190 MB.
+// maxHeader is how much describe reads of a header, the message's or a
+// part's, before it gives up: a header is kept whole while it is read.
 const maxHeader = 64 << 10
 
 var errLongHeader = fmt.Errorf("a header longer than %s",
@@ -136,9 +128,8 @@ func attachments(h textproto.MIMEHeader, body io.Reader, depth int,
 		lr := &io.LimitedReader{R: body}
 		parts := multipart.NewReader(lr, params["boundary"])
 		for {
-			// NextRawPart leaves the encoding to us: we decode
-			// only the attachments, to count their bytes. It
-			// reads the next part's header, so within maxHeader.
+			// NextRawPart reads a part's header (so within
+			// maxHeader), and leaves its encoding to us.
 			lr.N = maxHeader
 			part, err := parts.NextRawPart()
 			switch {
@@ -153,8 +144,7 @@ func attachments(h textproto.MIMEHeader, body io.Reader, depth int,
 			if err := attachments(part.Header, part, depth+1, files); err != nil {
 				return err
 			}
-			// The rest of the part is body, unbounded: read it
-			// before the bound is back.
+			// The rest of the part, unbounded, before the bound.
 			if _, err := io.Copy(io.Discard, part); err != nil {
 				return err
 			}

@@ -19,17 +19,15 @@ import (
 const certFile = "server-cert.pem"
 
 // makeTLS makes a key pair and a certificate for it, signed by itself, and
-// saves the certificate in root. A client cannot check a self-signed
-// certificate against the authorities it knows: it must be given this one
-// to trust (the client's -ca flag), or the encryption protects only against
-// eavesdroppers, not against someone in the middle.
+// saves the certificate in root. No authority vouches for it: a client
+// must be given it to trust (the client's -ca), or the encryption keeps
+// out eavesdroppers, not someone in the middle.
 func makeTLS(root *os.Root) (*tls.Config, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("make a TLS key: %w", err)
 	}
-	// The names a client may dial us by. It checks that the one it
-	// used is in the certificate. The serial number is left for
+	// The names a client may dial us by; the serial number is left for
 	// CreateCertificate to choose at random.
 	template := &x509.Certificate{
 		Subject:     pkix.Name{CommonName: "netprog mail sink"},
@@ -39,7 +37,7 @@ func makeTLS(root *os.Root) (*tls.Config, error) {
 		NotAfter:    time.Now().AddDate(1, 0, 0),
 		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		// It is its own authority, so that clients may trust it as one.
+		// Its own authority, that clients may trust as one.
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
