@@ -190,6 +190,19 @@ func TestTapHides(t *testing.T) {
 				"(C: 8 bytes, S: %d bytes)", len(auth)))
 		tapNoSecret(t, log.String())
 	})
+
+	t.Run("Flush shows what was read before a hidden write", func(t *testing.T) {
+		client, server, log := tapPipe(t)
+		tapExchange(t, server, client, "334 UGFzc3dvcmQ6\r\n")
+		client.(interface{ Flush() }).Flush()
+		client.(interface{ Flush() }).Flush() // prints nothing more
+		client.(interface{ Hide(bool) }).Hide(true)
+		tapExchange(t, client, server, auth)
+		client.(interface{ Hide(bool) }).Hide(false)
+		tapWant(t, log.String(), "* connected to pipe from pipe",
+			`S: "334 UGFzc3dvcmQ6\r\n"`, fmt.Sprintf("C: <%d bytes hidden>", len(auth)))
+		tapNoSecret(t, log.String())
+	})
 }
 
 func TestTapTLS(t *testing.T) {
