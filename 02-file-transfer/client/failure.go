@@ -22,10 +22,9 @@ func timedOut(err error) bool {
 }
 
 // refused reports whether err means that nothing listens at the address:
-// the other machine answered the connection with a refusal (RST).
+// the other machine refused the connection (RST).
 func refused(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, wsaeconnrefused)
 }
 
-// wsaeconnrefused is how Windows says ECONNREFUSED.
-const wsaeconnrefused = syscall.Errno(10061)
+const wsaeconnrefused = syscall.Errno(10061) // Windows' ECONNREFUSED

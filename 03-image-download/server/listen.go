@@ -12,8 +12,7 @@ import (
 	"syscall"
 )
 
-// explainListen adds to a failed Listen on addr what a learner can do
-// about it.
+// explainListen adds to a failed Listen on addr what the learner can do.
 func explainListen(err error, addr string) error {
 	host, port, _ := net.SplitHostPort(addr) // Listen has checked its form
 	other := "another port"

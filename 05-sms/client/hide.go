@@ -17,7 +17,7 @@ import (
 // ("key s3cr3t is wrong"), a status line, a link, a page. Rather than
 // look for every such place, a client that knows its secret hides it in
 // all it prints: its output, its error, and with -v the conversation.
-
+//
 // hider hides a secret in text: as it is and as a query, a URL path,
 // HTML or JSON would escape it, in any letter case (%2f is %2F), and the
 // value after any of fields= (password=s3cr3t), as -v hides it.
@@ -51,17 +51,17 @@ func (h hider) hide(text string) string {
 }
 
 // writer returns w, with what is written to it hidden. Each line the
-// client prints is one Write, so a secret is never cut in two.
+// client prints is one Write to w, so a secret is never cut in two, and
+// lines printed at once never mix.
 func (h hider) writer(w io.Writer) io.Writer { return hidingWriter{w, h} }
 
 type hidingWriter struct {
-	w io.Writer
+	io.Writer
 	h hider
 }
 
 func (hw hidingWriter) Write(p []byte) (int, error) {
-	// One Write to w, so lines printed at once never mix.
-	if _, err := io.WriteString(hw.w, hw.h.hide(string(p))); err != nil {
+	if _, err := io.WriteString(hw.Writer, hw.h.hide(string(p))); err != nil {
 		return 0, err
 	}
 	return len(p), nil
@@ -70,16 +70,16 @@ func (hw hidingWriter) Write(p []byte) (int, error) {
 // hideError returns err with its text hidden; errors.Is and errors.As see
 // err as it was.
 func (h hider) hideError(err error) error {
-	if err == nil || h.hide(err.Error()) == err.Error() {
-		return err
+	if err != nil && h.hide(err.Error()) != err.Error() {
+		return hiddenError{err, h.hide(err.Error())}
 	}
-	return hiddenError{err, h.hide(err.Error())}
+	return err
 }
 
 type hiddenError struct {
-	err  error
+	error
 	text string
 }
 
 func (e hiddenError) Error() string { return e.text }
-func (e hiddenError) Unwrap() error { return e.err }
+func (e hiddenError) Unwrap() error { return e.error }
