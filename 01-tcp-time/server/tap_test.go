@@ -1,7 +1,6 @@
-// This file is the same in every program that holds tap.go:
-// 01-tcp-time/client, 01-tcp-time/server, 02-file-transfer/client,
-// 02-file-transfer/server, 04-email/client and 04-email/server. A test
-// keeps the copies identical.
+// Tests of tap.go, the same file in 01-tcp-time/client, 01-tcp-time/server,
+// 02-file-transfer/client, 02-file-transfer/server, 04-email/client and
+// 04-email/server; a test keeps the copies identical.
 
 package main
 

@@ -1,6 +1,5 @@
-// This file is the same in every program that takes a size on the command
-// line: 02-file-transfer/client, 02-file-transfer/server,
-// 03-image-download/client and 04-email/server. A test keeps the copies
+// This file is the same in 02-file-transfer/client, 02-file-transfer/server,
+// 03-image-download/client and 04-email/server; a test keeps the copies
 // identical.
 
 package main

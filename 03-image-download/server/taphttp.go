@@ -113,12 +113,8 @@ func tapHandler(h http.Handler, log *log.Logger, hidden ...string) http.Handler 
 		tapped.Body = in
 		out := &tapWriter{ResponseWriter: w}
 		h.ServeHTTP(out, &tapped)
-
-		lines := append(in.lines("C:", hidden),
-			out.answer(r).lines("S:", hidden)...)
-		for i := range lines {
-			lines[i] = r.RemoteAddr + " " + lines[i]
-		}
+		lines := append(in.lines(r.RemoteAddr+" C:", hidden),
+			out.answer(r).lines(r.RemoteAddr+" S:", hidden)...)
 		log.Print(strings.Join(lines, "\n"))
 	})
 }
@@ -207,12 +203,12 @@ func (b *tapBody) add(p []byte) {
 	}
 }
 
-// lines returns the message as -v shows it, each line marked who: the
+// lines returns the message as -v shows it, each line after mark: the
 // head (RFC 9112, section 2.1), then text a line at a time, and how many
 // bytes more crossed; anything else by its size and type. Hidden are
 // credential headers and the fields named in hidden, in a query, a form,
 // a redirect's Location and page, which hold the address a key went to.
-func (b *tapBody) lines(who string, hidden []string) []string {
+func (b *tapBody) lines(mark string, hidden []string) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	text := credential.ReplaceAllString(string(b.head), "${1}: <hidden>")
@@ -223,14 +219,14 @@ func (b *tapBody) lines(who string, hidden []string) []string {
 	}
 	var lines []string
 	for line := range strings.Lines(text) {
-		lines = append(lines, fmt.Sprintf("%s %q", who, line))
+		lines = append(lines, fmt.Sprintf("%s %q", mark, line))
 	}
 	switch more := b.size - int64(len(b.kept)); {
 	case !textMedia.MatchString(b.media) && more > 0:
-		lines = append(lines, fmt.Sprintf("%s <%d bytes of %s>", who, more,
+		lines = append(lines, fmt.Sprintf("%s <%d bytes of %s>", mark, more,
 			cmp.Or(b.media, "unknown type")))
 	case more > 0:
-		lines = append(lines, fmt.Sprintf("%s <%d more bytes>", who, more))
+		lines = append(lines, fmt.Sprintf("%s <%d more bytes>", mark, more))
 	}
 	return lines
 }

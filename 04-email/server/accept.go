@@ -1,6 +1,5 @@
-// This file is the same in every TCP server that accepts in a loop of its
-// own: 01-tcp-time/server, 02-file-transfer/server and 04-email/server. A
-// test keeps the copies identical.
+// This file is the same in 01-tcp-time/server, 02-file-transfer/server and
+// 04-email/server; a test keeps the copies identical.
 
 package main
 

@@ -1,6 +1,5 @@
-// This file is the same in every program that saves what it receives:
-// 02-file-transfer/client, 03-image-download/client and 04-email/server. A
-// test keeps the copies identical.
+// This file is the same in 02-file-transfer/client, 03-image-download/client
+// and 04-email/server; a test keeps the copies identical.
 
 package main
 

@@ -1,7 +1,6 @@
-// This file is the same in every program whose -v shows what crosses its
-// TCP connections: 01-tcp-time/client, 01-tcp-time/server,
+// This file is the same in 01-tcp-time/client, 01-tcp-time/server,
 // 02-file-transfer/client, 02-file-transfer/server, 04-email/client and
-// 04-email/server. A test keeps the copies identical.
+// 04-email/server; a test keeps the copies identical.
 //
 // A program taps the conn it dialed, the listener it accepts on, or a
 // conn after its TLS handshake; the code that talks cannot tell. Where
