@@ -90,35 +90,29 @@ func (l *limitListener) Close() error {
 	return l.Listener.Close()
 }
 
-// open counts conn in: after a whole calm stress ends, at high it begins.
+// open counts conn in: after a whole calm stress ends, at high it begins,
+// and the deadlines already set move.
 func (l *limitListener) open(conn net.Conn) net.Conn {
 	c := &limitConn{Conn: conn, l: l, worked: time.Now()}
 	l.mu.Lock()
+	l.conns[c] = true
 	was := l.stressed.Load()
-	if !l.calmAt.IsZero() && !time.Now().Before(l.calmAt) {
-		l.press(false)
+	calmed := !l.calmAt.IsZero() && !time.Now().Before(l.calmAt)
+	if calmed || len(l.conns) > l.max/2 {
+		l.calmAt = time.Time{} // over, or no calm after all
 	}
-	if l.conns[c] = true; len(l.conns) > l.max/2 {
-		l.calmAt = time.Time{} // not calm after all
+	on := len(l.conns) >= l.high || was && !calmed
+	if on != was {
+		l.stressed.Store(on)
+		for open := range l.conns {
+			_ = open.set(func() {}) // fails only if closed: nothing waits
+		}
 	}
-	if len(l.conns) >= l.high && !l.stressed.Load() {
-		l.press(true)
-	}
-	on := l.stressed.Load()
 	l.mu.Unlock()
 	if on != was {
 		l.stress(on) // outside l.mu: it may close connections
 	}
 	return c
-}
-
-// press begins or ends stress, and moves the deadlines already set.
-func (l *limitListener) press(on bool) {
-	l.stressed.Store(on)
-	l.calmAt = time.Time{}
-	for c := range l.conns {
-		_ = c.set(func() {}) // fails only if c is closed: nothing waits
-	}
 }
 
 // limitConn holds a slot, and keeps its deadlines to the rules.
