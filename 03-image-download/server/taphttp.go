@@ -30,10 +30,9 @@ const maxTapBody = 4 << 10 // the most of one text body -v shows, in bytes
 // exchange once the program is done with the answer's body: a note "*"
 // of the connection (new, or kept alive), each message's head as
 // net/http/httputil dumps it, and its body as far as the program read
-// it. Each line is marked "C:" (the client sent it) or "S:" (the server
-// did), in Go's quoted form. Credential headers, and the values of the
-// fields named in hidden, read <hidden>. An exchange is one call of log:
-// those in flight at once never mix.
+// it, each line marked "C:" (the client sent it) or "S:" and quoted.
+// Credential headers and the fields named in hidden read <hidden>. An
+// exchange is one call of log: those in flight at once never mix.
 func tapTransport(rt http.RoundTripper, log *log.Logger,
 	hidden ...string) http.RoundTripper {
 	if rt == nil {
@@ -102,8 +101,8 @@ func connNote(info httptrace.GotConnInfo) []string {
 
 // tapHandler returns an http.Handler that serves with h and prints each
 // exchange as tapTransport does, once h has answered, every line after
-// the client's address. The answer shows the headers h set: net/http
-// adds Date, and Content-Length or Transfer-Encoding, as it sends them.
+// the client's address. The answer shows the headers h set, not those
+// net/http adds (Date, and Content-Length or Transfer-Encoding).
 func tapHandler(h http.Handler, log *log.Logger, hidden ...string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		head, _ := httputil.DumpRequest(r, false) // reads no body
@@ -235,8 +234,8 @@ func (b *tapBody) lines(mark string, hidden []string) []string {
 var credential = regexp.MustCompile(
 	`(?im)^(authorization|proxy-authorization|cookie|set-cookie):[^\r\n]*`)
 
-// mediaType returns the media type of header's Content-Type, image/png
-// for "image/png; x=y".
+// mediaType returns the media type of a Content-Type: image/png for
+// "image/png; x=y".
 func mediaType(header http.Header) string {
 	media, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
 	return media

@@ -12,14 +12,11 @@ import (
 	"strings"
 )
 
-// A server may send back what it was sent, anywhere: in an error message
-// ("key s3cr3t is wrong"), a status line, a link, a page. Rather than
-// look for every such place, a client that knows its secret hides it in
-// all it prints: its output, its error, and with -v the conversation.
-//
-// hider hides a secret in text: as it is and as a query, a URL path,
-// HTML or JSON would escape it, in any letter case (%2f is %2F), and the
-// value after any of fields= (password=s3cr3t), as -v hides it.
+// A server may send back what it was sent anywhere: an error message
+// ("key s3cr3t is wrong"), a status line, a link, a page. So a client
+// hides its secret in all it prints (output, error, -v): a hider hides it
+// as it is and as a query, a URL path, HTML or JSON escape it, in any
+// letter case (%2f is %2F), and the value of any of fields= (password=).
 type hider struct {
 	secret *regexp.Regexp // nil: no secret to hide
 	fields []string
@@ -49,9 +46,8 @@ func (h hider) hide(text string) string {
 	return hideAssignments(text, h.fields)
 }
 
-// writer returns w, with what is written to it hidden. Each line the
-// client prints is one Write to w, so a secret is never cut in two, and
-// lines printed at once never mix.
+// writer returns w, hiding what is written: each line the client prints
+// is one Write, so a secret is never cut in two, nor lines mixed.
 func (h hider) writer(w io.Writer) io.Writer { return hidingWriter{w, h} }
 
 type hidingWriter struct {
