@@ -1,5 +1,5 @@
-// This file is the same in every HTTP program: 03-image-download/client,
-// 03-image-download/server, 05-sms/client and 05-sms/server. A test keeps
+// This file is the same in 03-image-download/client,
+// 03-image-download/server, 05-sms/client and 05-sms/server; a test keeps
 // the copies identical.
 
 package main

@@ -1,6 +1,6 @@
-// This file is the same in every client: 01-tcp-time/client,
-// 02-file-transfer/client, 03-image-download/client, 04-email/client and
-// 05-sms/client. A test keeps the copies identical.
+// This file is the same in 01-tcp-time/client, 02-file-transfer/client,
+// 03-image-download/client, 04-email/client and 05-sms/client; a test keeps
+// the copies identical.
 
 package main
 

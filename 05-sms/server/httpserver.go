@@ -1,5 +1,5 @@
-// This file is the same in both HTTP servers: 03-image-download/server and
-// 05-sms/server. A test keeps the copies identical.
+// This file is the same in 03-image-download/server and 05-sms/server; a
+// test keeps the copies identical.
 
 package main
 
