@@ -1,6 +1,5 @@
-// This file is the same in every server that keeps its connections under
-// the open-file limit: 02-file-transfer/server, 03-image-download/server
-// and 05-sms/server. A test keeps the copies identical.
+// This file is the same in 02-file-transfer/server, 03-image-download/server
+// and 05-sms/server; a test keeps the copies identical.
 
 //go:build unix
 

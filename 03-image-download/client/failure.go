@@ -1,6 +1,6 @@
-// This file is the same in every client: 01-tcp-time/client,
-// 02-file-transfer/client, 03-image-download/client, 04-email/client and
-// 05-sms/client. A test keeps the copies identical.
+// This file is the same in 01-tcp-time/client, 02-file-transfer/client,
+// 03-image-download/client, 04-email/client and 05-sms/client; a test keeps
+// the copies identical.
 
 package main
 
@@ -22,10 +22,9 @@ func timedOut(err error) bool {
 }
 
 // refused reports whether err means that nothing listens at the address:
-// the other machine answered the connection with a refusal (RST).
+// the other machine refused the connection (RST).
 func refused(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, wsaeconnrefused)
 }
 
-// wsaeconnrefused is how Windows says ECONNREFUSED.
-const wsaeconnrefused = syscall.Errno(10061)
+const wsaeconnrefused = syscall.Errno(10061) // Windows' ECONNREFUSED

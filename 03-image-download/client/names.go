@@ -1,6 +1,5 @@
-// This file is the same in every program that names files after what the
-// network says: 02-file-transfer/client and 03-image-download/client. A
-// test keeps the copies identical.
+// This file is the same in 02-file-transfer/client and
+// 03-image-download/client; a test keeps the copies identical.
 
 package main
 

@@ -1,10 +1,10 @@
-// This file is the same in every program that saves what it receives:
-// 02-file-transfer/client, 03-image-download/client and 04-email/server. A
-// test keeps the copies identical.
+// This file is the same in 02-file-transfer/client, 03-image-download/client
+// and 04-email/server; a test keeps the copies identical.
 
 package main
 
 import (
+	"cmp"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -20,10 +20,9 @@ import (
 // Temporary files are .incoming-RANDOM.part: hidden names, never saved under.
 const tempPrefix, tempSuffix = ".incoming-", ".part"
 
-// openFolder makes the folder dir (the -out flag) if it is missing, and
-// opens it as an os.Root, which refuses any name that would lead out of
-// it. It also removes what a killed copy of the program left there, and
-// returns cleanUp's line for the log, or "".
+// openFolder makes the folder dir (-out) if it is missing, opens it as an
+// os.Root, which refuses any name that leads out of it, and tidies it:
+// it returns cleanUp's line for the log.
 func openFolder(dir string) (*os.Root, string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, "", fmt.Errorf("-out: %w", err)
@@ -50,26 +49,28 @@ func saveFile(root *os.Root, name string, overwrite bool,
 	if err == nil {
 		err = f.Sync() // on disk before the name makes it visible
 	}
-	if closeErr := f.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil {
-		if overwrite {
-			if err = root.Rename(tmp, name); err != nil { // replaces name
-				err = fmt.Errorf("save as %s: %w", name, err)
-			}
-		} else {
-			name, err = linkFree(root, tmp, name)
+	err = cmp.Or(err, f.Close()) // the first error; closed either way
+	switch {
+	case err != nil: // no name for a failure
+	case overwrite:
+		if err = root.Rename(tmp, name); err != nil { // replaces name
+			err = fmt.Errorf("save as %s: %w", name, err)
 		}
+	default:
+		name, err = linkFree(root, tmp, name)
 	}
-	// After a rename tmp is gone; after a link it is a second name for
-	// the saved file; after a failure it is what is left of it. Should
-	// the remove fail, removeStale takes the file at a later start.
+	// After a rename tmp is gone, after a link it is a second name, after
+	// a failure what is left; if this fails, removeStale takes it later.
 	_ = root.Remove(tmp)
 	if err != nil {
 		return "", err
 	}
-	syncDir(root)
+	// The new name on disk too, against a power cut (best effort: Windows
+	// cannot sync a folder, nor needs to).
+	if dir, err := root.Open("."); err == nil {
+		_ = dir.Sync()
+		_ = dir.Close() // opened for reading: nothing to lose
+	}
 	return name, nil
 }
 
@@ -86,9 +87,7 @@ func linkFree(root *os.Root, tmp, name string) (string, error) {
 		}
 		err := root.Link(tmp, try)
 		if err != nil && !errors.Is(err, fs.ErrExist) {
-			// Some file systems have no hard links (FAT on a USB
-			// stick, some network shares).
-			err = claim(root, tmp, try)
+			err = claim(root, tmp, try) // no hard links (FAT, some shares)
 		}
 		if err == nil {
 			return try, nil
@@ -102,37 +101,22 @@ func linkFree(root *os.Root, tmp, name string) (string, error) {
 }
 
 // claim names tmp name without a hard link: it creates name empty (which
-// fails if it is taken), then renames tmp over it: never a partial file.
+// fails if it is taken), then renames tmp over it.
 func claim(root *os.Root, tmp, name string) error {
 	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
 	_ = f.Close() // empty: nothing to lose
-	if err := root.Rename(tmp, name); err != nil {
+	if err = root.Rename(tmp, name); err != nil {
 		_ = root.Remove(name) // our own empty file
-		return err
 	}
-	return nil
+	return err
 }
-
-// syncDir puts root's names on disk, so a saved file's name survives a
-// power cut. Windows cannot sync a folder, nor needs to: best effort.
-func syncDir(root *os.Root) {
-	if dir, err := root.Open("."); err == nil {
-		_ = dir.Sync()
-		_ = dir.Close() // opened for reading: nothing to lose
-	}
-}
-
-// staleAfter is how old a temporary file is before removeStale takes it
-// for one a killed copy of the program left. A copy still saving writes
-// to it far more often (every transfer has a much shorter deadline).
-const staleAfter = time.Hour
 
 // removeStale removes the temporary files that a killed copy of the
-// program left in root (kill -9 or a power cut give saveFile no chance
-// to), and returns how many it removed.
+// program left in root (kill -9, a power cut): those unchanged for an
+// hour, as a copy still saving writes far more often. It returns how many.
 func removeStale(root *os.Root) (int, error) {
 	dir, err := root.Open(".")
 	if err != nil {
@@ -149,7 +133,7 @@ func removeStale(root *os.Root) (int, error) {
 				continue
 			}
 			info, err := e.Info()
-			if err != nil || time.Since(info.ModTime()) < staleAfter {
+			if err != nil || time.Since(info.ModTime()) < time.Hour {
 				continue // gone meanwhile, or perhaps still being written
 			}
 			if root.Remove(name) == nil {
@@ -166,9 +150,7 @@ func removeStale(root *os.Root) (int, error) {
 }
 
 // cleanUp runs removeStale in root, the folder dir, and returns a line
-// that says what it did, or "" when there was nothing to remove. It is
-// housekeeping: if the folder cannot be read, the line says so, and the
-// program goes on.
+// that says what it did, or "" if nothing: a failure is a line too.
 func cleanUp(root *os.Root, dir string) string {
 	n, err := removeStale(root)
 	switch {

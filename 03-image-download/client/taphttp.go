@@ -1,11 +1,10 @@
-// This file is the same in every HTTP program: 03-image-download/client,
-// 03-image-download/server, 05-sms/client and 05-sms/server. A test keeps
+// This file is the same in 03-image-download/client,
+// 03-image-download/server, 05-sms/client and 05-sms/server; a test keeps
 // the copies identical.
 
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/tls"
@@ -29,42 +28,36 @@ const maxTapBody = 4 << 10 // the most of one text body -v shows, in bytes
 // tapTransport returns an http.RoundTripper that sends each request
 // through rt (nil: http.DefaultTransport) and prints, for -v, the
 // exchange once the program is done with the answer's body: a note "*"
-// of the connection it went on (new, or kept alive after an earlier
-// answer), then each message's head as net/http/httputil dumps it and
-// its body as far as the program read it. Each line is marked "C:" (the
-// client sent it) or "S:" (the server did) and in Go's quoted form, so
-// nothing from the network drives the terminal. Credential headers, and
-// the values of the fields named in hidden, read <hidden>. An exchange
-// is one call of log: those in flight at once never mix.
+// of the connection (new, or kept alive), each message's head as
+// net/http/httputil dumps it, and its body as far as the program read
+// it, each line marked "C:" (the client sent it) or "S:" and quoted.
+// Credential headers and the fields named in hidden read <hidden>. An
+// exchange is one call of log: those in flight at once never mix.
 func tapTransport(rt http.RoundTripper, log *log.Logger,
 	hidden ...string) http.RoundTripper {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
 	return roundTripper(func(req *http.Request) (*http.Response, error) {
-		// A copy of req, written as http.Transport writes it; with false,
-		// no body is read. It fails only where sending req fails too.
+		// req's head as http.Transport writes it (it fails where sending does)
 		head, _ := httputil.DumpRequestOut(
 			req.Clone(context.WithoutCancel(req.Context())), false)
-		sent := &tapBody{head: head, media: mediaType(req.Header)}
-		var conn atomic.Value // the note of the connection, once there is one
+		sent := &tapBody{ReadCloser: req.Body, head: head,
+			media: mediaType(req.Header)}
+		var note atomic.Value // []string{the connection's note}, once it has one
 		var wrote atomic.Bool
 		out := req.WithContext(httptrace.WithClientTrace(req.Context(),
 			&httptrace.ClientTrace{
-				GotConn: func(i httptrace.GotConnInfo) { conn.Store(connNote(i)) },
+				GotConn: func(i httptrace.GotConnInfo) { note.Store(connNote(i)) },
 				WroteRequest: func(info httptrace.WroteRequestInfo) {
 					wrote.Store(info.Err == nil)
 				},
 			}))
 		if req.Body != nil && req.Body != http.NoBody {
-			sent.ReadCloser, out.Body = req.Body, sent
+			out.Body = sent
 		}
 		resp, err := rt.RoundTrip(out)
-
-		var lines []string
-		if note, ok := conn.Load().(string); ok {
-			lines = append(lines, note)
-		}
+		lines, _ := note.Load().([]string)
 		if err == nil || wrote.Load() {
 			lines = append(lines, sent.lines("C:", hidden)...)
 		}
@@ -81,8 +74,7 @@ func tapTransport(rt http.RoundTripper, log *log.Logger,
 		got := &tapBody{ReadCloser: resp.Body, head: head,
 			media: mediaType(resp.Header)}
 		got.end = func() {
-			lines = append(lines, got.lines("S:", hidden)...)
-			log.Print(strings.Join(lines, "\n"))
+			log.Print(strings.Join(append(lines, got.lines("S:", hidden)...), "\n"))
 		}
 		resp.Body = got
 		return resp, nil
@@ -95,25 +87,22 @@ type roundTripper func(*http.Request) (*http.Response, error)
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // connNote notes the connection a request went on, and its TLS if any.
-func connNote(info httptrace.GotConnInfo) string {
-	how := "new connection"
-	if info.Reused {
-		how = "reused connection"
-	}
-	note := fmt.Sprintf("* %s %s -> %s", how, info.Conn.LocalAddr(),
-		info.Conn.RemoteAddr())
+func connNote(info httptrace.GotConnInfo) []string {
+	how := map[bool]string{false: "new", true: "reused"}[info.Reused]
+	note := fmt.Sprintf("* %s connection %s -> %s", how,
+		info.Conn.LocalAddr(), info.Conn.RemoteAddr())
 	if tc, ok := info.Conn.(*tls.Conn); ok {
 		s := tc.ConnectionState()
 		note += ", " + tls.VersionName(s.Version) + ", " +
 			tls.CipherSuiteName(s.CipherSuite)
 	}
-	return note
+	return []string{note}
 }
 
 // tapHandler returns an http.Handler that serves with h and prints each
 // exchange as tapTransport does, once h has answered, every line after
-// the client's address. The answer shows the headers h set: net/http
-// adds Date, and Content-Length or Transfer-Encoding, as it sends them.
+// the client's address. The answer shows the headers h set, not those
+// net/http adds (Date, and Content-Length or Transfer-Encoding).
 func tapHandler(h http.Handler, log *log.Logger, hidden ...string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		head, _ := httputil.DumpRequest(r, false) // reads no body
@@ -123,12 +112,8 @@ func tapHandler(h http.Handler, log *log.Logger, hidden ...string) http.Handler 
 		tapped.Body = in
 		out := &tapWriter{ResponseWriter: w}
 		h.ServeHTTP(out, &tapped)
-
-		lines := append(in.lines("C:", hidden),
-			out.answer(r).lines("S:", hidden)...)
-		for i := range lines {
-			lines[i] = r.RemoteAddr + " " + lines[i]
-		}
+		lines := append(in.lines(r.RemoteAddr+" C:", hidden),
+			out.answer(r).lines(r.RemoteAddr+" S:", hidden)...)
 		log.Print(strings.Join(lines, "\n"))
 	})
 }
@@ -167,12 +152,11 @@ func (w *tapWriter) answer(r *http.Request) *tapBody {
 	if w.status == 0 { // the handler wrote nothing: net/http sends 200
 		w.status, w.header = http.StatusOK, w.Header()
 	}
-	var head bytes.Buffer
+	var head strings.Builder
 	fmt.Fprintf(&head, "%s %03d %s\r\n", r.Proto, w.status, cmp.Or(
 		http.StatusText(w.status), fmt.Sprint("status code ", w.status)))
-	_ = w.header.Write(&head) // a bytes.Buffer takes every write
-	head.WriteString("\r\n")
-	if w.body.head = head.Bytes(); r.Method == http.MethodHead {
+	_ = w.header.Write(&head) // a strings.Builder takes every write
+	if w.body.head = []byte(head.String() + "\r\n"); r.Method == http.MethodHead {
 		w.body.size = 0 // net/http sends no body, whatever the handler wrote
 	}
 	return &w.body
@@ -203,28 +187,27 @@ func (b *tapBody) Read(p []byte) (int, error) {
 }
 
 func (b *tapBody) Close() error {
-	err := b.ReadCloser.Close()
 	if b.end != nil {
-		b.once.Do(b.end)
+		defer b.once.Do(b.end)
 	}
-	return err
+	return b.ReadCloser.Close()
 }
 
 func (b *tapBody) add(p []byte) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.size += int64(len(p))
-	if room := maxTapBody - len(b.kept); isText(b.media) && room > 0 {
+	if room := maxTapBody - len(b.kept); textMedia.MatchString(b.media) && room > 0 {
 		b.kept = append(b.kept, p[:min(room, len(p))]...)
 	}
 }
 
-// lines returns the message as -v shows it, each line marked who: the
+// lines returns the message as -v shows it, each line after mark: the
 // head (RFC 9112, section 2.1), then text a line at a time, and how many
 // bytes more crossed; anything else by its size and type. Hidden are
 // credential headers and the fields named in hidden, in a query, a form,
 // a redirect's Location and page, which hold the address a key went to.
-func (b *tapBody) lines(who string, hidden []string) []string {
+func (b *tapBody) lines(mark string, hidden []string) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	text := credential.ReplaceAllString(string(b.head), "${1}: <hidden>")
@@ -235,14 +218,14 @@ func (b *tapBody) lines(who string, hidden []string) []string {
 	}
 	var lines []string
 	for line := range strings.Lines(text) {
-		lines = append(lines, fmt.Sprintf("%s %q", who, line))
+		lines = append(lines, fmt.Sprintf("%s %q", mark, line))
 	}
 	switch more := b.size - int64(len(b.kept)); {
-	case !isText(b.media) && more > 0:
-		lines = append(lines, fmt.Sprintf("%s <%d bytes of %s>", who, more,
+	case !textMedia.MatchString(b.media) && more > 0:
+		lines = append(lines, fmt.Sprintf("%s <%d bytes of %s>", mark, more,
 			cmp.Or(b.media, "unknown type")))
 	case more > 0:
-		lines = append(lines, fmt.Sprintf("%s <%d more bytes>", who, more))
+		lines = append(lines, fmt.Sprintf("%s <%d more bytes>", mark, more))
 	}
 	return lines
 }
@@ -251,18 +234,15 @@ func (b *tapBody) lines(who string, hidden []string) []string {
 var credential = regexp.MustCompile(
 	`(?im)^(authorization|proxy-authorization|cookie|set-cookie):[^\r\n]*`)
 
-// mediaType returns the media type of header's Content-Type, image/png
-// for "image/png; x=y".
+// mediaType returns the media type of a Content-Type: image/png for
+// "image/png; x=y".
 func mediaType(header http.Header) string {
 	media, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
 	return media
 }
 
-// isText reports whether a body of the media type is text to show.
-func isText(media string) bool {
-	return strings.HasPrefix(media, "text/") || strings.HasSuffix(media, "json") ||
-		strings.HasSuffix(media, "xml") || strings.HasSuffix(media, "urlencoded")
-}
+// textMedia matches the media types of a body that -v shows as text.
+var textMedia = regexp.MustCompile(`^text/|(json|xml|urlencoded)$`)
 
 // hideFields hides the value of every field named in hidden in a form,
 // application/x-www-form-urlencoded: a=1&password=<hidden>.

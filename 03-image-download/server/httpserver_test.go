@@ -1,5 +1,5 @@
-// This file is the same in both HTTP servers: 03-image-download/server and
-// 05-sms/server: it tests httpserver.go. A test keeps the copies identical.
+// Tests of httpserver.go, the same file in 03-image-download/server and
+// 05-sms/server; a test keeps the copies identical.
 
 package main
 

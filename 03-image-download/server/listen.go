@@ -1,6 +1,6 @@
-// This file is the same in every server: 01-tcp-time/server,
-// 02-file-transfer/server, 03-image-download/server, 04-email/server and
-// 05-sms/server. A test keeps the copies identical.
+// This file is the same in 01-tcp-time/server, 02-file-transfer/server,
+// 03-image-download/server, 04-email/server and 05-sms/server; a test keeps
+// the copies identical.
 
 package main
 
@@ -12,8 +12,7 @@ import (
 	"syscall"
 )
 
-// explainListen adds to a failed Listen on addr what a learner can do
-// about it.
+// explainListen adds to a failed Listen on addr what the learner can do.
 func explainListen(err error, addr string) error {
 	host, port, _ := net.SplitHostPort(addr) // Listen has checked its form
 	other := "another port"

@@ -1,6 +1,5 @@
-// This file is the same in every TCP server that accepts in a loop of its
-// own: 01-tcp-time/server, 02-file-transfer/server and 04-email/server. A
-// test keeps the copies identical.
+// This file is the same in 01-tcp-time/server, 02-file-transfer/server and
+// 04-email/server; a test keeps the copies identical.
 
 package main
 
@@ -13,11 +12,10 @@ import (
 	"time"
 )
 
-// accept waits for the next connection on ln. Accept fails for a moment
-// when the process has run out of file descriptors (too many clients at
-// once): accept logs that, waits a little and tries again, rather than
-// stop serving everyone. Once ctx is canceled (the server closes ln
-// then), it returns ctx's error; if ln is closed otherwise, one saying so.
+// accept waits for the next connection on ln. When the process runs out
+// of file descriptors (too many clients at once), Accept fails for a
+// moment: accept logs it and tries again, rather than stop serving. It
+// returns ctx's error once ctx is canceled, an error if ln is closed.
 func accept(ctx context.Context, ln net.Listener,
 	logger *log.Logger) (net.Conn, error) {
 	for {

@@ -1,6 +1,6 @@
-// This file is the same in every server that bounds its connections:
-// 02-file-transfer/server, 03-image-download/server, 04-email/server and
-// 05-sms/server: it tests limit.go. A test keeps the copies identical.
+// Tests of limit.go, the same file in 02-file-transfer/server,
+// 03-image-download/server, 04-email/server and 05-sms/server; a test keeps
+// the copies identical.
 
 package main
 

@@ -1,6 +1,5 @@
-// This file is the same in every program that takes a size on the command
-// line: 02-file-transfer/client, 02-file-transfer/server,
-// 03-image-download/client and 04-email/server. A test keeps the copies
+// This file is the same in 02-file-transfer/client, 02-file-transfer/server,
+// 03-image-download/client and 04-email/server; a test keeps the copies
 // identical.
 
 package main
@@ -40,9 +39,8 @@ func (s *byteSize) Set(text string) error {
 
 func (s byteSize) String() string { return formatSize(int64(s)) }
 
-// formatSize writes n bytes for a person to read, in the units a size
-// flag takes: 100 B, 512 KiB, 64 MiB when n is a whole number of one,
-// else to one decimal: 1.3 KiB (a KiB is 1024 bytes).
+// formatSize writes n bytes in the units a size flag takes: 100 B, 64 MiB,
+// or to one decimal if not a whole number of one: 1.3 KiB (1024 bytes).
 func formatSize(n int64) string {
 	for _, u := range units[:len(units)-1] {
 		switch {

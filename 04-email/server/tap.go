@@ -1,19 +1,20 @@
-// This file is the same in every program whose -v shows what crosses its
-// TCP connections: 01-tcp-time/client, 01-tcp-time/server,
+// This file is the same in 01-tcp-time/client, 01-tcp-time/server,
 // 02-file-transfer/client, 02-file-transfer/server, 04-email/client and
-// 04-email/server. A test keeps the copies identical.
+// 04-email/server; a test keeps the copies identical.
 //
 // A program taps the conn it dialed, the listener it accepts on, or a
-// conn after its TLS handshake (to show the text inside). The code that
-// talks cannot tell. Where only that code knows a secret's place (a
-// password, a file's data), it says so through an interface it declares
-// itself, and builds without this file:
+// conn after its TLS handshake; the code that talks cannot tell. Where
+// only that code knows a secret's place (a password, a file's data), it
+// says so through an interface it declares itself:
 //
 //	func hide(conn net.Conn, on bool) {
 //		if h, ok := conn.(interface{ Hide(bool) }); ok {
 //			h.Hide(on)
 //		}
 //	}
+//
+// To show what was read before a hidden write (the reply it answers),
+// the code calls Flush the same way, before Hide(true).
 
 package main
 
@@ -28,46 +29,42 @@ import (
 
 // tapConn is a net.Conn that prints what crosses it, marked with who sent
 // it, "C:" the client or "S:" the server, in Go's quoted form: at most 200
-// characters, and the count when there were more. Lines marked "*" are
-// about the connection itself. A Write shows at once; what was read shows
-// when this side next writes, hides or closes, by when the program may
-// have found a secret in it (an AUTH line): Hide(true) hides that too.
-// Each line is one call of log, so the lines of several conns never mix.
+// characters, and the count when there were more; "*" marks lines about
+// the connection. A Write shows at once; what was read shows at the next
+// Write, Flush or Close, by when the program may have found a secret in
+// it (an AUTH line), which Hide(true) hides too. Each line is one call of
+// log: conns never mix lines.
 type tapConn struct {
 	net.Conn
 	log     *log.Logger
 	prefix  string // on a server, the client's address and a space
 	in, out string // who sent what Read and Write pass: "S:" or "C:"
 
-	mu      sync.Mutex     // Read, Write, Hide and Close may run at once
-	read    []byte         // what was read and not shown yet: its start,
-	unshown int            // and its length
-	hiding  bool           // between Hide(true) and Hide(false)
-	hidden  map[string]int // bytes hidden, by who sent them
-	sent    map[string]int // bytes each way
-	eof     bool           // a Read met the end: the other side closed
-	closed  bool           // Close has printed its line
+	mu           sync.Mutex     // Read, Write, Hide and Close may run at once
+	read         []byte         // the start of what was read and not shown,
+	unshown      int            // and its length
+	hiding       bool           // between Hide(true) and Hide(false)
+	hidden, sent map[string]int // bytes hidden, and bytes in all, by sender
+	eof, closed  bool           // a Read met the other side's end; Close ran
 }
 
 // tapClient returns a client's conn, printing to log what crosses it.
 func tapClient(conn net.Conn, log *log.Logger) net.Conn {
-	return tap(&tapConn{Conn: conn, log: log, in: "S:", out: "C:"})
+	c := &tapConn{Conn: conn, log: log, in: "S:", out: "C:"}
+	return c.tap(conn.RemoteAddr(), conn.LocalAddr())
 }
 
 // tapServer returns a server's conn, printing to log what crosses it,
 // each line after the client's address.
 func tapServer(conn net.Conn, log *log.Logger) net.Conn {
-	return tap(&tapConn{Conn: conn, log: log, in: "C:", out: "S:",
-		prefix: conn.RemoteAddr().String() + " "})
+	c := &tapConn{Conn: conn, log: log, in: "C:", out: "S:",
+		prefix: conn.RemoteAddr().String() + " "}
+	return c.tap(conn.LocalAddr(), conn.RemoteAddr())
 }
 
 // tap prints what TLS settled on, if c is a *tls.Conn, else the two ends.
-func tap(c *tapConn) *tapConn {
+func (c *tapConn) tap(server, client net.Addr) net.Conn {
 	c.hidden, c.sent = map[string]int{}, map[string]int{}
-	server, client := c.RemoteAddr(), c.LocalAddr()
-	if c.in == "C:" {
-		server, client = client, server
-	}
 	if t, ok := c.Conn.(*tls.Conn); ok {
 		s := t.ConnectionState()
 		c.log.Printf("%s* %s, %s", c.prefix, tls.VersionName(s.Version),
@@ -104,10 +101,10 @@ func (c *tapConn) Read(p []byte) (int, error) {
 	c.eof = c.eof || errors.Is(err, io.EOF)
 	if c.hiding {
 		c.hidden[c.in] += n
-		return n, err
+	} else {
+		c.read = append(c.read, p[:min(n, 800-len(c.read))]...) // 200 runes
+		c.unshown += n
 	}
-	c.read = append(c.read, p[:min(n, 800-len(c.read))]...) // 200 characters
-	c.unshown += n
 	return n, err
 }
 
@@ -134,14 +131,6 @@ func (c *tapConn) show(who string, b []byte, n int) {
 	}
 }
 
-// flush shows what was read and not shown yet.
-func (c *tapConn) flush() {
-	if c.unshown > 0 {
-		c.show(c.in, c.read, c.unshown)
-	}
-	c.read, c.unshown = c.read[:0], 0
-}
-
 // Hide(true) hides what crosses from now on, and what was read and not
 // shown yet; Hide(false) prints how much was hidden: C: <12 bytes hidden>.
 func (c *tapConn) Hide(on bool) {
@@ -149,36 +138,47 @@ func (c *tapConn) Hide(on bool) {
 	defer c.mu.Unlock()
 	if on {
 		c.hidden[c.in] += c.unshown
-		c.read, c.unshown = c.read[:0], 0
-	} else {
-		c.unhide()
+		c.unshown = 0
 	}
 	c.hiding = on
+	c.flush()
 }
 
-func (c *tapConn) unhide() {
+// Flush shows at once what was read and not shown yet.
+func (c *tapConn) Flush() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.flush()
+}
+
+// flush shows what was read, then, unless hiding, how much was hidden.
+func (c *tapConn) flush() {
+	if c.unshown > 0 {
+		c.show(c.in, c.read, c.unshown)
+	}
+	c.read, c.unshown = c.read[:0], 0
 	for _, who := range []string{"C:", "S:"} {
-		if c.hidden[who] > 0 {
+		if c.hidden[who] > 0 && !c.hiding {
 			c.log.Printf("%s%s <%d bytes hidden>", c.prefix, who, c.hidden[who])
+			c.hidden[who] = 0
 		}
 	}
-	clear(c.hidden)
 }
 
-// Close prints, once, what is left, and who closed the connection.
+// Close prints, once, what is left and who closed the connection: this
+// side, unless a Read met the other side's end.
 func (c *tapConn) Close() error {
 	c.mu.Lock()
 	if !c.closed {
-		c.closed = true
+		c.closed, c.hiding = true, false
 		c.flush()
-		c.unhide()
-		who := c.out // this side, unless a Read met the other side's end
+		who := map[string]string{"C:": "client", "S:": "server"}
+		closer := who[c.out]
 		if c.eof {
-			who = c.in
+			closer = who[c.in]
 		}
-		name := map[string]string{"C:": "the client", "S:": "the server"}[who]
-		c.log.Printf("%s* %s closed the connection (C: %d bytes, S: %d bytes)",
-			c.prefix, name, c.sent["C:"], c.sent["S:"])
+		c.log.Printf("%s* the %s closed the connection (C: %d bytes, S: %d bytes)",
+			c.prefix, closer, c.sent["C:"], c.sent["S:"])
 	}
 	c.mu.Unlock()
 	return c.Conn.Close()

@@ -1,7 +1,6 @@
-// This file is the same in every program that holds tap.go:
-// 01-tcp-time/client, 01-tcp-time/server, 02-file-transfer/client,
-// 02-file-transfer/server, 04-email/client and 04-email/server. A test
-// keeps the copies identical.
+// Tests of tap.go, the same file in 01-tcp-time/client, 01-tcp-time/server,
+// 02-file-transfer/client, 02-file-transfer/server, 04-email/client and
+// 04-email/server; a test keeps the copies identical.
 
 package main
 
@@ -188,6 +187,19 @@ func TestTapHides(t *testing.T) {
 			fmt.Sprintf("S: <%d bytes hidden>", len(auth)), `C: "235 ok\r\n"`,
 			fmt.Sprintf("* the client closed the connection "+
 				"(C: 8 bytes, S: %d bytes)", len(auth)))
+		tapNoSecret(t, log.String())
+	})
+
+	t.Run("Flush shows what was read before a hidden write", func(t *testing.T) {
+		client, server, log := tapPipe(t)
+		tapExchange(t, server, client, "334 UGFzc3dvcmQ6\r\n")
+		client.(interface{ Flush() }).Flush()
+		client.(interface{ Flush() }).Flush() // prints nothing more
+		client.(interface{ Hide(bool) }).Hide(true)
+		tapExchange(t, client, server, auth)
+		client.(interface{ Hide(bool) }).Hide(false)
+		tapWant(t, log.String(), "* connected to pipe from pipe",
+			`S: "334 UGFzc3dvcmQ6\r\n"`, fmt.Sprintf("C: <%d bytes hidden>", len(auth)))
 		tapNoSecret(t, log.String())
 	})
 }

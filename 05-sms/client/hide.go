@@ -1,6 +1,5 @@
-// This file is the same in both clients that hold a secret:
-// 03-image-download/client and 05-sms/client. A test keeps the copies
-// identical.
+// This file is the same in 03-image-download/client and 05-sms/client; a
+// test keeps the copies identical.
 
 package main
 
@@ -13,14 +12,11 @@ import (
 	"strings"
 )
 
-// A server may send back what it was sent, anywhere: in an error message
-// ("key s3cr3t is wrong"), a status line, a link, a page. Rather than
-// look for every such place, a client that knows its secret hides it in
-// all it prints: its output, its error, and with -v the conversation.
-
-// hider hides a secret in text: as it is and as a query, a URL path,
-// HTML or JSON would escape it, in any letter case (%2f is %2F), and the
-// value after any of fields= (password=s3cr3t), as -v hides it.
+// A server may send back what it was sent anywhere: an error message
+// ("key s3cr3t is wrong"), a status line, a link, a page. So a client
+// hides its secret in all it prints (output, error, -v): a hider hides it
+// as it is and as a query, a URL path, HTML or JSON escape it, in any
+// letter case (%2f is %2F), and the value of any of fields= (password=).
 type hider struct {
 	secret *regexp.Regexp // nil: no secret to hide
 	fields []string
@@ -50,18 +46,17 @@ func (h hider) hide(text string) string {
 	return hideAssignments(text, h.fields)
 }
 
-// writer returns w, with what is written to it hidden. Each line the
-// client prints is one Write, so a secret is never cut in two.
+// writer returns w, hiding what is written: each line the client prints
+// is one Write, so a secret is never cut in two, nor lines mixed.
 func (h hider) writer(w io.Writer) io.Writer { return hidingWriter{w, h} }
 
 type hidingWriter struct {
-	w io.Writer
+	io.Writer
 	h hider
 }
 
 func (hw hidingWriter) Write(p []byte) (int, error) {
-	// One Write to w, so lines printed at once never mix.
-	if _, err := io.WriteString(hw.w, hw.h.hide(string(p))); err != nil {
+	if _, err := io.WriteString(hw.Writer, hw.h.hide(string(p))); err != nil {
 		return 0, err
 	}
 	return len(p), nil
@@ -70,16 +65,16 @@ func (hw hidingWriter) Write(p []byte) (int, error) {
 // hideError returns err with its text hidden; errors.Is and errors.As see
 // err as it was.
 func (h hider) hideError(err error) error {
-	if err == nil || h.hide(err.Error()) == err.Error() {
-		return err
+	if err != nil && h.hide(err.Error()) != err.Error() {
+		return hiddenError{err, h.hide(err.Error())}
 	}
-	return hiddenError{err, h.hide(err.Error())}
+	return err
 }
 
 type hiddenError struct {
-	err  error
+	error
 	text string
 }
 
 func (e hiddenError) Error() string { return e.text }
-func (e hiddenError) Unwrap() error { return e.err }
+func (e hiddenError) Unwrap() error { return e.error }

@@ -1,6 +1,5 @@
-// This file is the same in both clients that hold a secret:
-// 03-image-download/client and 05-sms/client. A test keeps the copies
-// identical.
+// Tests of hide.go, the same file in 03-image-download/client and
+// 05-sms/client; a test keeps the copies identical.
 
 package main
 

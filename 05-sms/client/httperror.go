@@ -1,5 +1,5 @@
-// This file is the same in both HTTP clients: 03-image-download/client and
-// 05-sms/client. A test keeps the copies identical.
+// This file is the same in 03-image-download/client and 05-sms/client; a
+// test keeps the copies identical.
 
 package main
 

@@ -1,5 +1,5 @@
-// This file is the same in both programs of the chapter: 05-sms/client and
-// 05-sms/server: it tests mobile.go. A test keeps the copies identical.
+// Tests of mobile.go, the same file in 05-sms/client and 05-sms/server; a
+// test keeps the copies identical.
 
 package main
 

@@ -1,6 +1,5 @@
-// This file is the same in every client that wraps errors holding what a
-// server sent: 03-image-download/client and 05-sms/client. A test keeps the
-// copies identical.
+// This file is the same in 03-image-download/client and 05-sms/client; a
+// test keeps the copies identical.
 
 package main
 

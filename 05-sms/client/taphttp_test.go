@@ -1,6 +1,6 @@
-// This file is the same in every HTTP program: 03-image-download/client,
-// 03-image-download/server, 05-sms/client and 05-sms/server: it tests
-// taphttp.go. A test keeps the copies identical.
+// Tests of taphttp.go, the same file in 03-image-download/client,
+// 03-image-download/server, 05-sms/client and 05-sms/server; a test keeps
+// the copies identical.
 
 package main
 

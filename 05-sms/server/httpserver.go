@@ -1,5 +1,5 @@
-// This file is the same in both HTTP servers: 03-image-download/server and
-// 05-sms/server. A test keeps the copies identical.
+// This file is the same in 03-image-download/server and 05-sms/server; a
+// test keeps the copies identical.
 
 package main
 
@@ -12,38 +12,26 @@ import (
 	"time"
 )
 
-// At most -max-conns connections are open at once (limit.go). Once they
-// are all taken the server is under stress, until at most half have been
-// for calm; meanwhile each read waits at most stressReadTimeout from the
-// connection's start. A client sends its request as soon as it connects,
-// so by the time its connection leaves the system's queue the request is
-// usually there in full: a peer that has sent nothing after 2 s holds a
-// slot that others are queueing for. Writes keep the bounds newServer
-// gives them: an answer may take as long as its handler needs.
+// With all -max-conns slots taken (limit.go), until at most half have
+// been for calm, a read waits at most stressReadTimeout from the
+// connection's start: a client sends its request as it connects, so a
+// peer silent for 2 s holds a slot others queue for. Writes keep
+// newServer's bounds: a handler may take its time.
 const (
 	calm              = time.Minute
 	stressReadTimeout = 2 * time.Second
+	shutdownBudget    = 5 * time.Second // after Ctrl-C, for requests in progress
 )
 
-// shutdownBudget bounds how long serve waits, after Ctrl-C, for the
-// requests in progress.
-const shutdownBudget = 5 * time.Second
-
-// serve runs srv, an HTTP server with its program's handler and
-// timeouts (newServer), on ln until ctx is canceled, then shuts it down:
-// it stops accepting, and waits shutdownBudget for the requests in
-// progress before it closes their connections. At most maxConns
-// connections are open at once, fewer if the process may not open that
-// many files (limit.go), and then srv.ErrorLog says how many.
-//
-// http.Server does for each connection what chapter 02's server does by
-// hand: a goroutine per client, a deadline on each read and write, and a
-// clean stop.
+// serve runs srv (newServer's) on ln until ctx is canceled, then gives
+// the requests in progress shutdownBudget. At most maxConns connections
+// are open, fewer if the process may not open that many files (said in
+// srv.ErrorLog). http.Server does what chapter 02's server does by hand:
+// a goroutine per client, deadlines on each read and write, a clean stop.
 func serve(ctx context.Context, ln net.Listener, srv *http.Server,
 	maxConns int) error {
 	logger := cmp.Or(srv.ErrorLog, log.Default())
-	// Requests' contexts end with ctx: Ctrl-C also ends a handler that
-	// is waiting for something.
+	// Requests' contexts end with ctx: Ctrl-C ends a handler that waits.
 	srv.BaseContext = func(net.Listener) context.Context { return ctx }
 	files := openFiles()
 	if n := connCap(maxConns, files); n < maxConns {
@@ -65,25 +53,17 @@ func serve(ctx context.Context, ln net.Listener, srv *http.Server,
 	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
-		// Some responses are still being written after the budget:
-		// cut them off. The server has stopped all the same.
-		_ = srv.Close() // its error would only repeat that
+		_ = srv.Close() // past the budget: cut off what is still written
 	}
 	<-errc // http.ErrServerClosed, as expected after Shutdown
 	return nil
 }
 
-// onStress returns what an HTTP server srv does when all its maxConns
-// slots are taken (on), and when it is calm again (off).
-//
-// Under stress, the slots held by connections that wait for a next
-// request are the ones to free: SetKeepAlivesEnabled(false) closes the
-// idle connections at once, and every answer closes its connection, so
-// each slot serves one request and passes to the next client in the
-// system's queue. Clients that are served still are; they only open a
-// connection per request, as HTTP/1.0 did. The server says so once, not
-// once per connection: a log that grows with the attack is another
-// resource the attacker holds.
+// onStress returns what srv does when its maxConns slots are all taken
+// (on), and when it is calm again. Without keep-alives, idle connections
+// close and each slot serves one request, then passes to the next client
+// in the queue. It logs once, not per connection: a log that grows with
+// an attack is another resource the attacker holds.
 func onStress(srv *http.Server, maxConns int,
 	logger *log.Logger) func(on bool) {
 	return func(on bool) {

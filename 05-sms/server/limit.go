@@ -1,6 +1,6 @@
-// This file is the same in every server that bounds its connections:
-// 02-file-transfer/server, 03-image-download/server, 04-email/server and
-// 05-sms/server. A test keeps the copies identical.
+// This file is the same in 02-file-transfer/server,
+// 03-image-download/server, 04-email/server and 05-sms/server; a test keeps
+// the copies identical.
 
 package main
 
@@ -12,35 +12,22 @@ import (
 	"time"
 )
 
-// A server's connections are slots: each holds an open file (a process
-// may have 1024 by default on Linux), a goroutine and its buffers, and a
-// peer that holds one without doing work keeps it from a client that
-// would. limitListener wraps the listener a server accepts on, as
-// netutil.LimitListener does (golang.org/x/net), and holds the server to
-// three rules; the server still calls Accept, from one goroutine, and
-// sets its own deadlines.
+// A connection is a slot: an open file, a goroutine, buffers; a peer
+// that holds one without working keeps it from a client that would.
+// limitListener wraps the listener a server accepts on (from one
+// goroutine), as netutil.LimitListener does (golang.org/x/net):
 //
-//  1. At most max connections are open at once. Beyond that, Accept
-//     waits and new clients wait in the system's queue, which costs
-//     nothing here; or, with a busy function, each is handed to it at
-//     once, to be told the server is busy and closed, holding no slot.
-//  2. From high connections on, the server is under stress, and a
-//     connection keeps its slot only while it works: the deadlines the
-//     server sets come closer (none stays none). A read waits at most
-//     read from the last work: the accept, or the last call of Worked
-//     (what a peer sends is work only if its protocol says so: a command
-//     costs nothing to send). A write waits at most write from when its
-//     deadline was set. Deadlines already set move when stress begins (a
-//     connection idle for longer is cut off at once), and move back when
-//     it ends.
-//  3. Stress ends for the first connection that comes after a whole
-//     calm with at most half the slots taken: a busy server does not
-//     flap in and out. stress(on) is called when it begins and when it
-//     ends: the server logs it, and may free what else it holds.
+//  1. At most max connections are open. Beyond, Accept waits (clients
+//     wait in the system's queue), or hands each new one to busy.
+//  2. From high open on, under stress, the deadlines the server sets come
+//     closer: a read waits at most read from the last work (the accept,
+//     or Worked: the protocol says what is), a write at most write from
+//     when it was set. Deadlines set already move when stress begins and
+//     when it ends; none stays none.
+//  3. Stress ends for the first connection after a whole calm with at
+//     most half open, and stress(on) is called as it begins and ends.
 //
-// A server with rules of its own (a least rate, a cap on commands that
-// do nothing) calls its connection's Stressed and Worked through an
-// interface it declares, as conn.(interface{ Stressed() bool }).
+// The server calls Worked and Stressed through an interface it declares.
 type limitListener struct {
 	net.Listener
 	limits
@@ -54,8 +41,8 @@ type limitListener struct {
 	calmAt time.Time           // when the calm ends, if it has begun
 }
 
-// limits says what a limitListener holds a server to (see above). A read
-// or write of 0 leaves those deadlines as the server sets them.
+// limits are the rules above; a read or write of 0 leaves those
+// deadlines as the server sets them.
 type limits struct {
 	max, high   int
 	calm        time.Duration
@@ -103,23 +90,24 @@ func (l *limitListener) Close() error {
 	return l.Listener.Close()
 }
 
-// open counts conn in. The first connection after a whole calm finds
-// the server out of stress; at high, stress begins.
+// open counts conn in: after a whole calm stress ends, at high it begins,
+// and the deadlines already set move.
 func (l *limitListener) open(conn net.Conn) net.Conn {
 	c := &limitConn{Conn: conn, l: l, worked: time.Now()}
 	l.mu.Lock()
-	was := l.stressed.Load()
-	if !l.calmAt.IsZero() && !time.Now().Before(l.calmAt) {
-		l.press(false)
-	}
 	l.conns[c] = true
-	if len(l.conns) > l.max/2 {
-		l.calmAt = time.Time{} // not calm after all
+	was := l.stressed.Load()
+	calmed := !l.calmAt.IsZero() && !time.Now().Before(l.calmAt)
+	if calmed || len(l.conns) > l.max/2 {
+		l.calmAt = time.Time{} // over, or no calm after all
 	}
-	if len(l.conns) >= l.high && !l.stressed.Load() {
-		l.press(true)
+	on := len(l.conns) >= l.high || was && !calmed
+	if on != was {
+		l.stressed.Store(on)
+		for open := range l.conns {
+			_ = open.set(func() {}) // fails only if closed: nothing waits
+		}
 	}
-	on := l.stressed.Load()
 	l.mu.Unlock()
 	if on != was {
 		l.stress(on) // outside l.mu: it may close connections
@@ -127,29 +115,7 @@ func (l *limitListener) open(conn net.Conn) net.Conn {
 	return c
 }
 
-// release counts c out: once at most half are open, the calm begins.
-func (l *limitListener) release(c *limitConn) {
-	l.mu.Lock()
-	delete(l.conns, c)
-	if l.stressed.Load() && len(l.conns) <= l.max/2 && l.calmAt.IsZero() {
-		l.calmAt = time.Now().Add(l.calm)
-	}
-	l.mu.Unlock()
-	<-l.slots
-}
-
-// press puts the server under stress, or out of it, and moves the
-// deadlines already set.
-func (l *limitListener) press(on bool) {
-	l.stressed.Store(on)
-	l.calmAt = time.Time{}
-	for c := range l.conns {
-		_ = c.set(func() {}) // fails only if c is closed: nothing waits
-	}
-}
-
-// limitConn gives its slot back when it is closed, once, and keeps its
-// deadlines to the listener's rules.
+// limitConn holds a slot, and keeps its deadlines to the rules.
 type limitConn struct {
 	net.Conn
 	l    *limitListener
@@ -161,17 +127,26 @@ type limitConn struct {
 	wset   time.Time // when it set wd
 }
 
+// Close frees the slot; once at most half are open, the calm begins.
 func (c *limitConn) Close() error {
 	err := c.Conn.Close()
-	c.once.Do(func() { c.l.release(c) })
+	c.once.Do(func() {
+		l := c.l
+		l.mu.Lock()
+		delete(l.conns, c)
+		if l.stressed.Load() && len(l.conns) <= l.max/2 && l.calmAt.IsZero() {
+			l.calmAt = time.Now().Add(l.calm)
+		}
+		l.mu.Unlock()
+		<-l.slots
+	})
 	return err
 }
 
 // Stressed reports whether the server is under stress.
 func (c *limitConn) Stressed() bool { return c.l.stressed.Load() }
 
-// Worked says the peer did work: under stress, a read may wait read
-// from now.
+// Worked marks work: under stress, a read may wait read from now.
 func (c *limitConn) Worked() { _ = c.set(func() { c.worked = time.Now() }) }
 
 func (c *limitConn) SetDeadline(t time.Time) error {
@@ -198,9 +173,8 @@ func (c *limitConn) set(f func()) error {
 	return errors.Join(c.Conn.SetReadDeadline(rd), c.Conn.SetWriteDeadline(wd))
 }
 
-// sooner returns deadline t, or d after from if that is sooner. A d of
-// 0 leaves t as it is, and so does the zero time, which comes before any
-// other: no deadline stays none.
+// sooner returns deadline t, or d after from if sooner. A d of 0 leaves t
+// as it is, and so does the zero time: no deadline stays none.
 func sooner(t, from time.Time, d time.Duration) time.Time {
 	if d > 0 && from.Add(d).Before(t) {
 		return from.Add(d)
@@ -208,14 +182,12 @@ func sooner(t, from time.Time, d time.Duration) time.Time {
 	return t
 }
 
-// spareFiles is how many of the files a process may have open (ulimit -n)
-// a server keeps for what is not a connection: stdin, stdout, stderr, the
-// listener, the runtime's poller, connections closing as others come.
+// spareFiles are the files (of ulimit -n) a server keeps for what is not
+// a connection: stdio, the listener, the poller, connections closing.
 const spareFiles = 32
 
-// connCap returns the most connections a server may hold at once:
-// maxConns, or fewer if the process may have only files open at once
-// (ulimit -n; 0: no such limit). Past that, Accept would fail with "too
+// connCap returns maxConns, or fewer if the process may have only files
+// open (ulimit -n; 0: no limit): past that, Accept would fail with "too
 // many open files" before the slots are all taken, and stress never come.
 func connCap(maxConns int, files uint64) int {
 	if files == 0 || files >= uint64(maxConns)+spareFiles {

@@ -1,6 +1,5 @@
-// This file is the same in every program that treats this machine apart:
-// 04-email/client, 04-email/server and 05-sms/server. A test keeps the
-// copies identical.
+// This file is the same in 04-email/client, 04-email/server and
+// 05-sms/server; a test keeps the copies identical.
 
 package main
 

@@ -1,5 +1,5 @@
-// This file is the same in both programs of the chapter: 05-sms/client and
-// 05-sms/server. A test keeps the copies identical.
+// This file is the same in 05-sms/client and 05-sms/server; a test keeps the
+// copies identical.
 
 package main
 
