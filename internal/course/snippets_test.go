@@ -81,6 +81,9 @@ func TestSnippetsBuildAlone(t *testing.T) {
 			write(t, filepath.Join(module, fmt.Sprint("s", i), name), src)
 		}
 	}
+	if entries, _ := os.ReadDir(module); len(entries) == 1 {
+		return // only go.mod: every snippet is in a learner's work
+	}
 	cmd := exec.Command("go", "vet", "./...")
 	cmd.Dir = module
 	if out, err := cmd.CombinedOutput(); err != nil {
