@@ -26,16 +26,13 @@ func (s *server) serve(ctx context.Context, ln net.Listener,
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// Accept and ReadFrom block until something arrives. Closing the
-	// sockets is what wakes them, so that is how Ctrl-C (or one loop
-	// failing) reaches both loops.
-	stop := context.AfterFunc(ctx, func() {
-		_ = ln.Close() // errors on close mean it is closed already
-		if pc != nil {
-			_ = pc.Close()
-		}
-	})
-	defer stop()
+	// ReadFrom blocks until a datagram arrives: closing the socket is what
+	// wakes it, as serveTCP closes ln, so that is how Ctrl-C (or the TCP
+	// loop failing) reaches the UDP loop.
+	if pc != nil {
+		stop := context.AfterFunc(ctx, func() { _ = pc.Close() })
+		defer stop()
+	}
 
 	var udp sync.WaitGroup
 	var udpErr error
@@ -56,13 +53,17 @@ func (s *server) serve(ctx context.Context, ln net.Listener,
 // without the go keyword, a client that is slow to receive would make every
 // other client wait.
 func (s *server) serveTCP(ctx context.Context, ln net.Listener) error {
+	// Accept blocks until a client comes. Closing ln is what wakes it,
+	// so that is how Ctrl-C reaches this loop.
+	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
+	defer stop()
 	var clients sync.WaitGroup
 	defer clients.Wait()
 	for {
 		conn, err := accept(ctx, ln, s.logger)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil // shutting down: serve closed the listener
+				return nil // shutting down: we closed the listener
 			}
 			return err
 		}

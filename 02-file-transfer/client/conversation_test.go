@@ -140,7 +140,7 @@ func TestClientShowsWhoGaveUp(t *testing.T) {
 				_, _ = fetchFromPipe(t, context.Background(),
 					hangs(reply[:1000]), func(c *config) {
 						c.proto = proto
-						c.tap = log.New(&buf, "", 0)
+						c.dial = tapDial(c.dial, log.New(&buf, "", 0))
 					})
 				wantLines(t, buf.String(), "* connected to 127.0.0.1:1 from ",
 					"\nS: <1000 bytes hidden>\n",

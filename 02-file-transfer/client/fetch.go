@@ -84,9 +84,6 @@ func dialAndFetch(ctx context.Context, cfg config, root *os.Root) (saved, error)
 		}
 		return saved{}, err
 	}
-	if cfg.tap != nil {
-		conn = tapClient(conn, cfg.tap) // -v: print what crosses conn
-	}
 	return fetch(ctx, conn, cfg, root)
 }
 

@@ -59,10 +59,12 @@ type config struct {
 	maxSize          byteSize
 	timeout          time.Duration
 	overwrite        bool
-	retry            int         // tries after the first, while busy
-	tap              *log.Logger // -v: prints what crosses; nil without
-	dial             func(ctx context.Context, network, address string) (net.Conn, error)
+	retry            int // tries after the first, while busy
+	dial             dialFunc
 }
+
+// dialFunc connects to address, as net.Dialer's DialContext does.
+type dialFunc func(ctx context.Context, network, address string) (net.Conn, error)
 
 // parseFlags reads the command line into a config, or prints what is
 // wrong with it and the usage, and returns errUsage (and flag.ErrHelp
@@ -117,7 +119,19 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	cfg.dial = (&net.Dialer{Timeout: cfg.timeout}).DialContext
 	if *verbose {
-		cfg.tap = log.New(stderr, "", 0)
+		cfg.dial = tapDial(cfg.dial, log.New(stderr, "", 0))
 	}
 	return cfg, nil
+}
+
+// tapDial returns dial, each conn it makes tapped for -v (tap.go): what
+// crosses it is printed to log, and the code that uses it cannot tell.
+func tapDial(dial dialFunc, log *log.Logger) dialFunc {
+	return func(ctx context.Context, network, address string) (net.Conn, error) {
+		conn, err := dial(ctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		return tapClient(conn, log), nil
+	}
 }
