@@ -37,8 +37,9 @@ func (s *sender) send(ctx context.Context, from string, to []string,
 	c := &client{sender: s, raw: conn, conn: conn}
 	defer func() { _ = c.conn.Close() }() // TLS and all
 	// One deadline for the whole exchange, and Ctrl-C cuts it short.
-	bound(ctx, conn)
-	defer context.AfterFunc(ctx, func() { bound(ctx, conn) })()
+	raw := conn // deadlines go on the TCP conn, TLS or not
+	bound(ctx, raw)
+	defer context.AfterFunc(ctx, func() { bound(ctx, raw) })()
 	if s.tlsMode == "implicit" { // TLS from the first byte, port 465
 		tlsConn := tls.Client(conn, s.tlsConfig)
 		if err := tlsConn.HandshakeContext(ctx); err != nil {
