@@ -14,8 +14,9 @@ import (
 
 // accept waits for the next connection on ln. When the process runs out
 // of file descriptors (too many clients at once), Accept fails for a
-// moment: accept logs it and tries again, rather than stop serving. It
-// returns ctx's error once ctx is canceled, an error if ln is closed.
+// moment: accept logs it and tries again, rather than stop serving.
+// Accept waits until a client comes or ln is closed: to stop it when ctx
+// is canceled, close ln then; accept returns ctx's error.
 func accept(ctx context.Context, ln net.Listener,
 	logger *log.Logger) (net.Conn, error) {
 	for {

@@ -41,14 +41,13 @@ type limitListener struct {
 	calmAt time.Time           // when the calm ends, if it has begun
 }
 
-// limits are the rules above; a read or write of 0 leaves those
-// deadlines as the server sets them.
+// limits are the rules above.
 type limits struct {
-	max, high   int
-	calm        time.Duration
-	read, write time.Duration
+	max, high   int            // connections open at most; stress from high
+	calm        time.Duration  // how long stress lasts after it is calm
+	read, write time.Duration  // bounds under stress; 0: the server's
 	busy        func(net.Conn) // nil: Accept waits; else runs in Accept
-	stress      func(on bool)
+	stress      func(on bool)  // must be set: told as stress begins, ends
 }
 
 func newLimitListener(ln net.Listener, l limits) *limitListener {
@@ -104,8 +103,8 @@ func (l *limitListener) open(conn net.Conn) net.Conn {
 	on := len(l.conns) >= l.high || was && !calmed
 	if on != was {
 		l.stressed.Store(on)
-		for open := range l.conns {
-			_ = open.set(func() {}) // fails only if closed: nothing waits
+		for other := range l.conns {
+			_ = other.set(func() {}) // fails only if closed: nothing waits
 		}
 	}
 	l.mu.Unlock()

@@ -193,7 +193,7 @@ func (p *pkg) declOf(obj types.Object) (decl, bool) {
 }
 
 // closure returns the declarations a function needs, itself first: each
-// one a declaration in it uses, transitively, as the closure tool counts
+// one a declaration in it uses, transitively, as counted for the README
 // them (lines), and, to build, every method of the types among them too.
 func (p *pkg) closure(function string) (need []decl, lines int) {
 	var start []decl
