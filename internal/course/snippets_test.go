@@ -193,8 +193,8 @@ func (p *pkg) declOf(obj types.Object) (decl, bool) {
 }
 
 // closure returns the declarations a function needs, itself first: each
-// one a declaration in it uses, transitively, as counted for the README
-// them (lines), and, to build, every method of the types among them too.
+// one a declaration in it uses, transitively, and their lines (what the
+// READMEs count); and, to build, every method of their types too.
 func (p *pkg) closure(function string) (need []decl, lines int) {
 	var start []decl
 	for _, d := range p.decls {
