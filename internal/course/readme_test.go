@@ -30,14 +30,6 @@ func checkREADMECode(tb testing.TB, top string, errorf, notef func(string, ...an
 	for _, c := range all {
 		readmes = append(readmes, filepath.Join(c.dir, "README.md"))
 	}
-	startedIn := func(file string) string {
-		for _, c := range all {
-			if n := c.started(file); n != "" {
-				return n
-			}
-		}
-		return ""
-	}
 	for _, readme := range readmes {
 		for _, b := range goBlocks(tb, readme) {
 			path, ok := strings.CutPrefix(b.first, "// ")
@@ -52,10 +44,10 @@ func checkREADMECode(tb testing.TB, top string, errorf, notef func(string, ...an
 			case err != nil:
 				errorf("%s:%d: %v", readme, b.line, err)
 			case bytes.Contains(code, []byte(b.body)):
-			case startedIn(file) != "":
+			case started(all, file) != "":
 				notef("%s:%d: the block differs from %s, which your work "+
 					"on exercise %s may have changed", readme, b.line, path,
-					startedIn(file))
+					started(all, file))
 			default:
 				errorf("%s:%d: the block is not in %s as it is: "+
 					"make them the same", readme, b.line, path)
