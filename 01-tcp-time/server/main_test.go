@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +42,10 @@ func askTime(addr string) (string, error) {
 	return string(reply), err
 }
 
+// pythonTime is the tutorial's time format, always with six digits of
+// microseconds: the length of the reply never changes.
+var pythonTime = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$`)
+
 // checkTime says what is wrong with reply, or nil if it is the time in the
 // tutorial's format, followed by CRLF, and within a minute of now: close
 // enough to catch a wrong time zone, loose enough for a busy machine.
@@ -48,6 +53,11 @@ func checkTime(reply string) error {
 	text, ok := strings.CutSuffix(reply, "\r\n")
 	if !ok {
 		return fmt.Errorf("got %q, want a line ending in CRLF", reply)
+	}
+	if !pythonTime.MatchString(text) {
+		return fmt.Errorf("got %q, want the tutorial's format with six "+
+			"digits after the second, always: e.g. %q", text,
+			"2026-11-25 13:07:14.622228")
 	}
 	got, err := time.ParseInLocation(layout, text, time.Local)
 	if err != nil {
@@ -75,6 +85,23 @@ func TestServerTellsTheTime(t *testing.T) {
 	t.Run("a client gets the local time and CRLF", func(t *testing.T) {
 		addr := startServer(t)
 		wantTime(t, addr)
+	})
+
+	t.Run("six digits of microseconds always, when they are 0 too", func(t *testing.T) {
+		// In the synctest bubble the clock starts at midnight, exactly.
+		synctest.Test(t, func(t *testing.T) {
+			srv, cli := net.Pipe()
+			defer cli.Close()
+			s := &server{logger: log.New(io.Discard, "", 0), timeout: time.Minute}
+			go s.tellTime(srv)
+			reply, err := io.ReadAll(cli)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := checkTime(string(reply)); err != nil {
+				t.Error(err)
+			}
+		})
 	})
 
 	t.Run("100 clients at once each get the time", func(t *testing.T) {
