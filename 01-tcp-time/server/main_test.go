@@ -171,21 +171,6 @@ func TestServerTellsTheTime(t *testing.T) {
 	})
 }
 
-func TestServerUDP(t *testing.T) {
-	t.Run("a datagram gets the time back", func(t *testing.T) {
-		addr := startServer(t, "-udp")
-		reply, _ := datagram(t, addr, "what time is it?")
-		if err := checkTime(reply); err != nil {
-			t.Error(err)
-		}
-	})
-
-	t.Run("TCP still works with -udp", func(t *testing.T) {
-		addr := startServer(t, "-udp")
-		wantTime(t, addr)
-	})
-}
-
 func TestServerStops(t *testing.T) {
 	t.Run("shutdown waits for the client being served, for a time", func(t *testing.T) {
 		stuck, peer := net.Pipe()
