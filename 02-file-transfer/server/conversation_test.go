@@ -85,7 +85,7 @@ func TestServerShowsTheConversation(t *testing.T) {
 			"\n"+peer+" S: <1398104 bytes hidden>\n",
 			"\n"+peer+` S: "\"}"`+"\n",
 			"\n"+peer+" * the server closed the connection (C: 0 bytes, S: 1398142 bytes)\n",
-			" "+peer+": sent in ")
+			" "+peer+": wrote 1398142 bytes in ")
 	})
 
 	t.Run("stream mode shows the header, then the file as a size", func(t *testing.T) {
@@ -153,6 +153,33 @@ func testWireShowsCutOff(t *testing.T) {
 			"\n"+peer+" S: <1000 bytes hidden>\n",
 			"\n"+peer+" * the server closed the connection (C: 0 bytes, S: 1114 bytes)\n",
 			"\n"+peer+": cut off, read nothing for 30s")
+	})
+}
+
+func TestServerLogsWhatItKnows(t *testing.T) {
+	// The writes of a small file succeed as soon as the server's system
+	// has taken the bytes, before the client reads them, or refuses them
+	// and hangs up: the server can say it wrote them, not that they
+	// arrived.
+	path := writeFile(t, "photo.jpg", randomBytes(1000, 8))
+	t.Run("a client that read one byte: the log says wrote, not sent", func(t *testing.T) {
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+			"-file", path, "-proto", "stream"}, nil)
+		conn := dialServer(t, p.Addr)
+		defer conn.Close()
+		if _, err := conn.Read(make([]byte, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Stop(); err != nil { // waits for the transfer
+			t.Fatal(err)
+		}
+		peer := conn.LocalAddr().String()
+		want := " " + peer + ": wrote 1113 bytes in "
+		if !strings.Contains(p.Stderr(), want) {
+			t.Errorf("the log does not say %q of a client that read 1 "+
+				"byte of 1113 (the server cannot know what the client "+
+				"read); the log:\n%s", want, p.Stderr())
+		}
 	})
 }
 

@@ -82,7 +82,7 @@ func (s *server) shutdown(cutOff func()) {
 	s.transfers.Wait()
 }
 
-// send sends the message to one client, closes the connection, and logs
+// send writes the message to one client, closes the connection, and logs
 // how it went. A client holds a slot while its transfer lasts, so the
 // transfer must make progress or lose it. Each write has a deadline
 // (-timeout), which cuts off a client that stops reading; the whole
@@ -111,7 +111,10 @@ func (s *server) send(conn net.Conn) {
 	who := conn.RemoteAddr()
 	switch {
 	case err == nil:
-		s.log.Printf("%s: sent in %v", who,
+		// Every byte is in the hands of our system, not yet of the client:
+		// nothing in the protocol tells the server that the client read them.
+		s.log.Printf("%s: wrote %d bytes in %v", who,
+			int64(len(s.msg.head)+len(s.msg.tail))+s.msg.size,
 			time.Since(start).Round(time.Millisecond))
 	case errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(w.end):
 		s.log.Printf("%s: cut off after %v, slower than -min-rate %v a "+
