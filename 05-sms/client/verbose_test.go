@@ -134,7 +134,12 @@ func TestVerboseNoAnswer(t *testing.T) {
 		client := newClient(cfg.timeout)
 		client.Transport = tapTransport(transport, log.New(&stderr, "", 0),
 			"password")
-		err = cfg.send(t.Context(), client, io.Discard)
+		defer func() { // also after t.Fatal, so that the bubble ends
+			transport.CloseIdleConnections()
+			_ = srv.Close() // ends the handler, if the client did not
+			<-served
+		}()
+		err = sendWithin(t, cfg, client, io.Discard)
 		if err == nil {
 			t.Error("got no error, want a timeout")
 		}
@@ -145,9 +150,6 @@ func TestVerboseNoAnswer(t *testing.T) {
 			t.Errorf("got %q, want no answer shown", stderr.String())
 		}
 		checkNoLeak(t, stderr.String()+fmt.Sprint(err), secretEnv["SMS_APIKEY"], "")
-		transport.CloseIdleConnections()
-		_ = srv.Close() // ends the handler, if the client did not
-		<-served
 	})
 }
 
