@@ -59,6 +59,29 @@ func TestServer(t *testing.T) {
 			}
 		})
 
+	t.Run("the log holds no message text and no whole number",
+		func(t *testing.T) {
+			// Whoever runs the gateway reads its log: the people the
+			// messages go to are none of its business.
+			p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0"}, nil)
+			bad := "1391234567" // one digit short: code 406
+			postAll(t, p.Addr, nil, goodForm(), goodForm("mobile", bad))
+			if err := p.Stop(); err != nil {
+				t.Fatalf("Stop: got %s, want nil", errText(err))
+			}
+			for _, s := range []string{number, bad, content} {
+				if strings.Contains(p.Stderr(), s) {
+					t.Errorf("the log shows %q", s)
+				}
+			}
+			if !strings.Contains(p.Stderr(), " 138****5678 code 2 ") {
+				t.Error("the log lacks the masked number, 138****5678")
+			}
+			if t.Failed() {
+				t.Logf("the log:\n%s", p.Stderr())
+			}
+		})
+
 	t.Run("a port in use is an error, not bad usage", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
