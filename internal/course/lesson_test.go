@@ -48,6 +48,11 @@ func lessonProblems(c chapter) []string {
 		return []string{fmt.Sprintf("want a %q heading, then a %q heading "+
 			"after it", furtherHeading, refHeading)}
 	}
+	if walk := heading(lines, walkHeading); walk < 0 || walk > further ||
+		strings.Count(c.readme, "\n"+walkHeading+"\n") > 1 {
+		problems = append(problems, fmt.Sprintf("want one %q heading, "+
+			"before %q", walkHeading, furtherHeading))
+	}
 	for _, name := range []string{"Files", "Flags and environment", "Benchmarks"} {
 		if at := headingNamed(lines, name); at >= 0 && at < ref {
 			problems = append(problems, fmt.Sprintf("%q is on line %d, "+
@@ -227,6 +232,9 @@ func TestLessonProblemsSeesTheShape(t *testing.T) {
 			"go run ./09-x/tutorial/server", 1),
 		"a late run": strings.Replace(good, "# 09 · x",
 			"# 09 · x"+strings.Repeat("\n", firstRunLine), 1),
+		"no walk": strings.Replace(good, walkHeading, "## Steps", 1),
+		"two walks": strings.Replace(good, "### Files",
+			walkHeading+"\n### Files", 1),
 		"a long step":  strings.Replace(good, "a few words", long, 1),
 		"a long intro": strings.Replace(good, "intro words", long, 1),
 		"the whole tutorial": strings.Replace(good, "package main",
