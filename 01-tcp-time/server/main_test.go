@@ -2,12 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +42,10 @@ func askTime(addr string) (string, error) {
 	return string(reply), err
 }
 
+// pythonTime is the tutorial's time format, always with six digits of
+// microseconds: the length of the reply never changes.
+var pythonTime = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$`)
+
 // checkTime says what is wrong with reply, or nil if it is the time in the
 // tutorial's format, followed by CRLF, and within a minute of now: close
 // enough to catch a wrong time zone, loose enough for a busy machine.
@@ -48,6 +53,11 @@ func checkTime(reply string) error {
 	text, ok := strings.CutSuffix(reply, "\r\n")
 	if !ok {
 		return fmt.Errorf("got %q, want a line ending in CRLF", reply)
+	}
+	if !pythonTime.MatchString(text) {
+		return fmt.Errorf("got %q, want the tutorial's format with six "+
+			"digits after the second, always: e.g. %q", text,
+			"2026-11-25 13:07:14.622228")
 	}
 	got, err := time.ParseInLocation(layout, text, time.Local)
 	if err != nil {
@@ -77,21 +87,48 @@ func TestServerTellsTheTime(t *testing.T) {
 		wantTime(t, addr)
 	})
 
+	t.Run("six digits of microseconds always, when they are 0 too", func(t *testing.T) {
+		// In the synctest bubble the clock starts at midnight, exactly.
+		synctest.Test(t, func(t *testing.T) {
+			srv, cli := net.Pipe()
+			defer cli.Close()
+			s := &server{logger: log.New(io.Discard, "", 0), timeout: time.Minute}
+			go s.tellTime(srv)
+			reply, err := io.ReadAll(cli)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := checkTime(string(reply)); err != nil {
+				t.Error(err)
+			}
+		})
+	})
+
 	t.Run("100 clients at once each get the time", func(t *testing.T) {
 		addr := startServer(t)
 		var wg sync.WaitGroup
+		errs := make(chan error, 100)
 		for range 100 {
 			wg.Go(func() {
 				reply, err := askTime(addr)
 				if err == nil {
 					err = checkTime(reply)
 				}
-				if err != nil {
-					t.Error(err)
-				}
+				errs <- err
 			})
 		}
 		wg.Wait()
+		close(errs)
+		failed, first := 0, error(nil)
+		for err := range errs {
+			if err != nil {
+				failed, first = failed+1, cmp.Or(first, err)
+			}
+		}
+		if failed > 0 {
+			t.Errorf("%d of 100 clients did not get the time, the first "+
+				"because: %v", failed, first)
+		}
 	})
 
 	t.Run("a client that never reads does not hold up others", func(t *testing.T) {
@@ -102,7 +139,13 @@ func TestServerTellsTheTime(t *testing.T) {
 		defer peer.Close()
 		ln := newTestListener(t, stuck)
 		done := startServe(t, ln, time.Minute)
-		wantTime(t, ln.Addr().String())
+		reply, err := askTime(ln.Addr().String())
+		if err != nil {
+			t.Errorf("the next client got no time while the first one "+
+				"did not read, want it served at once: %v", err)
+		} else if err := checkTime(reply); err != nil {
+			t.Error(err)
+		}
 		_ = peer.Close() // unblocks the stuck client's goroutine
 		ln.stop()
 		if err := <-done; err != nil {
@@ -125,21 +168,6 @@ func TestServerTellsTheTime(t *testing.T) {
 		if !strings.Contains(p.Stderr(), want) {
 			t.Errorf("got log %q, want it to contain %q", p.Stderr(), want)
 		}
-	})
-}
-
-func TestServerUDP(t *testing.T) {
-	t.Run("a datagram gets the time back", func(t *testing.T) {
-		addr := startServer(t, "-udp")
-		reply, _ := datagram(t, addr, "what time is it?")
-		if err := checkTime(reply); err != nil {
-			t.Error(err)
-		}
-	})
-
-	t.Run("TCP still works with -udp", func(t *testing.T) {
-		addr := startServer(t, "-udp")
-		wantTime(t, addr)
 	})
 }
 
@@ -171,7 +199,7 @@ func TestServerStops(t *testing.T) {
 		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0", "-udp"}, nil)
 		wantTime(t, p.Addr)
 		if err := p.Stop(); err != nil {
-			t.Fatalf("Stop: got %v, want nil", err)
+			t.Fatalf("%v, want it to stop and return nil", err)
 		}
 		if conn, err := net.Dial("tcp", p.Addr); err == nil {
 			_ = conn.Close()
@@ -190,7 +218,18 @@ func TestServerStops(t *testing.T) {
 			var logs bytes.Buffer
 			start := time.Now()
 			s := &server{logger: log.New(&logs, "", 0), timeout: time.Minute}
-			s.tellTime(srv)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				s.tellTime(srv)
+			}()
+			select {
+			case <-done:
+			case <-time.After(time.Hour):
+				// The deferred cli.Close ends the write, and tellTime.
+				t.Fatal("tellTime was still writing after an hour, " +
+					"want it to give up after its 1m timeout")
+			}
 			if got := time.Since(start); got != time.Minute {
 				t.Errorf("tellTime returned after %v, want 1m", got)
 			}
@@ -253,43 +292,4 @@ type notifyConn struct {
 func (c *notifyConn) Close() error {
 	close(c.closed)
 	return c.Conn.Close()
-}
-
-func TestServerFlags(t *testing.T) {
-	bad := []struct {
-		name string
-		args []string
-	}{
-		{"an unknown flag is bad usage", []string{"-port", "6789"}},
-		{"a timeout that is not a duration is bad usage", []string{"-timeout", "5"}},
-		{"a timeout of zero is bad usage", []string{"-timeout", "0s"}},
-		{"an address without a port is bad usage", []string{"-addr", "127.0.0.1"}},
-		{"an argument is bad usage", []string{"127.0.0.1:6789"}},
-	}
-	for _, tc := range bad {
-		t.Run(tc.name, func(t *testing.T) {
-			var stderr bytes.Buffer
-			err := run(context.Background(), tc.args, nil, io.Discard, &stderr)
-			if !errors.Is(err, errUsage) {
-				t.Errorf("got %v, want errUsage", err)
-			}
-			if !strings.Contains(stderr.String(), "usage: server") {
-				t.Errorf("got stderr %q, want the usage", stderr.String())
-			}
-		})
-	}
-
-	t.Run("-h prints every flag with its default", func(t *testing.T) {
-		var stderr bytes.Buffer
-		err := run(context.Background(), []string{"-h"}, nil, io.Discard, &stderr)
-		if err != nil {
-			t.Fatalf("got %v, want nil", err)
-		}
-		for _, want := range []string{"-addr", "127.0.0.1:6789", "-udp",
-			"-timeout", "5s", "-v"} {
-			if !strings.Contains(stderr.String(), want) {
-				t.Errorf("usage %q does not mention %q", stderr.String(), want)
-			}
-		}
-	})
 }

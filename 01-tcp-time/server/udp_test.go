@@ -67,3 +67,18 @@ func TestServerLogUnderAUDPFlood(t *testing.T) {
 		}
 	})
 }
+
+func TestServerUDP(t *testing.T) {
+	t.Run("a datagram gets the time back", func(t *testing.T) {
+		addr := startServer(t, "-udp")
+		reply, _ := datagram(t, addr, "what time is it?")
+		if err := checkTime(reply); err != nil {
+			t.Error(err)
+		}
+	})
+
+	t.Run("TCP still works with -udp", func(t *testing.T) {
+		addr := startServer(t, "-udp")
+		wantTime(t, addr)
+	})
+}

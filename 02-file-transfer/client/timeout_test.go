@@ -24,11 +24,13 @@ import (
 // fetchFromPipe runs get with the default flags (-out a new folder),
 // changed by change, against a server that handles the connection with
 // handle. It returns how long get took, and its error. Call it inside a
-// bubble.
+// bubble. A client still waiting after an hour fails the test: then the
+// server hangs up, so that the bubble's goroutines end.
 func fetchFromPipe(t *testing.T, ctx context.Context, handle func(net.Conn),
 	change func(*config)) (time.Duration, error) {
 	t.Helper()
 	pl := loopback.NewPipeListener()
+	accepted := make(chan net.Conn, 1)
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
@@ -36,16 +38,38 @@ func fetchFromPipe(t *testing.T, ctx context.Context, handle func(net.Conn),
 		if err != nil {
 			return // the test ended without dialing
 		}
+		accepted <- conn
 		defer conn.Close()
 		handle(conn)
 	}()
 	cfg := pipeConfig(t, pl, t.TempDir())
 	change(&cfg)
 	start := time.Now()
-	err := get(ctx, cfg, io.Discard, io.Discard)
+	done := make(chan error, 1)
+	go func() { done <- get(ctx, cfg, io.Discard, io.Discard) }()
+	var err error
+	gaveUp := true
+	select {
+	case err = <-done:
+	case <-time.After(time.Hour):
+		gaveUp = false
+		_ = pl.Close() // a pipe listener's Close does not fail
+		select {
+		case conn := <-accepted:
+			_ = conn.Close() // ends the client's read: a pipe's Close does not fail
+		default:
+		}
+		err = <-done
+	}
 	took := time.Since(start)
-	_ = pl.Close() // a pipe listener's Close does not fail
-	<-served       // the handler ends when the client hangs up
+	_ = pl.Close()
+	<-served // the handler ends when the client hangs up
+	if !gaveUp {
+		t.Fatalf("the client never gave up: after an hour it was still "+
+			"waiting for the server, want it to give up after -timeout "+
+			"(%v) without data (is there a deadline on each read?)",
+			cfg.timeout)
+	}
 	return took, err
 }
 

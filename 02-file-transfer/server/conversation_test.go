@@ -85,7 +85,7 @@ func TestServerShowsTheConversation(t *testing.T) {
 			"\n"+peer+" S: <1398104 bytes hidden>\n",
 			"\n"+peer+` S: "\"}"`+"\n",
 			"\n"+peer+" * the server closed the connection (C: 0 bytes, S: 1398142 bytes)\n",
-			" "+peer+": sent in ")
+			" "+peer+": wrote 1398142 bytes in ")
 	})
 
 	t.Run("stream mode shows the header, then the file as a size", func(t *testing.T) {
@@ -156,6 +156,33 @@ func testWireShowsCutOff(t *testing.T) {
 	})
 }
 
+func TestServerLogsWhatItKnows(t *testing.T) {
+	// The writes of a small file succeed as soon as the server's system
+	// has taken the bytes, before the client reads them, or refuses them
+	// and hangs up: the server can say it wrote them, not that they
+	// arrived.
+	path := writeFile(t, "photo.jpg", randomBytes(1000, 8))
+	t.Run("a client that read one byte: the log says wrote, not sent", func(t *testing.T) {
+		p := loopback.Start(t, run, []string{"-addr", "127.0.0.1:0",
+			"-file", path, "-proto", "stream"}, nil)
+		conn := dialServer(t, p.Addr)
+		defer conn.Close()
+		if _, err := conn.Read(make([]byte, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Stop(); err != nil { // waits for the transfer
+			t.Fatal(err)
+		}
+		peer := conn.LocalAddr().String()
+		want := " " + peer + ": wrote 1113 bytes in "
+		if !strings.Contains(p.Stderr(), want) {
+			t.Errorf("the log does not say %q of a client that read 1 "+
+				"byte of 1113 (the server cannot know what the client "+
+				"read); the log:\n%s", want, p.Stderr())
+		}
+	})
+}
+
 func TestServerNeverShowsTheFile(t *testing.T) {
 	// Files that are all text, which -v could print as they are: it must
 	// show their size, never the file, neither as it is nor in base64,
@@ -177,10 +204,16 @@ func TestServerNeverShowsTheFile(t *testing.T) {
 				if !strings.Contains(log, " S: ") {
 					t.Fatalf("got %q, want the conversation", log)
 				}
+				shown := false
 				for _, part := range []string{"the file itself", b64[:16]} {
 					if strings.Contains(log, part) {
-						t.Errorf("got %q, want no %q in it", log, part)
+						t.Errorf("-v showed the file's bytes (%q), want "+
+							"only their size (<N bytes hidden>)", part)
+						shown = true
 					}
+				}
+				if shown {
+					t.Logf("the log:\n%s", log)
 				}
 			})
 		}

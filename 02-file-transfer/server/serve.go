@@ -82,36 +82,40 @@ func (s *server) shutdown(cutOff func()) {
 	s.transfers.Wait()
 }
 
-// send sends the message to one client, closes the connection, and logs
+// send writes the message to one client, closes the connection, and logs
 // how it went. A client holds a slot while its transfer lasts, so the
 // transfer must make progress or lose it. Each write has a deadline
 // (-timeout), which cuts off a client that stops reading; the whole
 // transfer has one, which cuts off a client that reads just enough to
 // beat the first: it must average -min-rate bytes a second.
 func (s *server) send(conn net.Conn) {
+	msg := s.msg // what this client gets
 	start := time.Now()
 	w := &deadlineWriter{conn: conn, timeout: s.timeout,
-		end: start.Add(transferBound(s.msg.size, s.timeout, s.minRate))}
-	_, err := w.Write(s.msg.head)
+		end: start.Add(transferBound(msg.size, s.timeout, s.minRate))}
+	_, err := w.Write(msg.head)
 	if err == nil {
 		hide(conn, true) // -v shows the file's bytes as their count
 		var n int64
-		n, err = io.CopyBuffer(w, io.NewSectionReader(s.msg.body, 0, s.msg.size),
+		n, err = io.CopyBuffer(w, io.NewSectionReader(msg.body, 0, msg.size),
 			make([]byte, 64<<10))
 		hide(conn, false)
-		if err == nil && n < s.msg.size {
+		if err == nil && n < msg.size {
 			err = fmt.Errorf("sent %d of %d bytes: the file changed on disk",
-				n, s.msg.size)
+				n, msg.size)
 		}
 	}
 	if err == nil {
-		_, err = w.Write(s.msg.tail)
+		_, err = w.Write(msg.tail)
 	}
 	_ = conn.Close() // the transfer is over either way
 	who := conn.RemoteAddr()
 	switch {
 	case err == nil:
-		s.log.Printf("%s: sent in %v", who,
+		// Every byte is in the hands of our system, not yet of the client:
+		// nothing in the protocol tells the server that the client read them.
+		s.log.Printf("%s: wrote %d bytes in %v", who,
+			int64(len(msg.head)+len(msg.tail))+msg.size,
 			time.Since(start).Round(time.Millisecond))
 	case errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(w.end):
 		s.log.Printf("%s: cut off after %v, slower than -min-rate %v a "+

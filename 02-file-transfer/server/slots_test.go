@@ -139,8 +139,8 @@ func TestServerCutsOffStuckClients(t *testing.T) {
 		time.Sleep(p.cfg.timeout - time.Nanosecond)
 		synctest.Wait()
 		if n := p.count("cut off"); n != 0 {
-			t.Fatalf("got log %q after %v, want no client cut off before %v",
-				p.logs.String(), time.Since(start), p.cfg.timeout)
+			t.Fatalf("a client was cut off after %v, want none before %v; "+
+				"the log:\n%s", time.Since(start), p.cfg.timeout, p.logs)
 		}
 		time.Sleep(time.Nanosecond)
 		synctest.Wait()
@@ -179,14 +179,14 @@ func TestServerCutsOffSlowClients(t *testing.T) {
 		time.Sleep(bound - time.Nanosecond)
 		synctest.Wait()
 		if n := p.count("cut off"); n != 0 {
-			t.Fatalf("got log %q after %v, want nothing cut off before %v",
-				p.logs.String(), time.Since(start), bound)
+			t.Fatalf("a client was cut off after %v, want none before %v; "+
+				"the log:\n%s", time.Since(start), bound, p.logs)
 		}
 		time.Sleep(time.Nanosecond)
 		synctest.Wait()
 		if n := p.count("slower than -min-rate 1 MiB a second"); n != 1 {
-			t.Errorf("got log %q after %v, want the slow client cut off",
-				p.logs.String(), bound)
+			t.Errorf("the slow client was not cut off after %v; the log:\n%s",
+				bound, p.logs)
 		}
 	})
 }
@@ -256,8 +256,8 @@ func TestServerShortensBoundsAtCapacity(t *testing.T) {
 				synctest.Wait()
 				if n := p.count("cut off, read nothing for 5s"); n != tc.want ||
 					p.count("cut off") != tc.want {
-					t.Errorf("got log %q, want %d clients cut off after 5s",
-						p.logs.String(), tc.want)
+					t.Errorf("%d clients cut off (%d after 5s), want %d, after "+
+						"5s; the log:\n%s", p.count("cut off"), n, tc.want, p.logs)
 				}
 			})
 		})
@@ -276,20 +276,20 @@ func TestServerHurriesStuckClientsAtCapacity(t *testing.T) {
 		synctest.Wait()
 		if n := p.count(stuck + ": cut off, read nothing for 10s"); n != 1 ||
 			p.count("cut off") != 1 {
-			t.Fatalf("got log %q when the last slot was taken, want the "+
-				"client stuck for 10s cut off at once", p.logs.String())
+			t.Fatalf("the client stuck for 10s was not cut off at once when "+
+				"the last slot was taken; the log:\n%s", p.logs)
 		}
 		time.Sleep(stressTimeout - time.Nanosecond)
 		synctest.Wait()
 		if n := p.count("cut off"); n != 1 {
-			t.Fatalf("got log %q, want the last client not cut off yet",
-				p.logs.String())
+			t.Fatalf("the last client was cut off before 5s; the log:\n%s",
+				p.logs)
 		}
 		time.Sleep(time.Nanosecond)
 		synctest.Wait()
 		if n := p.count(last + ": cut off, read nothing for 5s"); n != 1 {
-			t.Errorf("got log %q 5s after the last slot was taken, "+
-				"want the client that took it cut off", p.logs.String())
+			t.Errorf("the client that took the last slot was not cut off "+
+				"5s later; the log:\n%s", p.logs)
 		}
 	})
 }
@@ -311,7 +311,7 @@ func TestServerLogsOnceAtCapacity(t *testing.T) {
 		}
 		a, b := fill()
 		if n := p.count("at capacity"); n != 1 {
-			t.Errorf("got log %q, want one line at capacity", p.logs.String())
+			t.Errorf("%d lines say at capacity, want 1; the log:\n%s", n, p.logs)
 		}
 		// Calm again: the slots free, a minute passes.
 		_, _ = a.Close(), b.Close()
@@ -321,11 +321,11 @@ func TestServerLogsOnceAtCapacity(t *testing.T) {
 		}
 		if n := p.count("calm again: at most 1 of 2 slots taken for 1m0s; " +
 			"20 busy answers meanwhile"); n != 1 {
-			t.Errorf("got log %q, want one line saying calm again", p.logs.String())
+			t.Errorf("%d lines say calm again, want 1; the log:\n%s", n, p.logs)
 		}
 		fill()
 		if n := p.count("at capacity"); n != 2 {
-			t.Errorf("got log %q, want a second line at capacity", p.logs.String())
+			t.Errorf("%d lines say at capacity, want 2; the log:\n%s", n, p.logs)
 		}
 	})
 }
@@ -346,8 +346,8 @@ func TestServerStopsWithinTheGracePeriod(t *testing.T) {
 			t.Errorf("serve returned after %v, want %v", d, p.s.grace)
 		}
 		if !strings.Contains(p.logs.String(), "cutting off 1 transfers") {
-			t.Errorf("got log %q, want it to say it cut the transfer off",
-				p.logs.String())
+			t.Errorf("the log does not say it cut the transfer off; the "+
+				"log:\n%s", p.logs)
 		}
 	})
 }

@@ -50,7 +50,7 @@ func TestAPIErrors(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), "s3cret") {
 				t.Errorf("the error %q shows the key", err)
 			}
-			if got := files(t, dir); len(got) != 0 {
+			if got := testFiles(t, dir); len(got) != 0 {
 				t.Errorf("got files %q, want none", got)
 			}
 		})
@@ -82,7 +82,8 @@ func TestAPIUnreachable(t *testing.T) {
 				<-r.Context().Done() // until the client gives up
 			}}).startInBubble(t)
 			start := time.Now()
-			_, err := fetchAll(t, f, t.TempDir(), "-timeout", "100ms")
+			_, err := downloadWithin(t, f, "-out", t.TempDir(),
+				"-timeout", "100ms")
 			if err == nil || !strings.Contains(err.Error(),
 				"no complete answer within -timeout 100ms") {
 				t.Errorf("got %q, want it to point at -timeout", fmt.Sprint(err))
@@ -150,10 +151,10 @@ func FuzzParseReply(f *testing.F) {
 	})
 }
 
-// stranger starts a fake API on another port of 127.0.0.1: another
+// testStranger starts a fake API on another port of 127.0.0.1: another
 // origin, which the key must never reach. It lists b.png and serves
 // pictures; seen returns every request it got, head and body, as text.
-func stranger(t *testing.T) (f *fakeAPI, seen func() string) {
+func testStranger(t *testing.T) (f *fakeAPI, seen func() string) {
 	t.Helper()
 	f = &fakeAPI{names: []string{"b.png"}}
 	var log loopback.Buffer
@@ -184,7 +185,7 @@ func TestKeyStaysWithTheAPI(t *testing.T) {
 		for _, v := range []string{"false", "true"} {
 			t.Run("a redirect to another origin, "+m.name+", is refused, -v="+v,
 				func(t *testing.T) {
-					b, seen := stranger(t)
+					b, seen := testStranger(t)
 					a := (&fakeAPI{other: func(w http.ResponseWriter, r *http.Request) {
 						to := b.url + m.to
 						if strings.HasSuffix(to, "?") {
@@ -192,14 +193,18 @@ func TestKeyStaysWithTheAPI(t *testing.T) {
 						}
 						http.Redirect(w, r, to, http.StatusFound)
 					}}).start(t)
-					stdout, stderr, err := verbose(t, a, "-v="+v)
+					stdout, stderr, err := testRunVerbose(t, a, "-v="+v)
 					refused := fmt.Sprintf("redirected to %q", b.url)
 					if err == nil || !strings.Contains(err.Error(), refused) {
 						t.Errorf("got error %v, want %q and why", err, refused)
 					}
-					checkHidden(t, seen(), key)
+					if form := secretForm(seen(), testKey); form != "" {
+						t.Errorf("the other server got the key, as %q", form)
+					}
 					if err != nil {
-						checkHidden(t, stdout+stderr+err.Error(), key)
+						all := stdout + stderr + err.Error()
+						checkOutput(t, all, []string{testKey})
+						showIfFailed(t, all)
 					}
 				})
 		}
@@ -209,7 +214,7 @@ func TestKeyStaysWithTheAPI(t *testing.T) {
 
 	t.Run("pictures on other hosts get no key, redirected or not",
 		func(t *testing.T) {
-			b, seen := stranger(t)
+			b, seen := testStranger(t)
 			a := &fakeAPI{
 				reply: `{"code":200,"msg":"success","newslist":[` +
 					`{"picUrl":"` + b.url + `/pics/b.png"},` +
@@ -219,7 +224,7 @@ func TestKeyStaysWithTheAPI(t *testing.T) {
 				},
 			}
 			a.start(t)
-			if _, _, err := verbose(t, a, "-num", "2"); err != nil {
+			if _, _, err := testRunVerbose(t, a, "-num", "2"); err != nil {
 				t.Fatal(err)
 			}
 			got := seen()
@@ -227,7 +232,9 @@ func TestKeyStaysWithTheAPI(t *testing.T) {
 			if !strings.Contains(got, "Referer: "+a.url+"/pics/moved.png") {
 				t.Errorf("got %q, want the moved picture's Referer", got)
 			}
-			checkHidden(t, got, key)
+			if form := secretForm(got, testKey); form != "" {
+				t.Errorf("the other server got the key, as %q", form)
+			}
 		})
 }
 
@@ -252,7 +259,7 @@ func testSameOrigin(t *testing.T) {
 func TestKeyIsNeverPrinted(t *testing.T) {
 	// An API may send the key back anywhere, as it got it (s3cr3t/K+y&z=1)
 	// or as the URL carried it (s3cr3t%2FK%2By%26z%3D1).
-	escaped := url.QueryEscape(key)
+	escaped := url.QueryEscape(testKey)
 	// A text answer, which -v shows.
 	page := func(status, body string) string {
 		return fmt.Sprintf("HTTP/1.1 %s\r\nContent-Type: text/plain\r\n"+
@@ -264,36 +271,33 @@ func TestKeyIsNeverPrinted(t *testing.T) {
 		answer func(path string) string
 	}{
 		{"in its error message", func(string) string {
-			return page("200 OK", `{"code":150,"msg":"key `+key+` is wrong"}`)
+			return page("200 OK", `{"code":150,"msg":"key `+testKey+` is wrong"}`)
 		}},
 		{"in its status line and the page with it", func(string) string {
-			return page("403 key "+key+" is wrong", "no key "+escaped)
+			return page("403 key "+testKey+" is wrong", "no key "+escaped)
 		}},
 		{"in an answer that is not JSON", func(string) string {
-			return page("200 OK", "<p>key="+escaped+"&amp;num=10: "+key+"</p>")
+			return page("200 OK", "<p>key="+escaped+"&amp;num=10: "+testKey+"</p>")
 		}},
 		{"in a picture's link and status line", func(path string) string {
 			if path == "/meinv/" {
 				return page("200 OK", `{"code":200,"msg":"success",`+
 					`"newslist":[{"picUrl":"/pics/`+escaped+`.png"}]}`)
 			}
-			return page("404 no "+key+".png here", "no "+key+".png")
+			return page("404 no "+testKey+".png here", "no "+testKey+".png")
 		}},
 	}
 	for _, tc := range tests {
 		for _, v := range []string{"false", "true"} {
 			t.Run(tc.name+", -v="+v, func(t *testing.T) {
 				f := &fakeAPI{url: rawAPI(t, tc.answer)}
-				stdout, stderr, err := verbose(t, f, "-num", "1", "-v="+v)
+				stdout, stderr, err := testRunVerbose(t, f, "-num", "1", "-v="+v)
 				if err == nil {
 					t.Fatal("got no error, want the API's refusal")
 				}
 				all := stdout + stderr + err.Error()
-				checkHidden(t, all, key)
-				if !strings.Contains(all, "<hidden>") {
-					t.Errorf("got %q, want what the API said, the key as <hidden>",
-						all)
-				}
+				checkOutput(t, all, []string{testKey}, "<hidden>")
+				showIfFailed(t, all)
 			})
 		}
 	}

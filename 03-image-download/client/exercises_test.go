@@ -16,10 +16,11 @@ import (
 	"time"
 )
 
-// tries is a picture handler for the exercises' tests: it answers the
-// first len(statuses) requests for a picture with those statuses, and
-// every later one with the picture. It notes when each request came.
-type tries struct {
+// testFlakyPicture is a picture handler for the exercises' tests: it
+// answers the first len(statuses) requests for a picture with those
+// statuses, and every later one with the picture. It notes when each
+// request came.
+type testFlakyPicture struct {
 	statuses []int
 
 	mu    sync.Mutex
@@ -27,11 +28,11 @@ type tries struct {
 	first chan struct{} // closed once the first request is answered
 }
 
-func newTries(statuses ...int) *tries {
-	return &tries{statuses: statuses, first: make(chan struct{})}
+func newTestFlakyPicture(statuses ...int) *testFlakyPicture {
+	return &testFlakyPicture{statuses: statuses, first: make(chan struct{})}
 }
 
-func (tr *tries) serve(w http.ResponseWriter, r *http.Request) {
+func (tr *testFlakyPicture) serve(w http.ResponseWriter, r *http.Request) {
 	tr.mu.Lock()
 	n := len(tr.times)
 	tr.times = append(tr.times, time.Now())
@@ -48,7 +49,7 @@ func (tr *tries) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // arrivals returns when each request came.
-func (tr *tries) arrivals() []time.Time {
+func (tr *testFlakyPicture) arrivals() []time.Time {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	return slices.Clone(tr.times)
@@ -61,7 +62,7 @@ func TestRetry(t *testing.T) {
 
 	t.Run("gives up after three tries, and says why", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			tr := newTries(503, 503, 503, 503)
+			tr := newTestFlakyPicture(503, 503, 503, 503)
 			f := (&fakeAPI{names: []string{"a.png"}, picture: tr.serve}).startInBubble(t)
 			out, err := fetchAll(t, f, t.TempDir(), "-num", "1")
 			if got := len(tr.arrivals()); got != 3 {
@@ -76,7 +77,7 @@ func TestRetry(t *testing.T) {
 
 	t.Run("a 404 is not tried again", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			tr := newTries(404)
+			tr := newTestFlakyPicture(404)
 			f := (&fakeAPI{names: []string{"a.png"}, picture: tr.serve}).startInBubble(t)
 			out, _ := fetchAll(t, f, t.TempDir(), "-num", "1")
 			if got := len(tr.arrivals()); got != 1 {
@@ -96,7 +97,7 @@ func TestRetry(t *testing.T) {
 // testRetryThirdTry runs in a synctest bubble: a picture answered 503
 // twice is asked for again after 1s, then after 2s more, and saved.
 func testRetryThirdTry(t *testing.T) {
-	tr := newTries(503, 503)
+	tr := newTestFlakyPicture(503, 503)
 	f := (&fakeAPI{names: []string{"a.png"}, picture: tr.serve}).startInBubble(t)
 	dir := t.TempDir()
 	out, err := fetchAll(t, f, dir, "-num", "1")
@@ -109,7 +110,7 @@ func testRetryThirdTry(t *testing.T) {
 		t.Errorf("got %q, want the picture saved at the third try",
 			err.Error())
 	}
-	if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
+	if got := testFiles(t, dir); !slices.Equal(got, []string{"a.png"}) {
 		t.Errorf("got files %q, want [a.png]", got)
 	}
 	first, second := at[1].Sub(at[0]), at[2].Sub(at[1])
@@ -129,7 +130,7 @@ func testRetryThirdTry(t *testing.T) {
 // testRetryCtrlC runs in a synctest bubble: Ctrl-C while the client
 // waits to try a picture again ends the wait at once, with no new try.
 func testRetryCtrlC(t *testing.T) {
-	tr := newTries(503, 503)
+	tr := newTestFlakyPicture(503, 503)
 	f := (&fakeAPI{names: []string{"a.png"}, picture: tr.serve}).startInBubble(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

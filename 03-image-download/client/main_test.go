@@ -149,8 +149,8 @@ func downloadCtx(ctx context.Context, tb testing.TB, f *fakeAPI,
 	return out.String(), err
 }
 
-// files returns the names of the files in dir, sorted.
-func files(tb testing.TB, dir string) []string {
+// testFiles returns the names of the files in dir, sorted.
+func testFiles(tb testing.TB, dir string) []string {
 	tb.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -172,7 +172,7 @@ func TestDownload(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []string{"1.png", "2.png", "3.png"}
-		if got := files(t, dir); !slices.Equal(got, want) {
+		if got := testFiles(t, dir); !slices.Equal(got, want) {
 			t.Errorf("got files %q, want %q", got, want)
 		}
 		size := fmt.Sprintf("(%d bytes)", len(tinyPNG))
@@ -203,7 +203,7 @@ func TestDownload(t *testing.T) {
 			if _, err := fetchAll(t, f, dir); err != nil {
 				t.Fatal(err)
 			}
-			if got := files(t, dir); !slices.Equal(got, []string{"a.png"}) {
+			if got := testFiles(t, dir); !slices.Equal(got, []string{"a.png"}) {
 				t.Errorf("got files %q, want [a.png]", got)
 			}
 		})
@@ -284,7 +284,7 @@ func TestStaleFiles(t *testing.T) {
 				t.Errorf("output %q, want one line %q", out, tc.want+dir)
 			}
 			want := []string{fresh, "a.png"}
-			if got := files(t, dir); !slices.Equal(got, want) {
+			if got := testFiles(t, dir); !slices.Equal(got, want) {
 				t.Errorf("got files %q, want %q", got, want)
 			}
 		})

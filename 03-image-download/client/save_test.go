@@ -47,22 +47,22 @@ func TestSaveFile(t *testing.T) {
 	}
 }
 
-// mine is a picture of the user's.
-var mine = []byte("a picture the user keeps")
+// testUsersFile is a picture of the user's.
+var testUsersFile = []byte("a picture the user keeps")
 
-// earlier makes a folder with cat.png in it, as an earlier run or the
+// testEarlier makes a folder with cat.png in it, as an earlier run or the
 // user left it.
-func earlier(tb testing.TB) string {
+func testEarlier(tb testing.TB) string {
 	tb.Helper()
 	dir := tb.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "cat.png"), mine, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "cat.png"), testUsersFile, 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	return dir
 }
 
-// holds fails the test unless the file at path holds want.
-func holds(tb testing.TB, path string, want []byte) {
+// testHolds fails the test unless the file at path holds want.
+func testHolds(tb testing.TB, path string, want []byte) {
 	tb.Helper()
 	got, err := os.ReadFile(path)
 	if err != nil || !bytes.Equal(got, want) {
@@ -77,13 +77,13 @@ func TestKeepFiles(t *testing.T) {
 	t.Run("a file already there is untouched; the picture gets the next "+
 		"free name", func(t *testing.T) {
 		f := (&fakeAPI{names: []string{"cat.png"}}).start(t)
-		dir := earlier(t)
+		dir := testEarlier(t)
 		out, err := fetchAll(t, f, dir, "-num", "1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		holds(t, filepath.Join(dir, "cat.png"), mine)
-		holds(t, filepath.Join(dir, "cat-1.png"), tinyPNG)
+		testHolds(t, filepath.Join(dir, "cat.png"), testUsersFile)
+		testHolds(t, filepath.Join(dir, "cat-1.png"), tinyPNG)
 		want := "saved " + filepath.Join(dir, "cat-1.png") + " (" +
 			fmt.Sprint(len(tinyPNG)) + " bytes; cat.png is taken)"
 		if !strings.Contains(out, want) {
@@ -93,12 +93,12 @@ func TestKeepFiles(t *testing.T) {
 
 	t.Run("-overwrite replaces it", func(t *testing.T) {
 		f := (&fakeAPI{names: []string{"cat.png"}}).start(t)
-		dir := earlier(t)
+		dir := testEarlier(t)
 		if _, err := fetchAll(t, f, dir, "-num", "1", "-overwrite"); err != nil {
 			t.Fatal(err)
 		}
-		holds(t, filepath.Join(dir, "cat.png"), tinyPNG)
-		if got := files(t, dir); !slices.Equal(got, []string{"cat.png"}) {
+		testHolds(t, filepath.Join(dir, "cat.png"), tinyPNG)
+		if got := testFiles(t, dir); !slices.Equal(got, []string{"cat.png"}) {
 			t.Errorf("got files %q, want [cat.png]", got)
 		}
 	})
@@ -112,7 +112,7 @@ func TestKeepFiles(t *testing.T) {
 			}
 		}
 		want := []string{"a-1.png", "a.png", "b-1.png", "b.png"}
-		if got := files(t, dir); !slices.Equal(got, want) {
+		if got := testFiles(t, dir); !slices.Equal(got, want) {
 			t.Errorf("got files %q, want %q", got, want)
 		}
 	})
@@ -125,7 +125,7 @@ func TestKeepFiles(t *testing.T) {
 			if _, err := fetchAll(t, f, dir, append(flags, "-num", "3")...); err != nil {
 				t.Fatal(err)
 			}
-			if got := files(t, dir); len(got) != 3 {
+			if got := testFiles(t, dir); len(got) != 3 {
 				t.Errorf("got files %q, want 3", got)
 			}
 		})

@@ -18,19 +18,19 @@ import (
 	"netprog/internal/loopback"
 )
 
-// key is a distinctive API key, with characters that a URL escapes.
-const key = "s3cr3t/K+y&z=1"
+// testKey is a distinctive API key, with characters that a URL escapes.
+const testKey = "s3cr3t/K+y&z=1"
 
-// verbose runs the client against f with TIANAPI_KEY set to key, and
+// testRunVerbose runs the client against f with TIANAPI_KEY set to testKey, and
 // returns what it printed on stdout and on stderr, and its error.
-func verbose(tb testing.TB, f *fakeAPI, flags ...string) (stdout, stderr string,
+func testRunVerbose(tb testing.TB, f *fakeAPI, flags ...string) (stdout, stderr string,
 	err error) {
 	tb.Helper()
 	// With -v, the workers print while the program prints its progress.
 	var out, errOut loopback.Buffer
 	args := append([]string{"-api", f.url + "/meinv/", "-out", tb.TempDir()},
 		flags...)
-	getenv := func(k string) string { return map[string]string{"TIANAPI_KEY": key}[k] }
+	getenv := func(k string) string { return map[string]string{"TIANAPI_KEY": testKey}[k] }
 	err = run(context.Background(), args, getenv, &out, &errOut)
 	return out.String(), errOut.String(), err
 }
@@ -51,14 +51,15 @@ func TestVerbose(t *testing.T) {
 		func(t *testing.T) {
 			const other = "0ther/K+y&z=2"
 			f := (&fakeAPI{reply: `{"code":230,"msg":"wrong key"}`}).start(t)
-			stdout, stderr, err := verbose(t, f, "-v", "-key", other)
+			stdout, stderr, err := testRunVerbose(t, f, "-v", "-key", other)
 			if err == nil {
 				t.Fatal("got no error, want code 230")
 			}
-			checkInOrder(t, stderr,
+			all := stdout + stderr + err.Error()
+			checkOutput(t, all, []string{testKey, other},
 				shown("C:", "GET /meinv/?key=<hidden>&num=10 HTTP/1.1\r\n"),
 				shown("S:", `{"code":230,"msg":"wrong key"}`))
-			checkHidden(t, stdout+stderr+err.Error(), key, other)
+			showIfFailed(t, all)
 		})
 
 	t.Run("a key sent back in a redirect's address is hidden too",
@@ -67,29 +68,31 @@ func TestVerbose(t *testing.T) {
 	t.Run("without -v nothing of the conversation is printed",
 		func(t *testing.T) {
 			f := (&fakeAPI{names: names}).start(t)
-			stdout, stderr, err := verbose(t, f, "-num", "6")
+			stdout, stderr, err := testRunVerbose(t, f, "-num", "6")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tapLine.MatchString(stdout + stderr) {
-				t.Errorf("got %q, %q; want no line of the conversation",
-					stdout, stderr)
+				t.Errorf("without -v, the client printed lines of the " +
+					"conversation")
 			}
+			showIfFailed(t, stdout+stderr)
 		})
 
 	t.Run("a request that cannot be sent says so, the key hidden",
 		func(t *testing.T) {
 			srv := httptest.NewServer(http.NotFoundHandler())
 			srv.Close() // now nothing listens there
-			stdout, stderr, err := verbose(t, &fakeAPI{url: srv.URL}, "-v")
+			stdout, stderr, err := testRunVerbose(t, &fakeAPI{url: srv.URL}, "-v")
 			if !refused(err) { // not its words: each system has its own
 				t.Fatalf("got %v, want connection refused", err)
 			}
-			checkInOrder(t, stderr, "* not sent: ")
+			all := stdout + stderr + err.Error()
+			checkOutput(t, all, []string{testKey}, "* not sent: ")
 			if strings.Contains(stderr, "C: ") {
-				t.Errorf("got %q, want no request shown: none was sent", stderr)
+				t.Errorf("a request is shown, and none was sent")
 			}
-			checkHidden(t, stdout+stderr+err.Error(), key)
+			showIfFailed(t, all)
 		})
 }
 
@@ -99,12 +102,13 @@ func TestVerbose(t *testing.T) {
 func testVerboseShowsEverything(t *testing.T) {
 	names := verboseNames
 	f := (&fakeAPI{names: names}).start(t)
-	stdout, stderr, err := verbose(t, f, "-v", "-num", "6")
+	stdout, stderr, err := testRunVerbose(t, f, "-v", "-num", "6")
 	if err != nil {
 		t.Fatal(err)
 	}
 	host := strings.TrimPrefix(f.url, "http://")
-	checkInOrder(t, stderr, "* new connection ",
+	all := stdout + stderr
+	checkOutput(t, all, []string{testKey}, "* new connection ",
 		shown("C:", "GET /meinv/?key=<hidden>&num=6 HTTP/1.1\r\n"),
 		shown("C:", "Host: "+host+"\r\n"),
 		shown("C:", "Accept: application/json\r\n"), shown("C:", "\r\n"),
@@ -112,15 +116,16 @@ func testVerboseShowsEverything(t *testing.T) {
 		shown("S:", "Content-Type: application/json\r\n"), shown("S:", "\r\n"),
 		`S: "{\"code\":200,\"msg\":\"success\",\"newslist\":[`)
 	for _, name := range names {
-		checkInOrder(t, stderr, shown("C:", "GET /pics/"+name+" HTTP/1.1\r\n"),
+		checkOutput(t, stderr, nil,
+			shown("C:", "GET /pics/"+name+" HTTP/1.1\r\n"),
 			shown("S:", "HTTP/1.1 200 OK\r\n"),
 			shown("S:", "Content-Type: image/png\r\n"),
 			fmt.Sprintf("S: <%d bytes of image/png>\n", len(tinyPNG)))
 	}
 	if !strings.Contains(stderr, "* reused connection ") {
-		t.Errorf("got %q, want a connection reused", stderr)
+		t.Errorf("no connection was reused")
 	}
-	checkHidden(t, stdout+stderr, key)
+	showIfFailed(t, all)
 }
 
 // testVerboseWorkersNeverMix: six workers print at once, yet each
@@ -128,7 +133,7 @@ func testVerboseShowsEverything(t *testing.T) {
 func testVerboseWorkersNeverMix(t *testing.T) {
 	names := verboseNames
 	f := (&fakeAPI{names: names}).start(t)
-	_, stderr, err := verbose(t, f, "-v", "-num", "6", "-workers", "6")
+	_, stderr, err := testRunVerbose(t, f, "-v", "-num", "6", "-workers", "6")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,15 +142,15 @@ func testVerboseWorkersNeverMix(t *testing.T) {
 		`(.*?)S: <\d+ bytes of image/png>\n`)
 	found := exchange.FindAllStringSubmatch(stderr, -1)
 	if len(found) != len(names) {
-		t.Fatalf("got %d exchanges of pictures, want %d:\n%q",
-			len(found), len(names), stderr)
+		t.Errorf("got %d exchanges of pictures, want %d", len(found),
+			len(names))
 	}
 	for _, m := range found {
 		if strings.Contains(m[2], "C: GET") {
-			t.Errorf("the exchange of %s.png holds another request:\n%q",
-				m[1], m[0])
+			t.Errorf("the exchange of %s.png holds another request", m[1])
 		}
 	}
+	showIfFailed(t, stderr)
 }
 
 // testVerboseRedirectHidesTheKey: an API that redirects to an address
@@ -162,16 +167,18 @@ func testVerboseRedirectHidesTheKey(t *testing.T) {
 		_, _ = io.WriteString(w, `{"code":230,"msg":"wrong key"}`)
 	}}
 	f.start(t)
-	stdout, stderr, err := verbose(t, f, "-v", "-api", f.url+"/meinv")
+	stdout, stderr, err := testRunVerbose(t, f, "-v", "-api", f.url+"/meinv")
 	if err == nil {
 		t.Fatal("got no error, want code 230")
 	}
-	checkInOrder(t, stderr, shown("S:", "HTTP/1.1 307 Temporary Redirect\r\n"),
+	all := stdout + stderr + err.Error()
+	checkOutput(t, all, []string{testKey},
+		shown("S:", "HTTP/1.1 307 Temporary Redirect\r\n"),
 		shown("S:", "Location: /meinv/?key=<hidden>&num=10\r\n"),
 		`S: "<a href=\"/meinv/?key=<hidden>&amp;num=10\">`,
 		shown("C:", "GET /meinv/?key=<hidden>&num=10 HTTP/1.1\r\n"),
 		`C: "Referer: http://`, "/meinv?key=<hidden>&num=10\\r\\n\"\n")
-	checkHidden(t, stdout+stderr+err.Error(), key)
+	showIfFailed(t, all)
 }
 
 func TestVerboseHead(t *testing.T) {
@@ -202,7 +209,7 @@ func TestVerboseQuotes(t *testing.T) {
 			"Content-Length: 0\r\nConnection: close\r\n\r\n"
 	}
 	f := &fakeAPI{url: rawAPI(t, answer)}
-	_, stderr, err := verbose(t, f, "-v")
+	_, stderr, err := testRunVerbose(t, f, "-v")
 	if err == nil {
 		t.Fatal("got no error, want the 503")
 	}
@@ -228,9 +235,9 @@ func rawAPI(t *testing.T, answer func(path string) string) string {
 	return "http://" + addr
 }
 
-// response is an HTTP/1.1 response with the status line status and body,
-// that closes the connection.
-func response(status, body string) string {
+// testResponse is an HTTP/1.1 response with the status line status and
+// body, that closes the connection.
+func testResponse(status, body string) string {
 	return fmt.Sprintf("HTTP/1.1 %s\r\nContent-Length: %d\r\n"+
 		"Connection: close\r\n\r\n%s", status, len(body), body)
 }
@@ -244,7 +251,7 @@ func TestNetworkTextIsQuoted(t *testing.T) {
 		if err != nil {
 			panic(err) // a string always marshals
 		}
-		return response("200 OK", fmt.Sprintf(
+		return testResponse("200 OK", fmt.Sprintf(
 			`{"code":200,"msg":"success","newslist":[{"picUrl":%s}]}`, link))
 	}
 	tests := []struct {
@@ -253,25 +260,25 @@ func TestNetworkTextIsQuoted(t *testing.T) {
 		want   string // in the output or the error
 	}{
 		{"the API's status line", func(string) string {
-			return response(fake, "")
+			return testResponse(fake, "")
 		}, `/meinv/: ` + fmt.Sprintf("%q", fake) + `: ""` + "\n"},
 		{"a picture's status line", func(path string) string {
 			if path == "/meinv/" {
 				return list("/pics/a.png")
 			}
-			return response(fake, "")
+			return testResponse(fake, "")
 		}, `/pics/a.png": ` + fmt.Sprintf("%q", fake)},
 		{"the body of an API error", func(string) string {
-			return response("500 Internal Server Error", "\x1b[2Jgone\r\n")
+			return testResponse("500 Internal Server Error", "\x1b[2Jgone\r\n")
 		}, `"500 Internal Server Error": "\x1b[2Jgone"`},
 		{"an answer that is not JSON", func(string) string {
-			return response("200 OK", "<html>\x1b]0;owned\a</html>")
+			return testResponse("200 OK", "<html>\x1b]0;owned\a</html>")
 		}, `: "<html>\x1b]0;owned\a</html>"`},
 		{"a link that is not a URL", func(string) string {
 			return list("/pics/\x1b[2J.png")
 		}, `failed "/pics/\x1b[2J.png": not a link`},
 		{"a status line too long to show", func(string) string {
-			return response("502 "+strings.Repeat("x", 300), "")
+			return testResponse("502 "+strings.Repeat("x", 300), "")
 		}, `"502 ` + strings.Repeat("x", 196) + `": ""`}, // 200 characters
 	}
 	for _, tc := range tests {
@@ -283,15 +290,15 @@ func TestNetworkTextIsQuoted(t *testing.T) {
 	}
 }
 
-// checkQuoted runs the client, with -v if verbose, against a server that
+// checkQuoted runs the client, with -v if withV, against a server that
 // gives answer, and fails the test unless its output and its error hold
 // want and no control character.
 func checkQuoted(t *testing.T, answer func(path string) string, want string,
-	verbose bool) {
+	withV bool) {
 	t.Helper()
 	var out strings.Builder
 	args := []string{"-api", rawAPI(t, answer) + "/meinv/", "-num", "1",
-		"-out", t.TempDir(), "-v=" + strconv.FormatBool(verbose)}
+		"-out", t.TempDir(), "-v=" + strconv.FormatBool(withV)}
 	err := run(context.Background(), args, func(string) string { return "" },
 		&out, &out)
 	all := out.String()
@@ -299,9 +306,11 @@ func checkQuoted(t *testing.T, answer func(path string) string, want string,
 		all += "client: " + err.Error() + "\n"
 	}
 	if strings.ContainsAny(all, "\x1b\r\a") {
-		t.Errorf("the output holds control characters: %q", all)
+		t.Errorf("the output holds control characters as they are, " +
+			"not quoted (shown quoted below)")
 	}
 	if !strings.Contains(all, want) {
-		t.Errorf("got %q, want it to contain %q", all, want)
+		t.Errorf("the output lacks %q", want)
 	}
+	showIfFailed(t, all)
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -26,10 +27,34 @@ func sendVia(t *testing.T, pl *loopback.PipeListener, args ...string) (string, e
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.s.dial = pl.DialContext
+	var conns []net.Conn // closed if the client never gives up
+	var mu sync.Mutex
+	cfg.s.dial = func(ctx context.Context, nw, addr string) (net.Conn, error) {
+		conn, err := pl.DialContext(ctx, nw, addr)
+		mu.Lock()
+		defer mu.Unlock()
+		conns = append(conns, conn)
+		return conn, err
+	}
 	var stdout bytes.Buffer
-	err = cfg.deliver(context.Background(), &stdout)
-	return stdout.String(), err
+	done := make(chan error, 1)
+	go func() { done <- cfg.deliver(context.Background(), &stdout) }()
+	select {
+	case err := <-done:
+		return stdout.String(), err
+	case <-time.After(time.Hour): // on the fake clock of the test's bubble
+		mu.Lock()
+		for _, conn := range conns {
+			if conn != nil {
+				_ = conn.Close() // lets the client, and the test, end
+			}
+		}
+		mu.Unlock()
+		<-done
+		t.Fatal("the client never gave up: an hour went by on a silent " +
+			"connection (is its deadline set from ctx?)")
+		return "", nil
+	}
 }
 
 // serveOne accepts one connection on pl after wait (a busy server, with

@@ -270,12 +270,16 @@ func TestVerboseQuotesTheServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	if strings.ContainsAny(stderr, "\x1b\a") {
-		t.Errorf("got %q, want no escape character", stderr)
+		t.Errorf("-v printed an escape character as it is, want it quoted")
 	}
 	for _, want := range []string{`S: "220 \x1b[2Jfake\r\n"`,
 		`S: "250-\x1b]0;title\a\r\n250 STARTTLS\r\n"`, `* certificate "CN=\x1b[2Jevil"`} {
 		if !strings.Contains(stderr, want+"\n") {
-			t.Errorf("got %q, want %q in it", stderr, want)
+			t.Errorf("no line %s in what -v printed", want)
 		}
+	}
+	if t.Failed() {
+		t.Logf("-v printed (escape characters quoted here):\n%s",
+			strings.NewReplacer("\x1b", `\x1b`, "\a", `\a`).Replace(stderr))
 	}
 }

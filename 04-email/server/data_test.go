@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -44,11 +45,19 @@ func TestReadDataLineLengths(t *testing.T) {
 				body, ok = bytes.CutSuffix(body, []byte("\r\nlast\r\n"))
 			}
 			rest, _ := io.ReadAll(r) // a bytes.Buffer does not fail
-			if err != nil || !ok || !bytes.Equal(body, line[:n]) ||
-				string(rest) != "NOOP\r\n" {
-				t.Fatalf("a line of %d bytes after %q: got %.80q, %v, "+
-					"left %.80q; want the message back and NOOP left",
-					n, dot, got, err, rest)
+			what := ""
+			switch {
+			case err != nil:
+				what = fmt.Sprintf("readData returned %v", err)
+			case string(rest) != "NOOP\r\n":
+				what = fmt.Sprintf("the message ended in the wrong "+
+					"place: left %.80q, want \"NOOP\\r\\n\"", rest)
+			case !ok || !bytes.Equal(body, line[:n]):
+				what = fmt.Sprintf("the line came back changed: the "+
+					"message ends %q", got[max(0, len(got)-20):])
+			}
+			if what != "" {
+				t.Fatalf("a line of %d bytes after %q: %s", n, dot, what)
 			}
 		}
 	}
@@ -100,9 +109,12 @@ func FuzzReadData(f *testing.F) {
 		}
 		want, ended, wantRest := model(in)
 		got, rest, err := readAll(in, 16+int(size%64))
-		if ended != (err == nil) {
-			t.Fatalf("readData(%.200q) returned %v; the message ended: %v",
-				in, err, ended)
+		if ended && err != nil {
+			t.Fatalf("readData(%.200q) missed the end of the message: "+
+				"returned %v", in, err)
+		}
+		if !ended && err == nil {
+			t.Fatalf("readData(%.200q) ended a message that goes on", in)
 		}
 		// Cut off in the middle, readData has written what came.
 		if ended && got != want || !ended && !strings.HasPrefix(got, want) {

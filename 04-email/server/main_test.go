@@ -156,7 +156,8 @@ func (c *client) readReply() string {
 		line, err := c.r.ReadString('\n')
 		b.WriteString(line)
 		if err != nil {
-			c.tb.Fatalf("read a reply: %v (got %q)", err, b.String())
+			c.tb.Fatalf("the server sent no whole reply: %v (got %q)", err,
+				b.String())
 		}
 		if len(line) < 4 || line[3] != '-' {
 			return b.String()

@@ -107,9 +107,11 @@ func TestSlotsHeldWithoutWork(t *testing.T) {
 			sendOneIn(t, s)             // calm is seen by the next client
 			for _, want := range []string{"busy: 3 of 4 sessions", "calm again: "} {
 				if n := strings.Count(s.log.String(), want); n != 1 {
-					t.Errorf("got %q %d times in the log, want once: %q",
-						want, n, s.log.String())
+					t.Errorf("got %q %d times in the log, want once", want, n)
 				}
+			}
+			if t.Failed() {
+				t.Logf("the log:\n%s", s.log.String())
 			}
 		})
 	})
@@ -133,7 +135,8 @@ func TestStress(t *testing.T) {
 				t.Errorf("got %q, want 421", got)
 			}
 			if waited := time.Since(start); waited != 0 {
-				t.Errorf("got 421 after %v, want it at once", waited)
+				t.Errorf("got 421 after %v, want it at once: stress "+
+					"began, and this session was idle 10s", waited)
 			}
 			// The other saved a message 2s ago: it has 3s left.
 			time.Sleep(2 * time.Second)
@@ -253,7 +256,8 @@ func TestJunkCommands(t *testing.T) {
 				t.Errorf("got %q, want 421", got)
 			}
 			if waited := time.Since(start); waited != 0 {
-				t.Errorf("got 421 after %v, want it at once", waited)
+				t.Errorf("got 421 after %v, want it at once: that was "+
+					"the %dth command of no use", waited, maxJunk)
 			}
 			c.expectEOF()
 		})
@@ -272,8 +276,13 @@ func TestJunkCommands(t *testing.T) {
 			// The last two are the 99th and 100th that do no work.
 			c.play(s.dir, step{"EHLO test", "250-"},
 				step{"MAIL FROM:<a@example.com>", "250 "})
+			start := time.Now()
 			if got := c.readReply(); !strings.HasPrefix(got, "421 ") {
 				t.Errorf("got %q, want 421", got)
+			}
+			if waited := time.Since(start); waited != 0 {
+				t.Errorf("got 421 after %v, want it at once: that was "+
+					"the %dth command of no use", waited, maxJunk)
 			}
 		})
 	})
@@ -312,7 +321,7 @@ func (c *client) replyWithin(d time.Duration) (string, bool) {
 		return "", false
 	}
 	if err != nil {
-		c.tb.Fatalf("read a reply: %v (got %q)", err, line)
+		c.tb.Fatalf("the server sent no whole reply: %v (got %q)", err, line)
 	}
 	return line, true
 }

@@ -92,7 +92,7 @@ func TestBadAnswers(t *testing.T) {
 			f := newFakeGateway(t, tc.status, tc.ctype, tc.reply)
 			_, _, err := sendSMS(t, f.srv.URL, env, "-mobile", "13812345678")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("got %s, want %q", errText(err), tc.want)
+				t.Errorf("the error lacks %q; got %s", tc.want, errText(err))
 			}
 			if n := len(f.posted()); n != 1 {
 				t.Errorf("got %d posts, want 1: a send is never retried", n)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -80,18 +82,30 @@ var secretFlags = [][]string{nil, {"-plain-key"}, {"-v"}, {"-v", "-plain-key"}}
 
 func TestSecrets(t *testing.T) {
 	// Whatever happens, neither the key nor the password is printed, with
-	// -v or without.
-	for _, reply := range []string{jsonOK, `{"code":405,"msg":"bad key"}`, "oops"} {
-		f := newFakeGateway(t, 200, "application/json", reply)
+	// -v or without. Each leak is one line; the first output, once.
+	var first string
+	for _, answer := range []struct{ name, reply string }{
+		{"code 2", jsonOK}, {"code 405", `{"code":405,"msg":"bad key"}`},
+		{"neither JSON nor XML", "oops"},
+	} {
+		f := newFakeGateway(t, 200, "application/json", answer.reply)
 		for _, extra := range secretFlags {
 			flags := append([]string{"-mobile", "13812345678"}, extra...)
 			stdout, stderr, err := sendSMS(t, f.srv.URL, env, flags...)
-			all := stdout + stderr + fmt.Sprint(err)
+			all := stdout + stderr
+			if err != nil {
+				all += err.Error() + "\n"
+			}
 			password := f.posted()[len(f.posted())-1].Get("password")
-			if strings.Contains(all, "s3cret-key") || strings.Contains(all, password) {
-				t.Errorf("reply %q, flags %v: output %q shows a secret", reply, extra, all)
+			for _, leak := range leaks(all, env["SMS_APIKEY"], password) {
+				t.Errorf("flags %q, the gateway's answer %s: the program "+
+					"printed %s", extra, answer.name, leak)
+				first = cmp.Or(first, all)
 			}
 		}
+	}
+	if first != "" {
+		t.Logf("what it printed, the first time:%s", asLines(first))
 	}
 
 	// run writes only to the stdout and stderr it is given, which is
@@ -111,9 +125,61 @@ func TestSecrets(t *testing.T) {
 				t.Fatalf("flags %v: %s; stderr %q", extra, errText(err), stderr)
 			}
 			password := f.posted()[len(f.posted())-1].Get("password")
-			checkHidden(t, stdout+stderr, env["SMS_APIKEY"], password)
+			found := leaks(stdout+stderr, env["SMS_APIKEY"], password)
+			if len(found) > 0 {
+				t.Fatalf("flags %q: the program printed %s; what it "+
+					"printed:%s", extra, strings.Join(found, ", and "),
+					asLines(stdout+stderr))
+			}
 		}
 	})
+}
+
+// leaks says which of the key and the password posted out shows, in
+// any of the forms checkHidden looks for: "the key (s3cret-key)".
+func leaks(out, key, password string) []string {
+	var found []string
+	for _, s := range []struct{ name, value string }{
+		{"the key", key}, {"the signature", password},
+	} {
+		if s.name == "the signature" && s.value == key {
+			continue // -plain-key: the password is the key
+		}
+		for _, form := range []string{s.value, url.QueryEscape(s.value),
+			url.PathEscape(s.value),
+			base64.StdEncoding.EncodeToString([]byte(s.value))} {
+			if form != "" && strings.Contains(out, form) {
+				found = append(found, fmt.Sprintf("%s (%s)", s.name, form))
+				break
+			}
+		}
+	}
+	return found
+}
+
+// checkNoLeak fails the test if out shows the key or the password
+// posted, and then shows out once, a line at a time.
+func checkNoLeak(tb testing.TB, out, key, password string) {
+	tb.Helper()
+	if found := leaks(out, key, password); len(found) > 0 {
+		tb.Errorf("the program printed %s; what it printed:%s",
+			strings.Join(found, ", and "), asLines(out))
+	}
+}
+
+// asLines returns out for a failure message, each of its lines on a
+// line of its own after a line break, quoted if it holds a character
+// that would drive the terminal.
+func asLines(out string) string {
+	var b strings.Builder
+	for line := range strings.Lines(out) {
+		line = strings.TrimSuffix(line, "\n")
+		if strings.ContainsFunc(line, func(r rune) bool { return !strconv.IsPrint(r) }) {
+			line = strconv.Quote(line)
+		}
+		b.WriteString("\n" + line)
+	}
+	return b.String()
 }
 
 // echoGateway answers every post with reply, in which %[1]s is the
@@ -159,8 +225,8 @@ func TestEchoedSecrets(t *testing.T) {
 					gateway := echoGateway(t, tc.status, tc.ctype, tc.reply)
 					stdout, stderr, err := sendSMS(t, gateway, secretEnv,
 						append(flags, "-mobile", "13812345678")...)
-					checkHidden(t, stdout+stderr+fmt.Sprint(err),
-						secretEnv["SMS_APIKEY"])
+					checkNoLeak(t, stdout+stderr+fmt.Sprint(err),
+						secretEnv["SMS_APIKEY"], "")
 				})
 		}
 	}

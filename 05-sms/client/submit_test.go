@@ -45,9 +45,14 @@ func TestNoAnswer(t *testing.T) {
 			client := newClient(cfg.timeout)
 			transport := &http.Transport{DialContext: pl.DialContext}
 			client.Transport = transport
+			defer func() { // also after t.Fatal, so that the bubble ends
+				transport.CloseIdleConnections()
+				_ = srv.Close() // ends the handler, if the client did not
+				<-served
+			}()
 			var stdout bytes.Buffer
 			start := time.Now()
-			err = cfg.send(context.Background(), client, &stdout)
+			err = sendWithin(t, cfg, client, &stdout)
 			if elapsed := time.Since(start); elapsed != 10*time.Second {
 				t.Errorf("gave up after %v, want the default -timeout, 10s",
 					elapsed)
@@ -60,9 +65,6 @@ func TestNoAnswer(t *testing.T) {
 			if stdout.Len() > 0 {
 				t.Errorf("printed %q, want nothing", stdout.String())
 			}
-			transport.CloseIdleConnections()
-			_ = srv.Close() // ends the handler, if the client did not
-			<-served
 		})
 	})
 
@@ -82,4 +84,23 @@ func TestNoAnswer(t *testing.T) {
 				errText(err))
 		}
 	})
+}
+
+// sendWithin sends with cfg and client in a synctest bubble, and returns
+// send's error; it fails the test if send still waits a minute later on
+// the bubble's clock: the client never gave up, and the bubble would
+// end in a deadlock. The caller closes the gateway, which ends send.
+func sendWithin(t *testing.T, cfg *config, client *http.Client,
+	stdout io.Writer) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cfg.send(context.Background(), client, stdout) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatal("the client never gave up: still no answer a minute " +
+			"after the post, want it to stop at -timeout (10s)")
+		return nil
+	}
 }

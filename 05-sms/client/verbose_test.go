@@ -18,6 +18,23 @@ import (
 var secretEnv = map[string]string{"SMS_ACCOUNT": "C12345",
 	"SMS_APIKEY": "s3cr3t/K+y&z=1"}
 
+// checkShows fails the test unless out, what -v printed, holds each of
+// want, each after the one before it; it names the first missing, then
+// shows out once, a line at a time.
+func checkShows(tb testing.TB, out string, want ...string) {
+	tb.Helper()
+	rest := out
+	for i, w := range want {
+		at := strings.Index(rest, w)
+		if at < 0 {
+			tb.Errorf("-v lacks %q (number %d of the %d pieces looked for, "+
+				"in order); what it printed:%s", w, i+1, len(want), asLines(out))
+			return
+		}
+		rest = rest[at+len(w):]
+	}
+}
+
 func TestVerbose(t *testing.T) {
 	for name, flags := range map[string][]string{"signed": nil,
 		"the key itself": {"-plain-key"}} {
@@ -34,7 +51,7 @@ func TestVerbose(t *testing.T) {
 		if err != nil {
 			t.Fatalf("got %s, want no error", errText(err))
 		}
-		checkInOrder(t, stderr, shown("S:", "Content-Type: text/xml\r\n"),
+		checkShows(t, stderr, shown("S:", "Content-Type: text/xml\r\n"),
 			shown("S:", "\r\n"),
 			shown("S:", `<?xml version="1.0" encoding="utf-8"?>`+"\n"),
 			shown("S:", "<SubmitResult><code>2</code><smsid>7</smsid></SubmitResult>"))
@@ -62,11 +79,11 @@ func TestVerbose(t *testing.T) {
 		if !refused(err) { // each system words it its own way
 			t.Fatalf("got %s, want connection refused", errText(err))
 		}
-		checkInOrder(t, stderr, "* not sent: ")
+		checkShows(t, stderr, "* not sent: ")
 		if strings.Contains(stderr, "C: ") {
 			t.Errorf("got %q, want no request shown: none was sent", stderr)
 		}
-		checkHidden(t, stderr+err.Error(), secretEnv["SMS_APIKEY"])
+		checkNoLeak(t, stderr+err.Error(), secretEnv["SMS_APIKEY"], "")
 	})
 }
 
@@ -80,7 +97,7 @@ func testVerboseShowsForm(t *testing.T, flags []string) {
 	if err != nil {
 		t.Fatalf("got %s, want no error", errText(err))
 	}
-	checkInOrder(t, stderr, "* new connection ",
+	checkShows(t, stderr, "* new connection ",
 		shown("C:", "POST / HTTP/1.1\r\n"),
 		shown("C:", "Content-Type: application/x-www-form-urlencoded; "+
 			"charset=utf-8\r\n"),
@@ -90,7 +107,7 @@ func testVerboseShowsForm(t *testing.T, flags []string) {
 		shown("S:", "HTTP/1.1 200 OK\r\n"),
 		shown("S:", "Content-Type: application/json\r\n"),
 		shown("S:", "\r\n"), `S: "{\"code\":2,\"msg\":\"submitted\",`)
-	checkHidden(t, stdout+stderr, secretEnv["SMS_APIKEY"],
+	checkNoLeak(t, stdout+stderr, secretEnv["SMS_APIKEY"],
 		f.posted()[0].Get("password"))
 }
 
@@ -117,20 +134,22 @@ func TestVerboseNoAnswer(t *testing.T) {
 		client := newClient(cfg.timeout)
 		client.Transport = tapTransport(transport, log.New(&stderr, "", 0),
 			"password")
-		err = cfg.send(t.Context(), client, io.Discard)
+		defer func() { // also after t.Fatal, so that the bubble ends
+			transport.CloseIdleConnections()
+			_ = srv.Close() // ends the handler, if the client did not
+			<-served
+		}()
+		err = sendWithin(t, cfg, client, io.Discard)
 		if err == nil {
 			t.Error("got no error, want a timeout")
 		}
-		checkInOrder(t, stderr.String(), "* new connection ",
+		checkShows(t, stderr.String(), "* new connection ",
 			shown("C:", "POST /webservice/sms.php?method=Submit HTTP/1.1\r\n"),
 			"&password=<hidden>&", "* no answer: ")
 		if strings.Contains(stderr.String(), "S: ") {
 			t.Errorf("got %q, want no answer shown", stderr.String())
 		}
-		checkHidden(t, stderr.String()+fmt.Sprint(err), secretEnv["SMS_APIKEY"])
-		transport.CloseIdleConnections()
-		_ = srv.Close() // ends the handler, if the client did not
-		<-served
+		checkNoLeak(t, stderr.String()+fmt.Sprint(err), secretEnv["SMS_APIKEY"], "")
 	})
 }
 
@@ -155,13 +174,13 @@ func TestVerboseTLS(t *testing.T) {
 		if err := cfg.send(t.Context(), client, io.Discard); err != nil {
 			t.Fatalf("got %s, want no error", errText(err))
 		}
-		checkInOrder(t, stderr.String(), "* new connection ", ", TLS 1.3, TLS_",
+		checkShows(t, stderr.String(), "* new connection ", ", TLS 1.3, TLS_",
 			shown("C:", "POST / HTTP/1.1\r\n"), shown("S:", "HTTP/1.1 200 OK\r\n"))
 	})
 
 	t.Run("a refused certificate's names are shown quoted", func(t *testing.T) {
 		stderr, _ := refusedCertificate(t, true)
-		checkInOrder(t, stderr, "* not sent: ", `\x1b[2J\x1b[1;32msent`)
+		checkShows(t, stderr, "* not sent: ", `\x1b[2J\x1b[1;32msent`)
 		if strings.Contains(stderr, "\x1b") {
 			t.Errorf("got %q, want no escape as it is", stderr)
 		}
@@ -178,7 +197,7 @@ func TestVerboseQuotes(t *testing.T) {
 	if err == nil {
 		t.Fatal("got no error, want the 503")
 	}
-	checkInOrder(t, stderr, `S: "HTTP/1.1 503 \x1b[2JOK\r\n"`+"\n",
+	checkShows(t, stderr, `S: "HTTP/1.1 503 \x1b[2JOK\r\n"`+"\n",
 		`S: "X-Evil: abc\u202egnp.exe\r\n"`+"\n")
 	if strings.ContainsAny(stderr, "\x1b\u202e") {
 		t.Errorf("got %q, want no escape and no U+202E as it is", stderr)
