@@ -20,14 +20,15 @@ import (
 )
 
 // checkInOrder fails the test unless out holds each of want, each after
-// the one before.
+// the one before. It names the first one missing, then shows out once.
 func checkInOrder(tb testing.TB, out string, want ...string) {
 	tb.Helper()
 	rest := out
-	for _, w := range want {
+	for n, w := range want {
 		i := strings.Index(rest, w)
 		if i < 0 {
-			tb.Errorf("got %q, want %q in it, in this order: %q", out, w, want)
+			tb.Errorf("the output lacks %q (%d of %d, in order)%s",
+				w, n+1, len(want), outputLines(out))
 			return
 		}
 		rest = rest[i+len(w):]
@@ -35,17 +36,30 @@ func checkInOrder(tb testing.TB, out string, want ...string) {
 }
 
 // checkHidden fails the test if out shows one of secrets in any form: as
-// it is, escaped in a query, a form or a path, or in base64.
+// it is, escaped in a query, a form or a path, or in base64. It names
+// each form shown, then shows out once.
 func checkHidden(tb testing.TB, out string, secrets ...string) {
 	tb.Helper()
+	var seen []string
 	for _, s := range secrets {
 		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s),
 			base64.StdEncoding.EncodeToString([]byte(s))} {
 			if form != "" && strings.Contains(out, form) {
-				tb.Errorf("got %q, which shows a secret as %q", out, form)
+				seen = append(seen, fmt.Sprintf("%q", form))
 			}
 		}
 	}
+	if seen != nil {
+		tb.Errorf("the output shows a secret as %s%s",
+			strings.Join(seen, " and as "), outputLines(out))
+	}
+}
+
+// outputLines returns out for a failure message: after the sentence that
+// says what is wrong, its lines one below the other, indented.
+func outputLines(out string) string {
+	return "; the output:\n\t" +
+		strings.ReplaceAll(strings.TrimRight(out, "\n"), "\n", "\n\t")
 }
 
 // tapLine matches a line that -v prints, a note or what a side sent,
