@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -105,7 +104,7 @@ func TestSecrets(t *testing.T) {
 		}
 	}
 	if first != "" {
-		t.Logf("what it printed, the first time:%s", asLines(first))
+		t.Logf("what it printed, the first time:\n%s", testLines(first))
 	}
 
 	// run writes only to the stdout and stderr it is given, which is
@@ -128,15 +127,15 @@ func TestSecrets(t *testing.T) {
 			found := leaks(stdout+stderr, env["SMS_APIKEY"], password)
 			if len(found) > 0 {
 				t.Fatalf("flags %q: the program printed %s; what it "+
-					"printed:%s", extra, strings.Join(found, ", and "),
-					asLines(stdout+stderr))
+					"printed:\n%s", extra, strings.Join(found, ", and "),
+					testLines(stdout+stderr))
 			}
 		}
 	})
 }
 
 // leaks says which of the key and the password posted out shows, in
-// any of the forms checkHidden looks for: "the key (s3cret-key)".
+// any of the forms secretForm looks for: "the key (s3cret-key)".
 func leaks(out, key, password string) []string {
 	var found []string
 	for _, s := range []struct{ name, value string }{
@@ -145,13 +144,8 @@ func leaks(out, key, password string) []string {
 		if s.name == "the signature" && s.value == key {
 			continue // -plain-key: the password is the key
 		}
-		for _, form := range []string{s.value, url.QueryEscape(s.value),
-			url.PathEscape(s.value),
-			base64.StdEncoding.EncodeToString([]byte(s.value))} {
-			if form != "" && strings.Contains(out, form) {
-				found = append(found, fmt.Sprintf("%s (%s)", s.name, form))
-				break
-			}
+		if form := secretForm(out, s.value); form != "" {
+			found = append(found, fmt.Sprintf("%s (%s)", s.name, form))
 		}
 	}
 	return found
@@ -162,24 +156,9 @@ func leaks(out, key, password string) []string {
 func checkNoLeak(tb testing.TB, out, key, password string) {
 	tb.Helper()
 	if found := leaks(out, key, password); len(found) > 0 {
-		tb.Errorf("the program printed %s; what it printed:%s",
-			strings.Join(found, ", and "), asLines(out))
+		tb.Errorf("the program printed %s; what it printed:\n%s",
+			strings.Join(found, ", and "), testLines(out))
 	}
-}
-
-// asLines returns out for a failure message, each of its lines on a
-// line of its own after a line break, quoted if it holds a character
-// that would drive the terminal.
-func asLines(out string) string {
-	var b strings.Builder
-	for line := range strings.Lines(out) {
-		line = strings.TrimSuffix(line, "\n")
-		if strings.ContainsFunc(line, func(r rune) bool { return !strconv.IsPrint(r) }) {
-			line = strconv.Quote(line)
-		}
-		b.WriteString("\n" + line)
-	}
-	return b.String()
 }
 
 // echoGateway answers every post with reply, in which %[1]s is the

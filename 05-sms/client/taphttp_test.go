@@ -15,51 +15,66 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"netprog/internal/loopback"
 )
 
-// checkInOrder fails the test unless out holds each of want, each after
-// the one before. It names the first one missing, then shows out once.
-func checkInOrder(tb testing.TB, out string, want ...string) {
+// checkOutput fails the test unless out holds each of want, each after
+// the one before, and none of secrets in any form (as it is, escaped in a
+// query or a path, or in base64). It says what is wrong, one line each;
+// showIfFailed then shows the output.
+func checkOutput(tb testing.TB, out string, secrets []string, want ...string) {
 	tb.Helper()
+	for _, s := range secrets {
+		if form := secretForm(out, s); form != "" {
+			tb.Errorf("the output shows the secret %q, as %q", s, form)
+		}
+	}
 	rest := out
-	for n, w := range want {
-		i := strings.Index(rest, w)
-		if i < 0 {
-			tb.Errorf("the output lacks %q (%d of %d, in order)%s",
-				w, n+1, len(want), outputLines(out))
+	for i, w := range want {
+		at := strings.Index(rest, w)
+		if at < 0 {
+			tb.Errorf("the output lacks %q (%d of %d lines wanted in order)",
+				strings.TrimSuffix(w, "\n"), i+1, len(want))
 			return
 		}
-		rest = rest[i+len(w):]
+		rest = rest[at+len(w):]
 	}
 }
 
-// checkHidden fails the test if out shows one of secrets in any form: as
-// it is, escaped in a query, a form or a path, or in base64. It names
-// each form shown, then shows out once.
-func checkHidden(tb testing.TB, out string, secrets ...string) {
-	tb.Helper()
-	var seen []string
-	for _, s := range secrets {
-		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s),
-			base64.StdEncoding.EncodeToString([]byte(s))} {
-			if form != "" && strings.Contains(out, form) {
-				seen = append(seen, fmt.Sprintf("%q", form))
-			}
+// secretForm returns the form in which out shows secret (as it is,
+// escaped in a query or a path, or in base64), or "" if it does not.
+func secretForm(out, secret string) string {
+	for _, form := range []string{secret, url.QueryEscape(secret),
+		url.PathEscape(secret), base64.StdEncoding.EncodeToString([]byte(secret))} {
+		if form != "" && strings.Contains(out, form) {
+			return form
 		}
 	}
-	if seen != nil {
-		tb.Errorf("the output shows a secret as %s%s",
-			strings.Join(seen, " and as "), outputLines(out))
+	return ""
+}
+
+// showIfFailed shows out once, line by line, if the test has failed.
+func showIfFailed(tb testing.TB, out string) {
+	tb.Helper()
+	if tb.Failed() {
+		tb.Logf("the output:\n%s", testLines(out))
 	}
 }
 
-// outputLines returns out for a failure message: after the sentence that
-// says what is wrong, its lines one below the other, indented.
-func outputLines(out string) string {
-	return "; the output:\n\t" +
-		strings.ReplaceAll(strings.TrimRight(out, "\n"), "\n", "\n\t")
+// testLines returns out indented, a line at a time; a line that holds a
+// control character is quoted, so that it cannot drive the terminal.
+func testLines(out string) string {
+	var b strings.Builder
+	for line := range strings.Lines(out) {
+		line = strings.TrimSuffix(line, "\n")
+		if strings.ContainsFunc(line, unicode.IsControl) {
+			line = fmt.Sprintf("%q", line)
+		}
+		b.WriteString("    " + line + "\n")
+	}
+	return b.String()
 }
 
 // tapLine matches a line that -v prints, a note or what a side sent,
@@ -215,11 +230,13 @@ func TestTapReadsNoMore(t *testing.T) {
 		}
 	}
 	srv.Close() // once the handlers are done: -v prints after each
-	checkInOrder(t, srvLog.String(), " C: <3 bytes of image/png>\n",
+	checkOutput(t, srvLog.String(), nil, " C: <3 bytes of image/png>\n",
 		shown("S:", "Content-Type: text/plain\r\n"), " S: <5904 more bytes>\n")
+	showIfFailed(t, srvLog.String())
 	// What the client sent is as far as its transport read it: the server
 	// may answer before the end, so the test does not count it.
-	checkInOrder(t, cliLog.String(), shown("C:", "POST / HTTP/1.1\r\n"),
+	checkOutput(t, cliLog.String(), nil, shown("C:", "POST / HTTP/1.1\r\n"),
 		shown("S:", "Transfer-Encoding: chunked\r\n"), "S: <5904 more bytes>\n",
 		shown("C:", "POST / HTTP/1.1\r\n"), "S: <904 more bytes>\n")
+	showIfFailed(t, cliLog.String())
 }

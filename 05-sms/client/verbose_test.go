@@ -23,16 +23,8 @@ var secretEnv = map[string]string{"SMS_ACCOUNT": "C12345",
 // shows out once, a line at a time.
 func checkShows(tb testing.TB, out string, want ...string) {
 	tb.Helper()
-	rest := out
-	for i, w := range want {
-		at := strings.Index(rest, w)
-		if at < 0 {
-			tb.Errorf("-v lacks %q (number %d of the %d pieces looked for, "+
-				"in order); what it printed:%s", w, i+1, len(want), asLines(out))
-			return
-		}
-		rest = rest[at+len(w):]
-	}
+	checkOutput(tb, out, nil, want...)
+	showIfFailed(tb, out)
 }
 
 func TestVerbose(t *testing.T) {

@@ -90,7 +90,8 @@ func TestVerbose(t *testing.T) {
 			if err := p.Stop(); err != nil {
 				t.Fatalf("got %s, want no error", errText(err))
 			}
-			checkInOrder(t, p.Stderr(), ` C: "X-Evil: abc\u202egnp.exe\r\n"`+"\n")
+			checkOutput(t, p.Stderr(), nil, ` C: "X-Evil: abc\u202egnp.exe\r\n"`+"\n")
+			showIfFailed(t, p.Stderr())
 			if strings.Contains(p.Stderr(), "\u202e") {
 				t.Errorf("got %q, want no U+202E as it is", p.Stderr())
 			}
@@ -108,7 +109,7 @@ func testVerboseShowsForms(t *testing.T) {
 		t.Fatalf("got %s, want no error", errText(err))
 	}
 	stderr := p.Stderr()
-	checkInOrder(t, stderr,
+	checkOutput(t, stderr, nil,
 		" code 2 smsid ", // the gateway's log: it has delivered, then -v prints
 		shown("C:", "POST /webservice/sms.php?method=Submit HTTP/1.1\r\n"),
 		shown("C:", "Content-Type: application/x-www-form-urlencoded\r\n"),
@@ -121,13 +122,15 @@ func testVerboseShowsForms(t *testing.T) {
 		` S: "{\"code\":2,\"msg\":\"提交成功\",\"smsid\":\"`,
 		shown("C:", "POST /webservice/sms.php?method=Submit HTTP/1.1\r\n"),
 		`&password=<hidden>"`+"\n", shown("S:", "HTTP/1.1 200 OK\r\n"))
+	showIfFailed(t, stderr)
 	for _, m := range tapLine.FindAllStringSubmatch(stderr, -1) {
 		if !strings.HasPrefix(m[1], "127.0.0.1:") {
 			t.Errorf("got a line starting %q, want the client's address",
 				m[0])
 		}
 	}
-	checkHidden(t, p.Stdout()+stderr, key, signedForm.Get("password"))
+	checkOutput(t, p.Stdout()+stderr, []string{key, signedForm.Get("password")})
+	showIfFailed(t, p.Stdout()+stderr)
 }
 
 // testVerboseTooLarge: with -v as without, a form over the size limit
