@@ -78,11 +78,12 @@ func lessonProblems(c chapter) []string {
 				stepWords))
 		}
 	}
-	for _, b := range blocksOf(lines) {
-		if strings.Contains(b.first, "/tutorial/") && b.n > tutorialLines {
+	for _, b := range blocksIn(lines) {
+		n := strings.Count(b.body, "\n")
+		if strings.Contains(b.first, "/tutorial/") && n > tutorialLines {
 			problems = append(problems, fmt.Sprintf("line %d quotes %d "+
 				"lines of a tutorial program, want %d at most: link to it",
-				b.line, b.n, tutorialLines))
+				b.line, n, tutorialLines))
 		}
 	}
 	return problems
@@ -176,33 +177,6 @@ func walkSteps(lines []string) []step {
 		}
 	}
 	return steps
-}
-
-// fenced is a ```go block: the line it starts on, its first line, and
-// how many lines follow that one.
-type fenced struct {
-	line  int
-	first string
-	n     int
-}
-
-func blocksOf(lines []string) []fenced {
-	var blocks []fenced
-	var cur *fenced
-	for i, line := range lines {
-		switch {
-		case cur == nil && line == "```go":
-			cur = &fenced{line: i + 1}
-		case cur != nil && line == "```":
-			blocks = append(blocks, *cur)
-			cur = nil
-		case cur != nil && cur.first == "":
-			cur.first = line
-		case cur != nil:
-			cur.n++
-		}
-	}
-	return blocks
 }
 
 // TestLessonProblemsSeesTheShape checks the checker on a README made to

@@ -1,7 +1,6 @@
 package course
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -65,19 +64,21 @@ type block struct {
 
 func goBlocks(tb testing.TB, readme string) []block {
 	tb.Helper()
-	f, err := os.Open(readme)
+	text, err := os.ReadFile(readme)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
+	return blocksIn(strings.Split(string(text), "\n"))
+}
+
+// blocksIn returns the ```go blocks of a README's lines.
+func blocksIn(lines []string) []block {
 	var blocks []block
 	var cur *block
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
+	for i, line := range lines {
 		switch {
 		case cur == nil && line == "```go":
-			cur = &block{line: n}
+			cur = &block{line: i + 1}
 		case cur != nil && line == "```":
 			blocks = append(blocks, *cur)
 			cur = nil
@@ -86,9 +87,6 @@ func goBlocks(tb testing.TB, readme string) []block {
 		case cur != nil:
 			cur.body += line + "\n"
 		}
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
 	}
 	return blocks
 }
