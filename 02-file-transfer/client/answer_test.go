@@ -125,8 +125,11 @@ func TestClientRejectsBadReplies(t *testing.T) {
 			before := folder(t, dir)
 			flags := append([]string{"-proto", tc.proto}, tc.flags...)
 			out, err := receive(t, addr, dir, flags...)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("got error %q, want one containing %q", fmt.Sprint(err), tc.want)
+			switch {
+			case err == nil:
+				t.Errorf("the client accepted the reply, want an error saying %q", tc.want)
+			case !strings.Contains(err.Error(), tc.want):
+				t.Errorf("the client's error does not say %q; it says %q", tc.want, err)
 			}
 			if tc.is != nil && !errors.Is(err, tc.is) {
 				t.Errorf("got error %q, want %v", fmt.Sprint(err), tc.is)
