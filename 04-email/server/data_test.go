@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -186,7 +187,7 @@ func TestMessageText(t *testing.T) {
 			}
 			_, saved := onlyMessage(t, out)
 			checkSaved(t, saved, "ESMTP", []byte(tt.want))
-			if t.Failed() && p.Stderr() != "" {
+			if t.Failed() && slices.Contains(tt.args, "-v") {
 				t.Logf("the server's side (-v):\n%s", p.Stderr())
 			}
 		})
