@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -144,7 +145,8 @@ func TestMessageText(t *testing.T) {
 		{"lines that end with a bare LF are saved with CRLF", nil,
 			"Subject: lf\n\n..one\nbody\r\n.\r\n",
 			"Subject: lf\r\n\r\n.one\r\nbody\r\n", "250 "},
-		{"a dot after a bare LF is no end: nothing can be smuggled", nil,
+		// With -v, a failure shows what the server took the rest for.
+		{"a dot after a bare LF is no end: nothing can be smuggled", []string{"-v"},
 			"Subject: s\r\n\r\nbody\n.\r\nMAIL FROM:<evil@example.com>\r\n.\r\n",
 			"Subject: s\r\n\r\nbody\r\n\r\nMAIL FROM:<evil@example.com>\r\n", "250 "},
 		// The reader's buffer holds 4096 bytes: the CRLF of a line of
@@ -185,6 +187,9 @@ func TestMessageText(t *testing.T) {
 			}
 			_, saved := onlyMessage(t, out)
 			checkSaved(t, saved, "ESMTP", []byte(tt.want))
+			if t.Failed() && slices.Contains(tt.args, "-v") {
+				t.Logf("the server's side (-v):\n%s", p.Stderr())
+			}
 		})
 	}
 }

@@ -69,7 +69,12 @@ func inOrder(tb testing.TB, lines []string, want []string) {
 			i++
 		}
 		if i == len(lines) {
-			tb.Errorf("no line %q (in order) in:\n%s", w, strings.Join(lines, "\n"))
+			what := "-v does not show the conversation as it went"
+			if strings.HasSuffix(w, " bytes hidden>") {
+				what = "-v shows what it must hide, a credential or a message"
+			}
+			tb.Errorf("%s: no line %q (in order) in:\n%s",
+				what, w, strings.Join(lines, "\n"))
 			return
 		}
 		i++
