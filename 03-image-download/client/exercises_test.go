@@ -178,7 +178,7 @@ func TestRate(t *testing.T) {
 			if errors.Is(err, errUsage) {
 				first, _, _ := strings.Cut(out, "\n")
 				t.Fatalf("the client has no -rate flag yet (it said %q): "+
-					"add it in defineFlags", first)
+					"add it in parseFlags", first)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -216,6 +216,10 @@ func TestRate(t *testing.T) {
 	t.Run("a negative -rate is a usage error", func(t *testing.T) {
 		var out strings.Builder
 		_, err := parseFlags([]string{"-rate", "-1"}, func(string) string { return "" }, &out)
+		if first, _, _ := strings.Cut(out.String(), "\n"); strings.Contains(first, "not defined") {
+			t.Fatalf("the client has no -rate flag yet (it said %q): "+
+				"add it in parseFlags", first)
+		}
 		if !errors.Is(err, errUsage) || !strings.Contains(out.String(), "-rate") {
 			t.Errorf("got %q, %q; want errUsage and a line about -rate",
 				fmt.Sprint(err), out.String())
