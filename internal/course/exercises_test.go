@@ -27,7 +27,7 @@ var written = map[string][]string{
 	"01-tcp-time":      {"time.Sleep(time.Second)", "time.RFC3339Nano"},
 	"02-file-transfer": {"os.O_WRONLY|os.O_CREATE|os.O_TRUNC", `{"offset":N}`},
 	"03-image-download": {"for range jobs", "path.Base(u.Path)",
-		"&http.Client{Transport: cfg.transport}", "errors.New(resp.Status)",
+		"&http.Client{Transport: cfg.transport}", "%.200s",
 		`"http://" + r.Host`, "time.NewTicker", "time.Second / N"},
 	"04-email": {"_ = cr", "n + 1", "c.text = textproto.NewConn(conn)",
 		"tls.Client(c.conn, config)"},
