@@ -66,9 +66,10 @@ func readReply(ctx context.Context, conn net.Conn,
 // explain adds to a failed exchange what it most likely means. got is
 // what arrived before the error.
 func explain(err error, got []byte, cfg config) error {
-	hint := "is the server running? go run ./01-tcp-time/server"
+	hint := "is the server running, on that address? " +
+		"go run ./01-tcp-time/server"
 	if cfg.udp {
-		hint = "is the server running with -udp? " +
+		hint = "is the server running with -udp, on that address? " +
 			"go run ./01-tcp-time/server -udp"
 	}
 	late := timedOut(err)

@@ -114,7 +114,7 @@ func TestClientFailures(t *testing.T) {
 		if !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, wsaeconnrefused) {
 			t.Errorf("got %s, want connection refused", errText(err))
 		}
-		if err == nil || !strings.Contains(err.Error(), "is the server running?") {
+		if err == nil || !strings.Contains(err.Error(), "is the server running, on that address?") {
 			t.Errorf("got %s, want the hint to start the server", errText(err))
 		}
 	})

@@ -24,7 +24,8 @@ var (
 // write: they are not in the code until the learner writes them. Every
 // other fragment an exercise quotes must be in the chapter's code.
 var written = map[string][]string{
-	"01-tcp-time":      {"time.Sleep(time.Second)", "time.RFC3339Nano"},
+	"01-tcp-time": {"time.Sleep(time.Second)", "time.RFC3339Nano",
+		"var err error"},
 	"02-file-transfer": {"os.O_WRONLY|os.O_CREATE|os.O_TRUNC", `{"offset":N}`},
 	"03-image-download": {"for range jobs", "path.Base(u.Path)",
 		"&http.Client{Transport: cfg.transport}", "%.200s",
