@@ -53,6 +53,12 @@ func lessonProblems(c chapter) []string {
 		problems = append(problems, fmt.Sprintf("want one %q heading, "+
 			"before %q", walkHeading, furtherHeading))
 	}
+	for _, name := range []string{"Try it", "Copy it into your coursework", "Exercises"} {
+		if at := headingNamed(lines, name); at < 0 || at > further {
+			problems = append(problems, fmt.Sprintf("want a %q heading "+
+				"in the lesson, before %q", name, furtherHeading))
+		}
+	}
 	for _, name := range []string{"Files", "Flags and environment", "Benchmarks"} {
 		if at := headingNamed(lines, name); at >= 0 && at < ref {
 			problems = append(problems, fmt.Sprintf("%q is on line %d, "+
@@ -187,6 +193,7 @@ func TestLessonProblemsSeesTheShape(t *testing.T) {
 		"```", "go run ./09-x/server", "```",
 		walkHeading, "intro words", "### 1. A step", "a few words",
 		"```go", "// 09-x/tutorial/server/main.go", "package main", "```",
+		"## Try it", "## Copy it into your coursework",
 		"## Exercises", furtherHeading, "more", refHeading, "### Files",
 		"### Benchmarks",
 	}, "\n")
@@ -207,6 +214,8 @@ func TestLessonProblemsSeesTheShape(t *testing.T) {
 		"a late run": strings.Replace(good, "# 09 · x",
 			"# 09 · x"+strings.Repeat("\n", firstRunLine), 1),
 		"no walk": strings.Replace(good, walkHeading, "## Steps", 1),
+		"exercises after Going further": strings.Replace(strings.Replace(good,
+			"## Exercises\n", "", 1), "more\n", "more\n## Exercises\n", 1),
 		"two walks": strings.Replace(good, "### Files",
 			walkHeading+"\n### Files", 1),
 		"a long step":  strings.Replace(good, "a few words", long, 1),
