@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log"
 	"net"
@@ -11,8 +10,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"netprog/internal/loopback"
 )
@@ -42,26 +39,6 @@ func wantLines(tb testing.TB, got string, want ...string) {
 		// The next want may start with the line end this one ends with.
 		rest = rest[i+len(strings.TrimSuffix(w, "\n")):]
 	}
-}
-
-// asLines returns out for a failure message, one indented line for each
-// of its lines.
-func asLines(out string) string {
-	var b strings.Builder
-	for line := range strings.Lines(out) {
-		fmt.Fprintf(&b, "\t%s\n", shown(strings.TrimSuffix(line, "\n")))
-	}
-	return b.String()
-}
-
-// shown returns line as it is if it is printable text, else in Go's
-// quoted form: what came from the network cannot drive the terminal.
-func shown(line string) string {
-	if !utf8.ValidString(line) || strings.ContainsFunc(line,
-		func(r rune) bool { return !unicode.IsPrint(r) }) {
-		return fmt.Sprintf("%q", line)
-	}
-	return line
 }
 
 // udpServer answers one datagram with reply, and returns its address.

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"netprog/internal/loopback"
 )
@@ -52,8 +54,28 @@ func tapWant(tb testing.TB, log string, want ...string) {
 	tb.Helper()
 	if strings.TrimSuffix(log, "\n") != strings.Join(want, "\n") {
 		tb.Errorf("-v printed other lines than these:\n%s\nit printed:\n%s",
-			strings.Join(want, "\n"), log)
+			strings.Join(want, "\n"), asLines(log))
 	}
+}
+
+// asLines returns out for a failure message, one indented line for each
+// of its lines.
+func asLines(out string) string {
+	var b strings.Builder
+	for line := range strings.Lines(out) {
+		fmt.Fprintf(&b, "\t%s\n", shown(strings.TrimSuffix(line, "\n")))
+	}
+	return b.String()
+}
+
+// shown returns line as it is if it is printable text, else in Go's
+// quoted form: what came from the network cannot drive the terminal.
+func shown(line string) string {
+	if !utf8.ValidString(line) || strings.ContainsFunc(line,
+		func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return fmt.Sprintf("%q", line)
+	}
+	return line
 }
 
 func TestTapShowsWhatCrosses(t *testing.T) {
@@ -88,7 +110,7 @@ func TestTapShowsWhatCrosses(t *testing.T) {
 		tapExchange(t, client, server, strings.Repeat("é", 300))
 		want := fmt.Sprintf("C: %q (600 bytes)", strings.Repeat("é", 200))
 		if !strings.Contains(log.String(), want+"\n") {
-			t.Errorf("want the line %s; -v printed:\n%s", want, log)
+			t.Errorf("want the line %s; -v printed:\n%s", want, asLines(log.String()))
 		}
 	})
 
@@ -153,7 +175,7 @@ func tapNoSecret(tb testing.TB, log string) {
 	for _, s := range []string{tapSecret, fmt.Sprintf("%q", tapSecret),
 		base64.StdEncoding.EncodeToString([]byte("\x00me\x00" + tapSecret))} {
 		if strings.Contains(log, strings.Trim(s, `"`)) {
-			tb.Errorf("-v shows the secret as %s:\n%s", s, log)
+			tb.Errorf("-v shows the secret as %s:\n%s", s, asLines(log))
 		}
 	}
 }
@@ -224,6 +246,7 @@ func TestTapTLS(t *testing.T) {
 	tapExchange(t, tapped, server, "EHLO x\r\n")
 	want := regexp.MustCompile(`^\* TLS 1\.3, TLS_\w+\nC: "EHLO x\\r\\n"\n$`)
 	if !want.MatchString(log.String()) {
-		t.Errorf("want what TLS settled on, then the text; -v printed:\n%s", log.String())
+		t.Errorf("want what TLS settled on, then the text; -v printed:\n%s",
+			asLines(log.String()))
 	}
 }
