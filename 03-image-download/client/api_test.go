@@ -229,13 +229,13 @@ func TestKeyStaysWithTheAPI(t *testing.T) {
 			}
 			got := seen()
 			checkOutput(t, got, nil, "GET /pics/") // it did go there
-			showIfFailed(t, got)
 			if !strings.Contains(got, "Referer: "+a.url+"/pics/moved.png") {
-				t.Errorf("got %q, want the moved picture's Referer", got)
+				t.Errorf("the other server got no Referer of the moved picture")
 			}
 			if form := secretForm(got, testKey); form != "" {
 				t.Errorf("the other server got the key, as %q", form)
 			}
+			showIfFailed(t, got)
 		})
 }
 
